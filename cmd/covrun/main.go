@@ -1,0 +1,6 @@
+// Command covrun is part of covkit; see the README.
+package main
+
+import "os"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

@@ -1,0 +1,192 @@
+// Package cli owns the conventions every covkit command shares: flag sets,
+// exit codes, the version string, warnings, and "-" for stdin/stdout.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit codes shared by every covkit binary.
+const (
+	ExitOK    = 0
+	ExitError = 1 // runtime error
+	ExitUsage = 2 // bad flags or arguments (and --fail-under, as coverage.py does)
+)
+
+// Version is stamped at link time: -ldflags "-X github.com/covkit/covkit/internal/cli.Version=v1.2.3".
+var Version = "devel"
+
+// ErrUsage marks an error as a usage error (exit 2).
+var ErrUsage = errors.New("usage error")
+
+// UsageError returns an error that Exit maps to ExitUsage.
+func UsageError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+}
+
+// Command describes one covkit binary for NewFlagSet.
+type Command struct {
+	Name     string // "covmerge"
+	Synopsis string // "covmerge [flags] [PATH...]"
+	Summary  string // one paragraph, printed under the synopsis
+	Footer   string // optional text after the flag list
+}
+
+// NewFlagSet returns a private, ContinueOnError flag set with -h/--help and
+// --version already defined.
+func NewFlagSet(c Command) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	fs.BoolP("help", "h", false, "show this help and exit")
+	fs.Bool("version", false, "print the version and exit")
+	return fs
+}
+
+// Usage writes the usage text of c with the flags of fs.
+func Usage(w io.Writer, c Command, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "Usage: %s\n\n", c.Synopsis)
+	if c.Summary != "" {
+		fmt.Fprintf(w, "%s\n\n", strings.TrimSpace(c.Summary))
+	}
+	fmt.Fprintf(w, "Flags:\n%s", fs.FlagUsagesWrapped(100))
+	if c.Footer != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.Footer))
+	}
+}
+
+// Parse parses args. When it returns done, the command must return code
+// immediately: -h printed usage (0), --version printed the version (0), or a
+// usage error was reported on stderr (2).
+func Parse(c Command, fs *pflag.FlagSet, args []string, stdout, stderr io.Writer) (done bool, code int) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			Usage(stdout, c, fs)
+			return true, ExitOK
+		}
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", c.Name, err, c.Name)
+		return true, ExitUsage
+	}
+	if h, _ := fs.GetBool("help"); h {
+		Usage(stdout, c, fs)
+		return true, ExitOK
+	}
+	if v, _ := fs.GetBool("version"); v {
+		fmt.Fprintf(stdout, "%s %s\n", c.Name, Version)
+		return true, ExitOK
+	}
+	return false, ExitOK
+}
+
+// Exit reports err (if any) on stderr prefixed with the tool name, once, and
+// returns the exit code: 0 for nil, 2 for usage errors, 1 otherwise.
+func Exit(tool string, stderr io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) && err.Error() == "" {
+		return ec.ExitCode()
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", tool, err)
+	if errors.Is(err, ErrUsage) {
+		return ExitUsage
+	}
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return ExitError
+}
+
+// ExitCodeError carries a specific exit code (for example --fail-under's 2)
+// with an optional message; an empty message prints nothing.
+type ExitCodeError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitCodeError) Error() string { return e.Msg }
+func (e *ExitCodeError) ExitCode() int { return e.Code }
+
+// Warnf writes "warning: ..." on w.
+func Warnf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "warning: "+strings.TrimSuffix(format, "\n")+"\n", args...)
+}
+
+// OpenInput opens path for reading; "-" is stdin (never closed).
+func OpenInput(path string, stdin io.Reader) (io.ReadCloser, error) {
+	if path == "-" {
+		return io.NopCloser(stdin), nil
+	}
+	return os.Open(path)
+}
+
+// Output is a file being written atomically: nothing appears at its path
+// until Commit, and Abort (or a crash) leaves any previous file untouched.
+type Output struct {
+	io.Writer
+	f    *os.File
+	path string
+	done bool
+}
+
+// CreateOutput starts writing path ("-" writes to stdout directly). The
+// parent directory is created if missing.
+func CreateOutput(path string, stdout io.Writer) (*Output, error) {
+	if path == "-" {
+		return &Output{Writer: stdout}, nil
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, err
+	}
+	return &Output{Writer: f, f: f, path: path}, nil
+}
+
+// Commit flushes and renames the temporary file into place.
+func (o *Output) Commit() error {
+	if o.f == nil || o.done {
+		return nil
+	}
+	o.done = true
+	if err := o.f.Chmod(os.FileMode(0o666 &^ umask())); err != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+		return err
+	}
+	if err := o.f.Sync(); err != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+		return err
+	}
+	if err := o.f.Close(); err != nil {
+		os.Remove(o.f.Name())
+		return err
+	}
+	if err := os.Rename(o.f.Name(), o.path); err != nil {
+		os.Remove(o.f.Name())
+		return err
+	}
+	return nil
+}
+
+// Abort discards the output; safe to call after Commit (then it does nothing).
+func (o *Output) Abort() {
+	if o.f == nil || o.done {
+		return
+	}
+	o.done = true
+	o.f.Close()
+	os.Remove(o.f.Name())
+}
