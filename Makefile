@@ -1,0 +1,34 @@
+# covkit: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL   := /bin/bash
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -s -w -X github.com/covkit/covkit/internal/cli.Version=$(VERSION)
+TOOLS   := covhook covrun covmerge covreport covdocker
+
+.PHONY: build testbed demo test check vet fmt-check bench
+
+# Static binaries: they must run unchanged inside Debian containers.
+build:
+	@mkdir -p bin
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ $(addprefix ./cmd/,$(TOOLS))
+
+# Real interpreters with real coverage.py (host, trixie, sid) and their Docker images.
+testbed:
+	./testbed/build
+
+# The main job: the example pipeline under covrun, one merged report.
+demo: build testbed
+	./examples/demo
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+
+# The whole suite, test bed and Docker integration tests included.
+test: testbed vet fmt-check
+	COVKIT_REQUIRE_TESTBED=1 $(GO) test -race -timeout 45m ./...
+
+bench:
+	./bench/compare
