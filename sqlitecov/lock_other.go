@@ -1,0 +1,7 @@
+//go:build !unix
+
+package sqlitecov
+
+import "os"
+
+func lockedForWrite(*os.File) bool { return false }

@@ -1,0 +1,270 @@
+package sqlitecov
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// SchemaVersion is the coverage.py data schema this package reads and
+// writes: version 7, used by coverage.py 5.0 through 7.x.
+const SchemaVersion = 7
+
+// Raw is a data file's tables as stored, ids and all. It is the low-level
+// form the merge engine consumes without building maps per input; most
+// callers want Data. Reset and reuse one Raw to keep allocations down.
+type Raw struct {
+	SchemaVersion int
+	Meta          map[string]string
+	Files         []RawFile
+	Contexts      []RawContext
+	LineBits      []RawLineBits
+	Arcs          []RawArc
+	Tracers       []RawTracer
+}
+
+// RawFile is a row of the file table.
+type RawFile struct {
+	ID   int64
+	Path string
+}
+
+// RawContext is a row of the context table.
+type RawContext struct {
+	ID      int64
+	Context string
+}
+
+// RawLineBits is a row of the line_bits table. Numbits may alias the buffer
+// given to DecodeRaw.
+type RawLineBits struct {
+	FileID, ContextID int64
+	Numbits           []byte
+}
+
+// RawArc is a row of the arc table.
+type RawArc struct {
+	FileID, ContextID int64
+	From, To          int32
+}
+
+// RawTracer is a row of the tracer table.
+type RawTracer struct {
+	FileID int64
+	Tracer string
+}
+
+// Reset empties r, keeping its capacity.
+func (r *Raw) Reset() {
+	r.SchemaVersion = 0
+	clear(r.Meta)
+	r.Files = r.Files[:0]
+	r.Contexts = r.Contexts[:0]
+	r.LineBits = r.LineBits[:0]
+	r.Arcs = r.Arcs[:0]
+	r.Tracers = r.Tracers[:0]
+}
+
+// HasArcs reports what the meta table says: 1 for branch data, 0 for line
+// data, -1 when the file has no has_arcs entry (nothing was measured).
+func (r *Raw) HasArcs() int {
+	v, ok := r.Meta["has_arcs"]
+	if !ok {
+		return -1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		// coverage.py would fail on int(); treat any other text as a flag.
+		if v == "" {
+			return 0
+		}
+		return 1
+	}
+	if n != 0 {
+		return 1
+	}
+	return 0
+}
+
+// DecodeRaw decodes a coverage.py data file image into r (which it resets).
+// Numbits in r alias buf. It does not fall back to an SQL engine: an error
+// wrapping errUnsupported means "use ReadRaw with a path".
+func DecodeRaw(buf []byte, r *Raw) error {
+	r.Reset()
+	if r.Meta == nil {
+		r.Meta = map[string]string{}
+	}
+	im, err := openImage(buf)
+	if err != nil {
+		return err
+	}
+	type table struct {
+		root int
+		cols []column
+	}
+	tables := map[string]table{}
+	var vals [5]value
+	err = im.scanTable(1, func(_ int64, rec []byte) error {
+		if _, err := decodeRecord(rec, vals[:]); err != nil {
+			return err
+		}
+		if string(vals[0].b) != "table" || vals[3].kind != 'i' {
+			return nil
+		}
+		name := string(vals[1].b)
+		switch name {
+		case "coverage_schema", "meta", "file", "context", "line_bits", "arc", "tracer":
+		default:
+			return nil
+		}
+		cols, err := parseColumns(string(vals[4].b))
+		if err != nil {
+			return err
+		}
+		tables[name] = table{root: int(vals[3].i), cols: cols}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	cs, ok := tables["coverage_schema"]
+	if !ok {
+		return fmt.Errorf("%w (no coverage_schema table)", ErrNotCoverage)
+	}
+	// pos finds the record index of each wanted column; -1 marks the rowid.
+	pos := func(t string, names ...string) ([]int, error) {
+		tb, ok := tables[t]
+		if !ok {
+			return nil, fmt.Errorf("%w (no %s table)", ErrNotCoverage, t)
+		}
+		out := make([]int, len(names))
+		for i, n := range names {
+			out[i] = -2
+			for j, c := range tb.cols {
+				if c.name == n {
+					out[i] = j
+					if c.rowid {
+						out[i] = -1
+					}
+				}
+			}
+			if out[i] == -2 {
+				return nil, fmt.Errorf("%w (table %s has no column %s)", ErrNotCoverage, t, n)
+			}
+		}
+		return out, nil
+	}
+	var row [8]value
+	get := func(rowid int64, p int) value {
+		if p == -1 {
+			return value{kind: 'i', i: rowid}
+		}
+		return row[p]
+	}
+	scan := func(t string, names []string, fn func(rowid int64, p []int) error) error {
+		p, err := pos(t, names...)
+		if err != nil {
+			return err
+		}
+		if len(tables[t].cols) > len(row) {
+			return errUnsupported
+		}
+		return im.scanTable(tables[t].root, func(rowid int64, rec []byte) error {
+			if _, err := decodeRecord(rec, row[:]); err != nil {
+				return err
+			}
+			return fn(rowid, p)
+		})
+	}
+
+	version := -1
+	err = scan("coverage_schema", []string{"version"}, func(rowid int64, p []int) error {
+		if v := get(rowid, p[0]); version == -1 && v.kind == 'i' {
+			version = int(v.i)
+		}
+		return nil
+	})
+	_ = cs
+	if err != nil {
+		return err
+	}
+	if version == -1 {
+		return fmt.Errorf("%w (no schema version)", ErrNotCoverage)
+	}
+	r.SchemaVersion = version
+	if version != SchemaVersion {
+		return fmt.Errorf("%w: version %d, need %d", ErrSchema, version, SchemaVersion)
+	}
+	err = scan("meta", []string{"key", "value"}, func(rowid int64, p []int) error {
+		k, v := get(rowid, p[0]), get(rowid, p[1])
+		r.Meta[string(k.b)] = text(v)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scan("file", []string{"id", "path"}, func(rowid int64, p []int) error {
+		id, path := get(rowid, p[0]), get(rowid, p[1])
+		if id.kind != 'i' || (path.kind != 't' && path.kind != 'b') {
+			return errUnsupported
+		}
+		r.Files = append(r.Files, RawFile{ID: id.i, Path: string(path.b)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scan("context", []string{"id", "context"}, func(rowid int64, p []int) error {
+		id, c := get(rowid, p[0]), get(rowid, p[1])
+		if id.kind != 'i' || (c.kind != 't' && c.kind != 'b') {
+			return errUnsupported
+		}
+		r.Contexts = append(r.Contexts, RawContext{ID: id.i, Context: string(c.b)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scan("line_bits", []string{"file_id", "context_id", "numbits"}, func(rowid int64, p []int) error {
+		f, c, nb := get(rowid, p[0]), get(rowid, p[1]), get(rowid, p[2])
+		if f.kind != 'i' || c.kind != 'i' || (nb.kind != 'b' && nb.kind != 0) {
+			return errUnsupported
+		}
+		r.LineBits = append(r.LineBits, RawLineBits{FileID: f.i, ContextID: c.i, Numbits: nb.b})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scan("arc", []string{"file_id", "context_id", "fromno", "tono"}, func(rowid int64, p []int) error {
+		f, c, a, b := get(rowid, p[0]), get(rowid, p[1]), get(rowid, p[2]), get(rowid, p[3])
+		if f.kind != 'i' || c.kind != 'i' || a.kind != 'i' || b.kind != 'i' ||
+			a.i != int64(int32(a.i)) || b.i != int64(int32(b.i)) {
+			return errUnsupported
+		}
+		r.Arcs = append(r.Arcs, RawArc{FileID: f.i, ContextID: c.i, From: int32(a.i), To: int32(b.i)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return scan("tracer", []string{"file_id", "tracer"}, func(rowid int64, p []int) error {
+		f, t := get(rowid, p[0]), get(rowid, p[1])
+		if f.kind != 'i' {
+			return errUnsupported
+		}
+		r.Tracers = append(r.Tracers, RawTracer{FileID: f.i, Tracer: text(t)})
+		return nil
+	})
+}
+
+func text(v value) string {
+	switch v.kind {
+	case 't', 'b':
+		return string(v.b)
+	case 'i':
+		return strconv.FormatInt(v.i, 10)
+	case 'f':
+		return strconv.FormatFloat(v.f, 'g', -1, 64)
+	}
+	return ""
+}

@@ -1,0 +1,225 @@
+package sqlitecov
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// ReadFile reads the coverage.py data file at path.
+func ReadFile(path string) (*Data, error) {
+	var r Raw
+	if _, err := ReadFileRaw(path, &r, nil); err != nil {
+		return nil, err
+	}
+	return FromRaw(&r)
+}
+
+// Read reads a coverage.py data file from rd.
+func Read(rd io.Reader) (*Data, error) {
+	buf, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, err
+	}
+	var r Raw
+	err = DecodeRaw(buf, &r)
+	if errors.Is(err, errUnsupported) {
+		// The SQL engine needs a file: spool to one.
+		f, terr := os.CreateTemp("", "covkit-data-*")
+		if terr != nil {
+			return nil, terr
+		}
+		defer os.Remove(f.Name())
+		_, werr := f.Write(buf)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return nil, werr
+		}
+		err = readRawSQL(f.Name(), &r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return FromRaw(&r)
+}
+
+// ReadFileRaw reads the data file at path into r, reading its bytes into
+// buf (grown as needed) and returning them; r's numbits alias the result.
+// Errors say why the file is unusable without naming it; I/O errors are the
+// underlying syscall error (permission denied, ...).
+func ReadFileRaw(path string, r *Raw, buf []byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return buf, unwrapPath(err)
+	}
+	defer f.Close()
+	if lockedForWrite(f) {
+		return buf, ErrLocked
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return buf, unwrapPath(err)
+	}
+	if st.IsDir() {
+		return buf, errors.New("is a directory")
+	}
+	size := int(st.Size())
+	if cap(buf) < size+1 {
+		buf = make([]byte, 0, size+size/8+1)
+	}
+	buf = buf[:0]
+	for {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return buf, unwrapPath(err)
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+	err = DecodeRaw(buf, r)
+	if errors.Is(err, errUnsupported) {
+		err = readRawSQL(path, r)
+	}
+	return buf, err
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readRawSQL reads the tables through modernc.org/sqlite, by column name.
+func readRawSQL(path string, r *Raw) error {
+	r.Reset()
+	if r.Meta == nil {
+		r.Meta = map[string]string{}
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if err := db.QueryRow("select version from coverage_schema").Scan(&r.SchemaVersion); err != nil {
+		return sqlReason(err)
+	}
+	if r.SchemaVersion != SchemaVersion {
+		return fmt.Errorf("%w: version %d, need %d", ErrSchema, r.SchemaVersion, SchemaVersion)
+	}
+	query := func(q string, scan func(*sql.Rows) error) error {
+		rows, err := db.Query(q)
+		if err != nil {
+			return sqlReason(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return sqlReason(err)
+			}
+		}
+		return sqlReason(rows.Err())
+	}
+	err = query("select key, value from meta", func(rows *sql.Rows) error {
+		var k, v sql.NullString
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		r.Meta[k.String] = v.String
+		return nil
+	})
+	if err == nil {
+		err = query("select id, path from file", func(rows *sql.Rows) error {
+			var f RawFile
+			if err := rows.Scan(&f.ID, &f.Path); err != nil {
+				return err
+			}
+			r.Files = append(r.Files, f)
+			return nil
+		})
+	}
+	if err == nil {
+		err = query("select id, context from context", func(rows *sql.Rows) error {
+			var c RawContext
+			if err := rows.Scan(&c.ID, &c.Context); err != nil {
+				return err
+			}
+			r.Contexts = append(r.Contexts, c)
+			return nil
+		})
+	}
+	if err == nil {
+		err = query("select file_id, context_id, numbits from line_bits", func(rows *sql.Rows) error {
+			var lb RawLineBits
+			if err := rows.Scan(&lb.FileID, &lb.ContextID, &lb.Numbits); err != nil {
+				return err
+			}
+			r.LineBits = append(r.LineBits, lb)
+			return nil
+		})
+	}
+	if err == nil {
+		err = query("select file_id, context_id, fromno, tono from arc", func(rows *sql.Rows) error {
+			var a RawArc
+			if err := rows.Scan(&a.FileID, &a.ContextID, &a.From, &a.To); err != nil {
+				return err
+			}
+			r.Arcs = append(r.Arcs, a)
+			return nil
+		})
+	}
+	if err == nil {
+		err = query("select file_id, tracer from tracer", func(rows *sql.Rows) error {
+			var t RawTracer
+			var s sql.NullString
+			if err := rows.Scan(&t.FileID, &s); err != nil {
+				return err
+			}
+			t.Tracer = s.String
+			r.Tracers = append(r.Tracers, t)
+			return nil
+		})
+	}
+	return err
+}
+
+// sqlReason turns an SQLite error into one of the package's reasons.
+func sqlReason(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "no such table"), strings.Contains(msg, "no such column"):
+		return fmt.Errorf("%w (%s)", ErrNotCoverage, trimSQLErr(msg))
+	case strings.Contains(msg, "not a database"):
+		return ErrNotSQLite
+	case strings.Contains(msg, "locked"), strings.Contains(msg, "SQLITE_BUSY"):
+		return ErrLocked
+	case strings.Contains(msg, "malformed"), strings.Contains(msg, "corrupt"):
+		return fmt.Errorf("%w (%s)", ErrCorrupt, trimSQLErr(msg))
+	}
+	return fmt.Errorf("sqlite: %s", trimSQLErr(msg))
+}
+
+func trimSQLErr(msg string) string {
+	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.Contains(msg, "SQL logic error") {
+		return msg[:i]
+	}
+	return msg
+}
