@@ -1,0 +1,258 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ErrNoData is coverage.py's "No data to report." condition.
+var ErrNoData = errors.New("No data to report.")
+
+// sortedByFilename returns the files in the order coverage.py analyses
+// them: by canonical file name.
+func sortedByFilename(files []*File) []*File {
+	out := append([]*File(nil), files...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Filename < out[j].Filename })
+	return out
+}
+
+// Total returns the summed figures of the set (what coverage.py's reporters
+// return as their total percentage via PcCovered).
+func (s *Set) Total(precision int) Numbers {
+	t := Numbers{Precision: precision}
+	for _, f := range s.Files {
+		t = t.Add(f.Numbers(precision, s.HasArcs))
+	}
+	return t
+}
+
+func plural(n int, thing string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, thing)
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// WriteText writes coverage.py's text summary table ("coverage report") and
+// returns the total percentage covered.
+func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
+	if len(s.Files) == 0 {
+		return 0, ErrNoData
+	}
+	total := Numbers{Precision: o.Precision}
+	type row struct {
+		f    *File
+		n    Numbers
+		vals []string
+	}
+	var rows []row
+	skipped, empty := 0, 0
+	for _, f := range sortedByFilename(s.Files) {
+		n := f.Numbers(o.Precision, s.HasArcs)
+		total = total.Add(n)
+		switch {
+		case o.SkipCovered && n.Missing == 0 && n.PartialBranches == 0:
+			skipped++
+		case o.SkipEmpty && n.Statements == 0:
+			empty++
+		default:
+			rows = append(rows, row{f: f, n: n})
+		}
+	}
+	header := []string{"Name", "Stmts", "Miss"}
+	if s.HasArcs {
+		header = append(header, "Branch", "BrPart")
+	}
+	header = append(header, "Cover")
+	if o.ShowMissing {
+		header = append(header, "Missing")
+	}
+	for i := range rows {
+		r := &rows[i]
+		v := []string{r.f.RelName, strconv.Itoa(r.n.Statements), strconv.Itoa(r.n.Missing)}
+		if s.HasArcs {
+			v = append(v, strconv.Itoa(r.n.Branches), strconv.Itoa(r.n.PartialBranches))
+		}
+		v = append(v, r.n.PcCoveredStr())
+		if o.ShowMissing {
+			a := r.f.analysis(o.Precision, s.HasArcs)
+			var arcs map[int][]int
+			if s.HasArcs {
+				arcs = a.missingBranchArcs()
+			}
+			v = append(v, FormatLines(a.statements, a.missing, arcs))
+		}
+		r.vals = v
+	}
+
+	sortOpt := strings.ToLower(o.Sort)
+	if sortOpt == "" {
+		sortOpt = "name"
+	}
+	reverse := false
+	switch sortOpt[0] {
+	case '-':
+		reverse = true
+		sortOpt = sortOpt[1:]
+	case '+':
+		sortOpt = sortOpt[1:]
+	}
+	cols := map[string]int{"name": 0, "stmts": 1, "miss": 2, "cover": -1}
+	if s.HasArcs {
+		cols["branch"] = 3
+		cols["brpart"] = 4
+	}
+	col, ok := cols[sortOpt]
+	if !ok {
+		return 0, fmt.Errorf("Invalid sorting option: %s", pyQuote(o.Sort))
+	}
+	numeric := func(r row) float64 {
+		switch col {
+		case 1:
+			return float64(r.n.Statements)
+		case 2:
+			return float64(r.n.Missing)
+		case 3:
+			return float64(r.n.Branches)
+		case 4:
+			return float64(r.n.PartialBranches)
+		}
+		return r.n.PcCovered()
+	}
+	// Python's sort is stable; reverse=True keeps equal keys in their
+	// original order too.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		var c int
+		if col == 0 {
+			c = compareHuman(makeHumanKey(a.vals[0]), makeHumanKey(b.vals[0]))
+		} else {
+			x, y := numeric(a), numeric(b)
+			switch {
+			case x < y:
+				c = -1
+			case x > y:
+				c = 1
+			default:
+				c = pyStrCompare(a.vals[0], b.vals[0])
+			}
+		}
+		if reverse {
+			return c > 0
+		}
+		return c < 0
+	})
+
+	totalLine := []string{"TOTAL", strconv.Itoa(total.Statements), strconv.Itoa(total.Missing)}
+	if s.HasArcs {
+		totalLine = append(totalLine, strconv.Itoa(total.Branches), strconv.Itoa(total.PartialBranches))
+	}
+	totalLine = append(totalLine, total.PcCoveredStr())
+	if o.ShowMissing {
+		totalLine = append(totalLine, "")
+	}
+	var endLines []string
+	if o.SkipCovered && skipped > 0 {
+		endLines = append(endLines, "\n"+plural(skipped, "file")+" skipped due to complete coverage.")
+	}
+	if o.SkipEmpty && empty > 0 {
+		endLines = append(endLines, "\n"+plural(empty, "empty file")+" skipped.")
+	}
+
+	coverIdx := 0
+	for i, h := range header {
+		if h == "Cover" {
+			coverIdx = i
+		}
+	}
+	maxName := 5
+	for _, r := range rows {
+		maxName = max(maxName, runeLen(r.vals[0]))
+	}
+	maxName++
+	maxN := max(runeLen(totalLine[coverIdx])+2, len(" Cover")) + 1
+	for _, r := range rows {
+		maxN = max(maxN, runeLen(r.vals[coverIdx])+2)
+	}
+	var b strings.Builder
+	writeLine := func(s string) {
+		b.WriteString(strings.TrimRight(s, " \t\n\r\v\f"))
+		b.WriteByte('\n')
+	}
+	var hb strings.Builder
+	for _, h := range header {
+		switch h {
+		case "Name":
+			hb.WriteString(padRight(h, maxName))
+		case "Cover":
+			hb.WriteString(padLeft(h, maxN))
+		case "Missing":
+			hb.WriteString(padLeft(h, 10))
+		default:
+			hb.WriteString(padLeft(h, 7))
+		}
+	}
+	headerStr := hb.String()
+	rule := strings.Repeat("-", runeLen(headerStr))
+	writeLine(headerStr)
+	writeLine(rule)
+	fmtRow := func(vals []string) string {
+		var lb strings.Builder
+		for i, h := range header {
+			v := vals[i]
+			switch h {
+			case "Name":
+				lb.WriteString(padRight(v, maxName))
+			case "Cover":
+				lb.WriteString(padLeft(v, maxN-1) + "%")
+			case "Missing":
+				lb.WriteString("   " + padRight(v, 9))
+			default:
+				lb.WriteString(padLeft(v, 7))
+			}
+		}
+		return lb.String()
+	}
+	for _, r := range rows {
+		writeLine(fmtRow(r.vals))
+	}
+	if len(rows) > 0 {
+		writeLine(rule)
+	}
+	writeLine(fmtRow(totalLine))
+	for _, l := range endLines {
+		writeLine(l)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return 0, err
+	}
+	return total.PcCovered(), nil
+}
+
+func runeLen(s string) int { return len([]rune(s)) }
+
+func padRight(s string, n int) string {
+	if k := runeLen(s); k < n {
+		return s + strings.Repeat(" ", n-k)
+	}
+	return s
+}
+
+func padLeft(s string, n int) string {
+	if k := runeLen(s); k < n {
+		return strings.Repeat(" ", n-k) + s
+	}
+	return s
+}
+
+// pyQuote is Python's repr() of a simple string.
+func pyQuote(s string) string {
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}
