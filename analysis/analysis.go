@@ -1,0 +1,314 @@
+// Package analysis owns the step between measurement and report: it joins
+// coverage data (package sqlitecov), Python source analysis (package
+// pysource) and the report settings into per-file results (report.File),
+// the way coverage.py's get_analysis_to_report, PythonFileReporter and
+// results.Analysis do.
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/report"
+	"github.com/covkit/covkit/sqlitecov"
+)
+
+// Parsed is what a Python source analyzer tells about one file.
+type Parsed struct {
+	Statements []int // sorted
+	Excluded   []int // sorted
+	Regions    []report.Region
+	// FirstLine maps a line of a multi-line statement to its first line.
+	FirstLine func(int) int
+	// Branches, when the analyzer knows arcs, turns the executed arcs of
+	// the data into the file's branch facts. Nil means branch figures
+	// cannot be computed yet (reports then show line figures only).
+	Branches func(executedArcs [][2]int) *report.Branches
+}
+
+// NotPythonError is returned by an Analyzer when the file does not parse as
+// Python (coverage.py's NotPython).
+type NotPythonError struct{ Msg string }
+
+func (e *NotPythonError) Error() string { return e.Msg }
+
+// Analyzer analyses one source file. exclude and partial are the regex
+// lists from [report] (nil: coverage.py's defaults).
+type Analyzer func(filename string, src []byte, exclude, partial []string) (*Parsed, error)
+
+// Options say how to turn data into results.
+type Options struct {
+	// Dir is the directory coverage.py would run in (relative names,
+	// relative patterns); "" is the process's working directory.
+	Dir string
+	// Include and Omit are the [report] include/omit patterns.
+	Include, Omit []string
+	// Exclude (exclude_lines + exclude_also) and PartialBranches are
+	// regexes; nil means coverage.py's defaults.
+	Exclude, PartialBranches []string
+	IgnoreErrors             bool
+	RelativeFiles            bool
+	// Source is [run] source, used for the XML <sources>.
+	Source []string
+	// Paths are the [paths] rules; data is remapped through them first.
+	Paths []pathmap.Rule
+	// Analyzer parses Python; required.
+	Analyzer Analyzer
+	// Warn receives warnings (without the "warning: " prefix).
+	Warn func(msg string)
+	// ReadFile reads a source file; nil is os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+}
+
+// Result is the report model plus the settings derived from the data.
+type Result struct {
+	Set *report.Set
+	// SourcePaths are the [run] source entries that exist, as the XML
+	// report lists them.
+	SourcePaths []string
+	// BranchData says the data measured branches (arcs); Set.HasArcs tells
+	// whether branch figures are reported.
+	BranchData bool
+	Cwd        string
+}
+
+// NoSourceError is coverage.py's "No source for code" error.
+type NoSourceError struct{ Path string }
+
+func (e *NoSourceError) Error() string { return fmt.Sprintf("No source for code: '%s'.", e.Path) }
+
+// Build analyses every file of d that the report covers.
+func Build(d *sqlitecov.Data, o Options) (*Result, error) {
+	if o.Analyzer == nil {
+		return nil, errors.New("analysis: no Python analyzer")
+	}
+	warn := o.Warn
+	if warn == nil {
+		warn = func(string) {}
+	}
+	readFile := o.ReadFile
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	cwd := o.Dir
+	if cwd == "" {
+		var err error
+		if cwd, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	} else if !filepath.IsAbs(cwd) {
+		abs, err := filepath.Abs(cwd)
+		if err != nil {
+			return nil, err
+		}
+		cwd = abs
+	}
+	relDir := realpath(cwd)
+	if !strings.HasSuffix(relDir, "/") {
+		relDir += "/"
+	}
+
+	if len(o.Paths) > 0 {
+		m, err := pathmap.Compile(o.Paths, pathmap.Options{RelativeFiles: o.RelativeFiles, Dir: cwd})
+		if err != nil {
+			return nil, err
+		}
+		mapped := sqlitecov.NewData()
+		if err := mapped.Update(d, func(p string) string { s, _ := m.Map(p); return s }); err != nil {
+			return nil, err
+		}
+		d = mapped
+	}
+
+	var include, omit *pathmap.GlobMatcher
+	var err error
+	if len(o.Include) > 0 {
+		if include, err = pathmap.NewGlobMatcher(o.Include, cwd); err != nil {
+			return nil, err
+		}
+	}
+	if len(o.Omit) > 0 {
+		if omit, err = pathmap.NewGlobMatcher(o.Omit, cwd); err != nil {
+			return nil, err
+		}
+	}
+
+	type morf struct {
+		dataPath string
+		filename string // fr.filename
+		relname  string
+		source   string // the file read for source
+	}
+	var morfs []morf
+	for _, p := range d.Paths() {
+		src := sourceForFile(p)
+		fn := src
+		if !o.RelativeFiles {
+			fn = canonicalFilename(src, cwd)
+		}
+		rel := src
+		if strings.HasPrefix(src, relDir) {
+			rel = src[len(relDir):]
+		}
+		if include != nil && !include.Match(fn) {
+			continue
+		}
+		if omit != nil && omit.Match(fn) {
+			continue
+		}
+		morfs = append(morfs, morf{p, fn, rel, src})
+	}
+	if len(morfs) == 0 {
+		return nil, report.ErrNoData
+	}
+	sort.SliceStable(morfs, func(i, j int) bool { return morfs[i].filename < morfs[j].filename })
+
+	res := &Result{Set: &report.Set{}, BranchData: d.HasArcs, Cwd: cwd}
+	for _, m := range morfs {
+		path := m.filename
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(cwd, path)
+		}
+		raw, err := readFile(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				err = &NoSourceError{Path: m.filename}
+			}
+			if o.IgnoreErrors {
+				warn(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err))
+				continue
+			}
+			return nil, err
+		}
+		p, err := o.Analyzer(m.filename, raw, o.Exclude, o.PartialBranches)
+		if err != nil {
+			var np *NotPythonError
+			if errors.As(err, &np) {
+				if !shouldBePython(m.filename) {
+					continue
+				}
+				if o.IgnoreErrors {
+					warn(fmt.Sprintf("Couldn't parse Python file '%s'", m.filename))
+					continue
+				}
+				return nil, err
+			}
+			if o.IgnoreErrors {
+				warn(strings.TrimRight(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err), " \t\n"))
+				continue
+			}
+			return nil, err
+		}
+		f := &report.File{
+			Filename:   m.filename,
+			RelName:    m.relname,
+			Statements: p.Statements,
+			Excluded:   p.Excluded,
+			Regions:    p.Regions,
+			Source:     PythonSource(raw),
+		}
+		df := d.Files[m.dataPath]
+		f.Executed = executedLines(df.AllLines(), p)
+		if d.HasArcs && p.Branches != nil {
+			f.Branch = p.Branches(df.AllArcs())
+		}
+		res.Set.Files = append(res.Set.Files, f)
+	}
+	if d.HasArcs {
+		res.Set.HasArcs = true
+		for _, f := range res.Set.Files {
+			if f.Branch == nil {
+				res.Set.HasArcs = false
+			}
+		}
+		if !res.Set.HasArcs {
+			warn("the data has branch (arc) measurements, but branch figures are not reported yet: the reports show line coverage only")
+		}
+	}
+	for _, s := range o.Source {
+		sp := s
+		if !filepath.IsAbs(sp) {
+			sp = filepath.Join(cwd, sp)
+		}
+		if _, err := os.Stat(sp); err != nil {
+			continue
+		}
+		if o.RelativeFiles {
+			res.SourcePaths = append(res.SourcePaths, strings.TrimRight(s, `\/`))
+		} else {
+			res.SourcePaths = append(res.SourcePaths, canonicalFilename(s, cwd))
+		}
+	}
+	return res, nil
+}
+
+// executedLines is translate_lines(data lines) & statements.
+func executedLines(lines []int, p *Parsed) []int {
+	stmts := make(map[int]bool, len(p.Statements))
+	for _, s := range p.Statements {
+		stmts[s] = true
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, l := range lines {
+		if p.FirstLine != nil {
+			l = p.FirstLine(l)
+		}
+		if stmts[l] && !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// sourceForFile is coverage.py's source_for_file: a .pyc/.pyo names its .py.
+func sourceForFile(p string) string {
+	if strings.HasSuffix(p, ".py") {
+		return p
+	}
+	if strings.HasSuffix(p, ".pyc") || strings.HasSuffix(p, ".pyo") {
+		return p[:len(p)-1]
+	}
+	return p
+}
+
+// shouldBePython: files named *.py* or with no extension should parse.
+func shouldBePython(p string) bool {
+	ext := filepath.Ext(p)
+	if strings.HasPrefix(filepath.Base(p), ".") && strings.Count(filepath.Base(p), ".") == 1 {
+		ext = ""
+	}
+	return ext == "" || strings.HasPrefix(ext, ".py")
+}
+
+// canonicalFilename is coverage.py's canonical_filename for POSIX: an
+// absolute path, symlinks resolved, relative names found against the working
+// directory.
+func canonicalFilename(p, cwd string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
+	}
+	return realpath(p)
+}
+
+// realpath resolves symlinks like Python's os.path.realpath (non-strict):
+// components that do not exist are kept as they are.
+func realpath(p string) string {
+	p = filepath.Clean(p)
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	dir, base := filepath.Split(p)
+	if dir == "" || dir == p {
+		return p
+	}
+	return filepath.Join(realpath(strings.TrimSuffix(dir, "/")), base)
+}

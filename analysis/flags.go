@@ -1,0 +1,138 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// DefaultExclude is coverage.py 7.16's default [report] exclude_lines.
+var DefaultExclude = []string{
+	`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)`,
+	`^\s*(((async )?def .*?)?[\])]+(\s*->.*?)?:\s*)?\.\.\.\s*(#|$)`,
+	`if (typing\.)?TYPE_CHECKING:`,
+}
+
+// Flags are the report flags shared by covreport, covmerge and covrun.
+// Register them with AddFlags, then call Apply to lay them over the
+// configured Settings (flags win, as coverage.py's command line does).
+type Flags struct {
+	fs *pflag.FlagSet
+
+	XML, LCOV, JSON string
+	Text            bool
+	ShowMissing     bool
+	SkipCovered     bool
+	SkipEmpty       bool
+	IgnoreErrors    bool
+	PrettyPrint     bool
+	Precision       int
+	Sort            string
+	FailUnder       float64
+	Include, Omit   string
+	RCFile          string
+	PythonVersion   string
+}
+
+// AddFlags registers the report flags on fs.
+func AddFlags(fs *pflag.FlagSet) *Flags {
+	f := &Flags{fs: fs}
+	fs.StringVar(&f.XML, "xml", "", "write a Cobertura XML report to `FILE` (- for stdout)")
+	fs.StringVar(&f.LCOV, "lcov", "", "write an LCOV report to `FILE` (- for stdout)")
+	fs.StringVar(&f.JSON, "json", "", "write a JSON report to `FILE` (- for stdout)")
+	fs.BoolVar(&f.Text, "text", false, "write the text summary table on stdout (the default when no other report is asked for)")
+	fs.BoolVar(&f.ShowMissing, "show-missing", false, "show line numbers of statements that weren't executed")
+	fs.BoolVar(&f.SkipCovered, "skip-covered", false, "skip files with 100% coverage in the text table")
+	fs.BoolVar(&f.SkipEmpty, "skip-empty", false, "skip files with no code")
+	fs.BoolVar(&f.IgnoreErrors, "ignore-errors", false, "ignore errors while reading source files")
+	fs.BoolVar(&f.PrettyPrint, "pretty-print", false, "indent the JSON report")
+	fs.IntVar(&f.Precision, "precision", 0, "number of digits after the decimal point in percentages")
+	fs.StringVar(&f.Sort, "sort", "", "sort the text table by `COLUMN`: name, stmts, miss, branch, brpart or cover; prefix - to reverse")
+	fs.Float64Var(&f.FailUnder, "fail-under", 0, "exit 2 if the total coverage is under `MIN` percent")
+	fs.StringVar(&f.Include, "include", "", "report only files matching these comma-separated `PATTERNS`")
+	fs.StringVar(&f.Omit, "omit", "", "omit files matching these comma-separated `PATTERNS`")
+	fs.StringVar(&f.RCFile, "rcfile", "", "read configuration from `FILE` (default: .coveragerc, setup.cfg, tox.ini, pyproject.toml)")
+	fs.StringVar(&f.PythonVersion, "python-version", "3.14", "parse sources as this CPython `VERSION` does")
+	return f
+}
+
+func (f *Flags) changed(name string) bool { return f.fs != nil && f.fs.Changed(name) }
+
+// commaList splits like coverage.py's unshell_list for --include/--omit.
+func commaList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Apply lays the flags that were given over s.
+func (f *Flags) Apply(s *Settings) {
+	if f.changed("show-missing") {
+		s.ShowMissing = f.ShowMissing
+	}
+	if f.changed("skip-covered") {
+		s.SkipCovered = f.SkipCovered
+	}
+	if f.changed("skip-empty") {
+		s.SkipEmpty = f.SkipEmpty
+	}
+	if f.changed("ignore-errors") {
+		s.IgnoreErrors = f.IgnoreErrors
+	}
+	if f.changed("pretty-print") {
+		s.PrettyPrint = f.PrettyPrint
+	}
+	if f.changed("precision") {
+		s.Precision = f.Precision
+	}
+	if f.changed("sort") {
+		s.Sort = f.Sort
+	}
+	if f.changed("fail-under") {
+		s.FailUnder = f.FailUnder
+	}
+	if f.changed("include") {
+		s.Include = commaList(f.Include)
+	}
+	if f.changed("omit") {
+		s.Omit = commaList(f.Omit)
+	}
+}
+
+// Wanted lists the reports the flags ask for: "text", "xml", "lcov",
+// "json" with their output paths; text alone when none is named.
+func (f *Flags) Wanted() []Output {
+	var out []Output
+	if f.XML != "" {
+		out = append(out, Output{"xml", f.XML})
+	}
+	if f.LCOV != "" {
+		out = append(out, Output{"lcov", f.LCOV})
+	}
+	if f.JSON != "" {
+		out = append(out, Output{"json", f.JSON})
+	}
+	if f.Text || len(out) == 0 {
+		out = append([]Output{{"text", "-"}}, out...)
+	}
+	return out
+}
+
+// Output is one report to write.
+type Output struct {
+	Kind string // text, xml, lcov, json
+	Path string // "-" is stdout
+}
+
+// ParseVersion parses "3.14" into major and minor.
+func ParseVersion(s string) (major, minor int, err error) {
+	if _, err := fmt.Sscanf(s, "%d.%d", &major, &minor); err != nil || major != 3 {
+		return 0, 0, fmt.Errorf("invalid --python-version %q (want 3.N)", s)
+	}
+	return major, minor, nil
+}

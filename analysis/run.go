@@ -1,0 +1,170 @@
+package analysis
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"time"
+
+	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/report"
+	"github.com/covkit/covkit/sqlitecov"
+)
+
+// Env is what writing reports needs from the outside world.
+type Env struct {
+	Dir            string // working directory; "" is the process's
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string // nil: no environment
+	Now            func() time.Time    // nil: time.Now
+}
+
+// LoadData reads and merges data files ("-" is stdin), as coverage.py would
+// combine them in memory.
+func LoadData(paths []string, stdin io.Reader) (*sqlitecov.Data, error) {
+	merged := sqlitecov.NewData()
+	for _, p := range paths {
+		var d *sqlitecov.Data
+		var err error
+		if p == "-" {
+			d, err = sqlitecov.Read(stdin)
+		} else {
+			d, err = sqlitecov.ReadFile(p)
+		}
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("data file %s: no such file", p)
+			}
+			return nil, fmt.Errorf("data file %s: %w", p, err)
+		}
+		if len(paths) == 1 {
+			return d, nil
+		}
+		if err := merged.Update(d, nil); err != nil {
+			return nil, fmt.Errorf("data file %s: %w", p, err)
+		}
+	}
+	return merged, nil
+}
+
+// Now returns the report time stamp: SOURCE_DATE_EPOCH when set, so that
+// reports are reproducible, else the current time.
+func (e *Env) now() time.Time {
+	if e.Getenv != nil {
+		if s := e.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return time.Unix(n, 0)
+			}
+		}
+	}
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// WriteReports analyses d and writes the reports the flags ask for, each
+// atomically, then applies --fail-under (exit code 2 as coverage.py). It
+// returns the total percentage.
+func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, env Env) (float64, error) {
+	f.Apply(&s)
+	if s.Precision < 0 {
+		return 0, fmt.Errorf("precision=%d is invalid. Must not be negative.", s.Precision)
+	}
+	warn := func(msg string) { cli.Warnf(env.Stderr, "%s", msg) }
+	res, err := Build(d, Options{
+		Dir:             env.Dir,
+		Include:         s.Include,
+		Omit:            s.Omit,
+		Exclude:         s.ExcludeRegexes(),
+		PartialBranches: s.PartialBranches,
+		IgnoreErrors:    s.IgnoreErrors,
+		RelativeFiles:   s.RelativeFiles,
+		Source:          s.Source,
+		Paths:           s.Paths,
+		Analyzer:        analyzer,
+		Warn:            warn,
+	})
+	if err != nil {
+		return 0, err
+	}
+	opts := &report.Options{
+		Precision:     s.Precision,
+		ShowMissing:   s.ShowMissing,
+		SkipCovered:   s.SkipCovered,
+		SkipEmpty:     s.SkipEmpty,
+		Sort:          s.Sort,
+		SourcePaths:   res.SourcePaths,
+		RelativeFiles: s.RelativeFiles,
+		PackageDepth:  s.PackageDepth,
+		Cwd:           res.Cwd,
+		LineChecksums: s.LineChecksums,
+		PrettyPrint:   s.PrettyPrint,
+		Now:           env.now(),
+	}
+	// Render everything first: an error leaves no output file behind.
+	type rendered struct {
+		out  Output
+		data []byte
+	}
+	var all []rendered
+	total, haveTotal := 0.0, false
+	for _, o := range f.Wanted() {
+		var buf bytes.Buffer
+		var t float64
+		var err error
+		switch o.Kind {
+		case "text":
+			t, err = report.WriteText(&buf, res.Set, opts)
+		case "xml":
+			t, err = report.WriteXML(&buf, res.Set, opts)
+		case "lcov":
+			t, err = report.WriteLCOV(&buf, res.Set, opts)
+		case "json":
+			t, err = report.WriteJSON(&buf, res.Set, opts)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if !haveTotal {
+			total, haveTotal = t, true
+		}
+		all = append(all, rendered{o, buf.Bytes()})
+	}
+	names := map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
+	for _, r := range all {
+		if r.out.Kind == "text" {
+			if _, err := env.Stdout.Write(r.data); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		out, err := cli.CreateOutput(r.out.Path, env.Stdout)
+		if err != nil {
+			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+		}
+		if _, err := out.Write(r.data); err != nil {
+			out.Abort()
+			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+		}
+		if err := out.Commit(); err != nil {
+			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+		}
+		if r.out.Path != "-" {
+			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", names[r.out.Kind], r.out.Path)
+		}
+	}
+	fail, err := report.ShouldFailUnder(total, s.FailUnder, s.Precision)
+	if err != nil {
+		return total, err
+	}
+	if fail {
+		fmt.Fprintf(env.Stdout, "Coverage failure: %s\n", report.FailUnderMessage(total, s.FailUnder, s.Precision))
+		return total, &cli.ExitCodeError{Code: cli.ExitUsage}
+	}
+	return total, nil
+}

@@ -1,0 +1,55 @@
+package analysis
+
+import "github.com/covkit/covkit/pathmap"
+
+// Settings are the configuration values reporting uses: coverage.py's
+// [run], [report], [xml], [lcov], [json] and [paths] settings after the
+// configuration file is read and before flags are applied.
+type Settings struct {
+	DataFile      string
+	RelativeFiles bool
+	Source        []string
+
+	Include, Omit []string
+	// ExcludeLines nil means DefaultExclude; ExcludeAlso is appended.
+	ExcludeLines, ExcludeAlso []string
+	// PartialBranches nil means coverage.py's default.
+	PartialBranches []string
+	FailUnder       float64
+	Precision       int
+	ShowMissing     bool
+	SkipCovered     bool
+	SkipEmpty       bool
+	IgnoreErrors    bool
+	Sort            string
+
+	XMLOutput     string
+	PackageDepth  int
+	LCOVOutput    string
+	LineChecksums bool
+	JSONOutput    string
+	PrettyPrint   bool
+	ShowContexts  bool
+
+	Paths []pathmap.Rule
+}
+
+// DefaultSettings are coverage.py's defaults.
+func DefaultSettings() Settings {
+	return Settings{
+		DataFile:     ".coverage",
+		XMLOutput:    "coverage.xml",
+		PackageDepth: 99,
+		LCOVOutput:   "coverage.lcov",
+		JSONOutput:   "coverage.json",
+	}
+}
+
+// ExcludeRegexes is the final exclusion list (exclude_lines + exclude_also).
+func (s *Settings) ExcludeRegexes() []string {
+	ex := s.ExcludeLines
+	if ex == nil {
+		ex = DefaultExclude
+	}
+	return append(append([]string(nil), ex...), s.ExcludeAlso...)
+}
