@@ -20,11 +20,13 @@ var update = flag.Bool("update", false, "regenerate the golden files with covera
 
 // model.json, as testdata/dump.py writes it.
 type goldenModel struct {
-	Cwd     string             `json:"cwd"`
-	HasArcs bool               `json:"has_arcs"`
-	Options map[string]any     `json:"options"`
-	Totals  map[string]float64 `json:"totals"`
-	Files   []struct {
+	Cwd           string             `json:"cwd"`
+	SourcePaths   []string           `json:"source_paths"`
+	RelativeFiles bool               `json:"relative_files"`
+	HasArcs       bool               `json:"has_arcs"`
+	Options       map[string]any     `json:"options"`
+	Totals        map[string]float64 `json:"totals"`
+	Files         []struct {
 		Filename   string `json:"filename"`
 		RelName    string `json:"relname"`
 		Statements []int  `json:"statements"`
@@ -84,7 +86,7 @@ func loadGolden(t *testing.T, dir string) (*Set, *Options, *goldenModel) {
 		}
 		s.Files = append(s.Files, f)
 	}
-	o := &Options{Cwd: m.Cwd, Now: time.Unix(0, 0), Version: "7.16.1"}
+	o := &Options{Cwd: m.Cwd, SourcePaths: m.SourcePaths, RelativeFiles: m.RelativeFiles, Now: time.Unix(0, 0), Version: "7.16.1"}
 	for k, v := range m.Options {
 		switch k {
 		case "precision":
@@ -220,7 +222,7 @@ func TestGoldenRegenerate(t *testing.T) {
 					}
 					if *update {
 						os.MkdirAll(gdir, 0o777)
-						if err := os.WriteFile(filepath.Join(gdir, f), got, 0o666); err != nil {
+						if err := os.WriteFile(filepath.Join(gdir, f), []byte(normalise(string(got))), 0o666); err != nil {
 							t.Fatal(err)
 						}
 						continue

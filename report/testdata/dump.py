@@ -13,6 +13,7 @@ import sys
 
 import coverage
 from coverage.report_core import get_analysis_to_report
+from coverage.xmlreport import XmlReporter
 
 outdir, opts = sys.argv[1], json.loads(sys.argv[2])
 
@@ -49,6 +50,7 @@ for fr, an in get_analysis_to_report(cov, None):
             for r in fr.code_regions()
         ],
         "source": fr.source(),
+        "multiline": sorted(fr.multiline_map().items()),
     }
     if has_arcs:
         descs = []
@@ -75,7 +77,9 @@ totals["json"] = cov.json_report(outfile=f"{outdir}/coverage.json")
 
 with open(f"{outdir}/model.json", "w") as out:
     json.dump(
-        {"cwd": __import__("os").getcwd(), "has_arcs": has_arcs, "options": opts, "totals": totals, "files": files},
+        {"cwd": __import__("os").getcwd(),
+         "source_paths": sorted(XmlReporter(cov).source_paths),
+         "relative_files": cov.config.relative_files, "has_arcs": has_arcs, "options": opts, "totals": totals, "files": files},
         out,
         indent=1,
     )

@@ -1,0 +1,6 @@
+# -*- coding: latin-1 -*-
+NAME = "café"
+
+
+def f():
+    return NAME  # café
