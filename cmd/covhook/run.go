@@ -1,21 +1,256 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
 
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/pth"
+	"github.com/spf13/pflag"
 )
 
 var command = cli.Command{
 	Name:     "covhook",
-	Synopsis: "covhook [flags]",
-	Summary:  "Not implemented yet.",
+	Synopsis: "covhook install|remove|status|run [flags]",
+	Summary: `Manage covkit's start-up hook: a .pth file in site-packages that lets a covkit
+run measure every Python process it starts, with no change to tests or config.
+
+  install   install the hook for each target interpreter (persistent; inert
+            unless a covkit run is active)
+  remove    take every covkit hook out (--all: every directory covkit knows)
+  status    list where hooks are and whether each is live
+  run       run a command as a covkit run, leaving data files in --data-dir
+
+Target interpreters default to python3 and python on PATH and $VIRTUAL_ENV's;
+name others with repeated --python. Run 'covhook SUBCOMMAND -h' for flags.`,
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := cli.NewFlagSet(command)
-	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
-		return code
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs := cli.NewFlagSet(command)
+		if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
+			return code
+		}
+		return cli.Exit(command.Name, stderr, cli.UsageError("missing subcommand (install, remove, status or run)"))
 	}
-	return cli.Exit(command.Name, stderr, cli.UsageError("not implemented yet"))
+	sub, args := args[0], args[1:]
+	c := cli.Command{Name: command.Name}
+	fs := func() *pflag.FlagSet { return cli.NewFlagSet(c) }
+	switch sub {
+	case "install":
+		c.Synopsis = "covhook install [--python PATH]..."
+		c.Summary = "Install covkit's hook for each target interpreter (atomic, idempotent)."
+		f := fs()
+		pythons := f.StringArray("python", nil, "target interpreter (repeatable; default: python3/python on PATH and $VIRTUAL_ENV)")
+		if done, code := cli.Parse(c, f, args, stdout, stderr); done {
+			return code
+		}
+		return cli.Exit(c.Name, stderr, install(targets(*pythons), stdout, stderr))
+	case "remove":
+		c.Synopsis = "covhook remove [--python PATH]... [--all]"
+		c.Summary = "Remove every covkit hook from the target interpreters' site-packages."
+		f := fs()
+		pythons := f.StringArray("python", nil, "target interpreter (repeatable)")
+		all := f.Bool("all", false, "also every directory covkit has installed into")
+		if done, code := cli.Parse(c, f, args, stdout, stderr); done {
+			return code
+		}
+		return cli.Exit(c.Name, stderr, remove(targets(*pythons), *all, stdout, stderr))
+	case "status":
+		c.Synopsis = "covhook status [--python PATH]..."
+		c.Summary = "List covkit hooks and whether each is live; tidies what killed runs left."
+		f := fs()
+		pythons := f.StringArray("python", nil, "target interpreter (repeatable)")
+		if done, code := cli.Parse(c, f, args, stdout, stderr); done {
+			return code
+		}
+		return cli.Exit(c.Name, stderr, status(targets(*pythons), stdout, stderr))
+	case "run":
+		c.Synopsis = "covhook run [flags] -- COMMAND [ARG...]"
+		c.Summary = "Run COMMAND as a covkit run: every Python process it starts is measured into --data-dir."
+		f := fs()
+		pythons := f.StringArray("python", nil, "target interpreter (repeatable)")
+		o := pth.RunOptions{Warnf: func(format string, a ...any) { cli.Warnf(stderr, format, a...) }}
+		f.StringVar(&o.DataDir, "data-dir", "", "directory for the data files (default: a new one, printed at the end)")
+		f.StringVar(&o.ProjectDir, "project", "", "directory whose coverage configuration applies (default: current)")
+		f.StringVar(&o.RCFile, "rcfile", "", "coverage configuration file")
+		f.BoolVar(&o.Branch, "branch", false, "measure branches")
+		contexts := f.String("contexts", "", `"process": label each process's data with its command line`)
+		f.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data at this interval (0: only at exit)")
+		f.BoolVar(&o.NoInstall, "no-install", false, "install no hook: inherited environment only")
+		if done, code := cli.Parse(c, f, args, stdout, stderr); done {
+			return code
+		}
+		switch *contexts {
+		case "":
+		case "process":
+			o.Contexts = true
+		default:
+			return cli.Exit(c.Name, stderr, cli.UsageError("--contexts: unknown value %q (want process)", *contexts))
+		}
+		if f.NArg() == 0 {
+			return cli.Exit(c.Name, stderr, cli.UsageError("run: missing command"))
+		}
+		o.Pythons = targets(*pythons)
+		return runCommand(o, f.Args(), stdin, stdout, stderr)
+	}
+	return cli.Exit(command.Name, stderr, cli.UsageError("unknown subcommand %q", sub))
+}
+
+func targets(p []string) []string {
+	if len(p) == 0 {
+		return pth.DefaultPythons(os.Environ())
+	}
+	return p
+}
+
+func install(pythons []string, stdout, stderr io.Writer) error {
+	var errs []error
+	for _, py := range pythons {
+		h, info, err := pth.Install(py, pth.ModePersistent, nil)
+		if err != nil {
+			if info != nil && !info.Writable {
+				cli.Warnf(stderr, "%s: %s is not writable: no hook; covkit runs still reach %s through the inherited environment", py, info.HookDir, py)
+				continue
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", py, err))
+			continue
+		}
+		if !info.HasCoverage {
+			cli.Warnf(stderr, "%s cannot import coverage.py: the hook stays inert for it unless a run lends one", py)
+		}
+		fmt.Fprintf(stdout, "installed %s (%s, Python %s)\n", h.Path, h.Mode, info.Version)
+	}
+	return errors.Join(errs...)
+}
+
+func remove(pythons []string, all bool, stdout, stderr io.Writer) error {
+	var errs []error
+	seen := map[string]bool{}
+	report := func(hs []*pth.Hook) {
+		for _, h := range hs {
+			if seen[h.Dir] {
+				continue
+			}
+			seen[h.Dir] = true
+			for _, p := range h.Removed {
+				fmt.Fprintf(stdout, "removed %s\n", p)
+			}
+		}
+	}
+	for _, py := range pythons {
+		hs, err := pth.Remove(py, nil)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", py, err))
+		}
+		report(hs)
+	}
+	if all {
+		for _, d := range pth.KnownDirs() {
+			if seen[d] {
+				continue
+			}
+			h, err := pth.RemoveDir(d)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if h != nil {
+				report([]*pth.Hook{h})
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func status(pythons []string, stdout, stderr io.Writer) error {
+	var errs []error
+	seen := map[string]bool{}
+	show := func(h *pth.Hook, who string) {
+		if seen[h.Dir] {
+			return
+		}
+		seen[h.Dir] = true
+		for _, p := range h.Removed {
+			fmt.Fprintf(stdout, "removed stale %s\n", p)
+		}
+		if !h.Installed {
+			return
+		}
+		state := "inert"
+		if h.Live() {
+			ids := make([]string, len(h.Runs))
+			for i, r := range h.Runs {
+				ids[i] = fmt.Sprintf("%s (pid %d)", r.ID, r.Owner)
+			}
+			state = "live: " + strings.Join(ids, ", ")
+		}
+		ver := ""
+		if !h.Current {
+			ver = " outdated"
+		}
+		fmt.Fprintf(stdout, "%s\t%s%s\t%s\t%s\n", h.Path, h.Mode, ver, state, who)
+	}
+	for _, py := range pythons {
+		hs, info, err := pth.Status(py, nil)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", py, err))
+			continue
+		}
+		for _, h := range hs {
+			show(h, py+" "+info.Version)
+		}
+	}
+	for _, d := range pth.KnownDirs() {
+		if h, err := pth.StatusDir(d); err == nil {
+			show(h, "")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func runCommand(o pth.RunOptions, argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	r, err := pth.StartRun(o)
+	if err != nil {
+		return cli.Exit(command.Name, stderr, err)
+	}
+	defer r.Close()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = r.Environ(os.Environ())
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		return cli.Exit(command.Name, stderr, err)
+	}
+	go func() {
+		for s := range sigs {
+			cmd.Process.Signal(s)
+		}
+	}()
+	werr := cmd.Wait()
+	if err := r.Close(); err != nil {
+		cli.Warnf(stderr, "closing run: %v", err)
+	}
+	if o.DataDir == "" {
+		fmt.Fprintf(stderr, "covhook: data in %s\n", r.DataDir)
+	}
+	var ee *exec.ExitError
+	if errors.As(werr, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ee.ExitCode()
+	}
+	if werr != nil {
+		return cli.Exit(command.Name, stderr, werr)
+	}
+	return 0
 }

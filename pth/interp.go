@@ -1,0 +1,184 @@
+package pth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Info describes one Python interpreter, as InterpreterInfo probed it.
+type Info struct {
+	Python          string   // the path asked about
+	Executable      string   // sys.executable
+	Version         string   // "3.14.0"
+	MajorMinor      string   // "3.14"
+	Prefix          string   // sys.prefix
+	Venv            bool     // sys.prefix != sys.base_prefix
+	SitePackages    []string // site-packages directories the interpreter processes .pth files in, in order
+	HookDir         string   // where covkit installs its hook for this interpreter
+	Writable        bool     // HookDir can be written by this process
+	HasCoverage     bool
+	CoverageVersion string
+	CoverageDir     string // directory of the coverage package
+}
+
+const probePy = `import sys, os, json
+d = {"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3],
+     "prefix": sys.prefix, "base_prefix": getattr(sys, "base_prefix", sys.prefix), "path": sys.path}
+try:
+    import site
+    d["site"] = site.getsitepackages()
+except Exception:
+    d["site"] = []
+try:
+    import coverage
+    d["coverage"] = coverage.__version__
+    d["coverage_dir"] = os.path.dirname(os.path.abspath(coverage.__file__))
+except Exception:
+    pass
+sys.stdout.write(json.dumps(d))
+`
+
+// InterpreterInfo runs python once to learn where its site-packages are and
+// whether it can import coverage.py. env is the environment to probe with
+// (nil: this process's); covkit is switched off for the probe itself.
+func InterpreterInfo(python string, env []string) (*Info, error) {
+	if env == nil {
+		env = os.Environ()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "-c", probePy)
+	cmd.Env = setEnv(env, EnvRun, "-")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("probing %s: %w: %s", python, err, bytes.TrimSpace(errb.Bytes()))
+	}
+	var d struct {
+		Executable  string   `json:"executable"`
+		Version     string   `json:"version"`
+		Prefix      string   `json:"prefix"`
+		BasePrefix  string   `json:"base_prefix"`
+		Path        []string `json:"path"`
+		Site        []string `json:"site"`
+		Coverage    string   `json:"coverage"`
+		CoverageDir string   `json:"coverage_dir"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
+		return nil, fmt.Errorf("probing %s: %w", python, err)
+	}
+	info := &Info{
+		Python:          python,
+		Executable:      d.Executable,
+		Version:         d.Version,
+		Prefix:          d.Prefix,
+		Venv:            d.Prefix != d.BasePrefix,
+		HasCoverage:     d.Coverage != "",
+		CoverageVersion: d.Coverage,
+		CoverageDir:     d.CoverageDir,
+	}
+	if parts := strings.SplitN(d.Version, ".", 3); len(parts) >= 2 {
+		info.MajorMinor = parts[0] + "." + parts[1]
+	}
+	// Only directories that exist and are on sys.path get their .pth files
+	// processed.
+	for _, s := range d.Site {
+		if slices.Contains(d.Path, s) && isDir(s) {
+			info.SitePackages = append(info.SitePackages, s)
+		}
+	}
+	if len(info.SitePackages) == 0 {
+		return info, fmt.Errorf("%s: no site-packages directory on sys.path", python)
+	}
+	// Install beside coverage.py when it lives in a site directory: .pth
+	// files run in sys.path order, so coverage.py is importable by then.
+	info.HookDir = info.SitePackages[0]
+	if d.CoverageDir != "" {
+		if p := filepath.Dir(d.CoverageDir); slices.Contains(info.SitePackages, p) {
+			info.HookDir = p
+		}
+	}
+	info.Writable = writable(info.HookDir)
+	return info, nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func writable(dir string) bool {
+	return syscall.Access(dir, 2 /* W_OK */) == nil
+}
+
+// DefaultPythons returns the interpreters covkit targets by default: python3
+// and python on PATH and the active virtualenv's python (from env).
+func DefaultPythons(env []string) []string {
+	path := getEnv(env, "PATH")
+	var out []string
+	add := func(p string) {
+		if p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	if v := getEnv(env, "VIRTUAL_ENV"); v != "" {
+		if p := filepath.Join(v, "bin", "python"); isExec(p) {
+			add(p)
+		}
+	}
+	for _, name := range []string{"python3", "python"} {
+		for _, d := range filepath.SplitList(path) {
+			if d == "" {
+				continue
+			}
+			if p := filepath.Join(d, name); isExec(p) {
+				add(p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func isExec(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+func getEnv(env []string, k string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], k+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func hasEnv(env []string, k string) bool {
+	for _, e := range env {
+		if strings.HasPrefix(e, k+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// setEnv returns env with k set to v (every earlier k removed).
+func setEnv(env []string, k, v string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, e := range env {
+		if !strings.HasPrefix(e, k+"=") {
+			out = append(out, e)
+		}
+	}
+	return append(out, k+"="+v)
+}
