@@ -2,20 +2,74 @@ package main
 
 import (
 	"io"
+	"os"
+	"strings"
 
+	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/lifecycle"
+	"github.com/covkit/covkit/pathmap"
 )
 
 var command = cli.Command{
 	Name:     "covrun",
-	Synopsis: "covrun [flags]",
-	Summary:  "Not implemented yet.",
+	Synopsis: "covrun [flags] -- COMMAND [ARGS...]",
+	Summary: `Run COMMAND with every Python process it starts measured by coverage.py
+(subprocesses, multiprocessing workers, forks, execs, other virtualenvs,
+children with a scrubbed environment), then merge all their data into one
+coverage.py data file and report it. Hooks are installed for the run only and
+removed afterwards, whatever happens. No configuration is needed; the
+project's coverage.py configuration is honoured when present.`,
+	Footer: `Exit status: COMMAND's own (128+N if signal N killed it); 2 if COMMAND
+succeeded but the total is under --fail-under; 1 if covrun itself failed.`,
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cli.NewFlagSet(command)
+	var o lifecycle.Options
+	fs.StringVar(&o.DataFile, "data-file", "", "write the merged data to `FILE` (default: the configured data file, .coverage)")
+	fs.StringArrayVar(&o.Pythons, "python", nil, "hook this interpreter `PATH` (repeatable; default: python3/python on PATH and $VIRTUAL_ENV)")
+	fs.BoolVar(&o.Branch, "branch", false, "measure branch coverage")
+	fs.BoolVar(&o.KeepData, "keep-data", false, "keep the per-process data files")
+	contexts := fs.String("contexts", "", "label data with a context per `KIND` of unit: process (each process's command line)")
+	fs.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data every `INTERVAL` (e.g. 2s), so SIGKILL loses at most that")
+	fs.BoolVar(&o.NoInstall, "no-install", false, "install no .pth hooks; measure only children that inherit the environment")
+	paths := fs.StringArray("paths", nil, "remap file paths: `RESULT=PATTERN,PATTERN...`, like a [paths] entry (repeatable)")
+	report := analysis.AddFlags(fs)
+	fs.SetInterspersed(false)
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
 		return code
 	}
-	return cli.Exit(command.Name, stderr, cli.UsageError("not implemented yet"))
+	o.Command = fs.Args()
+	if len(o.Command) == 0 {
+		return cli.Exit(command.Name, stderr, cli.UsageError("no command given: covrun [flags] -- COMMAND [ARGS...]"))
+	}
+	switch strings.TrimSpace(*contexts) {
+	case "":
+	case "process":
+		o.Contexts = true
+	default:
+		return cli.Exit(command.Name, stderr, cli.UsageError("--contexts: unknown kind %q (want process)", *contexts))
+	}
+	for _, p := range *paths {
+		r, err := pathmap.ParseFlag(p)
+		if err != nil {
+			return cli.Exit(command.Name, stderr, cli.UsageError("%v", err))
+		}
+		o.Paths = append(o.Paths, r)
+	}
+	if fs.Changed("python-version") {
+		o.PythonVersion = report.PythonVersion
+	}
+	o.Report = report
+	o.Stdin, o.Stdout, o.Stderr = stdin, stdout, stderr
+	o.Environ = os.Environ()
+	code, err := lifecycle.Run(o)
+	if err != nil {
+		cli.Exit(command.Name, stderr, err)
+		if code == 0 {
+			code = cli.ExitError
+		}
+	}
+	return code
 }

@@ -1,0 +1,242 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/covkit/covkit/analysis"
+	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/merge"
+	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/pth"
+	"github.com/covkit/covkit/sqlitecov"
+)
+
+// Options configure one covrun.
+type Options struct {
+	Command []string // COMMAND [ARGS...]
+
+	Pythons    []string      // interpreters to hook; nil: pth.DefaultPythons
+	NoInstall  bool          // inherited environment only, no .pth hooks
+	DataFile   string        // merged data file; "": the configured data_file
+	Branch     bool          // force branch measurement
+	Contexts   bool          // label each process's data with its command line
+	Checkpoint time.Duration // periodic saves inside measured processes
+	KeepData   bool          // keep the run directory with the per-process files
+	Paths      []pathmap.Rule
+
+	Report *analysis.Flags
+	// PythonVersion is the CPython version sources are analysed as; "":
+	// the version of the measured interpreter.
+	PythonVersion string
+
+	Dir     string   // working directory ("": the process's)
+	Environ []string // the command's base environment (nil: os.Environ())
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// Extend lets other covkit parts adjust the run: extra environment for
+	// the command (a docker shim on PATH) and an extra path mapping for data
+	// that came from elsewhere (containers). Either may be nil.
+	Extend func(run *pth.Run, env []string) ([]string, func(string) (string, bool), error)
+}
+
+// Run carries out the whole lifecycle and returns covrun's exit status: the
+// command's own (128+N if signal N killed it), or 2 when the command
+// succeeded but the total is under --fail-under. An error is a failure of
+// covrun itself (the command's status is still returned with it).
+func Run(o Options) (code int, err error) {
+	dir := o.Dir
+	if dir == "" {
+		if dir, err = os.Getwd(); err != nil {
+			return 1, err
+		}
+	}
+	environ := o.Environ
+	if environ == nil {
+		environ = os.Environ()
+	}
+	getenv := envLookup(environ)
+	warnf := func(format string, args ...any) { cli.Warnf(o.Stderr, format, args...) }
+
+	settings, warnings, err := analysis.LoadSettings(dir, o.Report.RCFile, getenv)
+	if err != nil {
+		return 1, err
+	}
+	for _, w := range warnings {
+		warnf("%s", w)
+	}
+	dataFile := o.DataFile
+	if dataFile == "" {
+		dataFile = settings.DataFile
+	}
+	if !filepath.IsAbs(dataFile) {
+		dataFile = filepath.Join(dir, dataFile)
+	}
+
+	run, err := pth.StartRun(pth.RunOptions{
+		Pythons:    o.Pythons,
+		NoInstall:  o.NoInstall,
+		Env:        environ,
+		ProjectDir: dir,
+		RCFile:     o.Report.RCFile,
+		Branch:     o.Branch,
+		Contexts:   o.Contexts,
+		Checkpoint: o.Checkpoint,
+		Warnf:      warnf,
+	})
+	if err != nil {
+		return 1, fmt.Errorf("start run: %w", err)
+	}
+	closed := false
+	closeRun := func() {
+		if !closed {
+			closed = true
+			if err := run.Close(); err != nil {
+				warnf("removing hooks: %v", err)
+			}
+		}
+	}
+	// Hooks come out whatever happens below, panics included.
+	defer closeRun()
+	defer func() {
+		if !o.KeepData {
+			os.RemoveAll(run.Root)
+		}
+	}()
+
+	env := run.Environ(environ)
+	var extraMap func(string) (string, bool)
+	if o.Extend != nil {
+		if env, extraMap, err = o.Extend(run, env); err != nil {
+			return 1, err
+		}
+	}
+
+	code, execErr := Exec(Command{
+		Args: o.Command, Env: env, Dir: dir,
+		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
+	})
+	closeRun()
+	if execErr != nil {
+		return code, execErr
+	}
+
+	files, err := run.DataFiles()
+	if err != nil {
+		return code, fmt.Errorf("list data files: %w", err)
+	}
+	if logs, _ := run.LogFiles(); len(logs) > 0 {
+		warnf("%d measured processes reported problems; see %s", len(logs), filepath.Dir(logs[0]))
+		o.KeepData = true
+	}
+	if len(files) == 0 {
+		warnf("no coverage data was collected: did the command run any Python?")
+		return code, nil
+	}
+
+	mapPath, err := pathMapper(append(settings.Paths, o.Paths...), settings.RelativeFiles, extraMap)
+	if err != nil {
+		return code, err
+	}
+	progress := newProgress(o.Stderr, len(files))
+	data, summary, err := merge.Run(merge.Options{Inputs: files, MapPath: mapPath})
+	progress.done()
+	if err != nil {
+		if errors.Is(err, merge.ErrNoData) {
+			warnf("no usable coverage data was collected")
+			return code, nil
+		}
+		return code, fmt.Errorf("merge: %w", err)
+	}
+	for _, u := range summary.Unusable {
+		warnf("%v", u)
+		o.KeepData = true
+	}
+	if err := sqlitecov.WriteFile(dataFile, data); err != nil {
+		return code, fmt.Errorf("write %s: %w", dataFile, err)
+	}
+
+	major, minor := targetVersion(o.PythonVersion, run)
+	_, err = analysis.WriteReports(data, o.Report, settings, analysis.PySourceAnalyzer(major, minor), analysis.Env{
+		Dir: dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr, Getenv: getenv,
+	})
+	var ec *cli.ExitCodeError
+	if errors.As(err, &ec) && ec.Code == cli.ExitUsage {
+		// --fail-under: only a command that succeeded is failed by coverage.
+		if code == 0 {
+			return cli.ExitUsage, err
+		}
+		return code, nil
+	}
+	if err != nil {
+		return code, err
+	}
+	if o.KeepData {
+		fmt.Fprintf(o.Stderr, "covrun: per-process data kept in %s\n", run.DataDir)
+	}
+	return code, nil
+}
+
+// targetVersion is the CPython version whose compiler decides what a
+// statement is: --python-version if given, else the measured interpreter's.
+func targetVersion(v string, run *pth.Run) (int, int) {
+	if v == "" {
+		v = "3.14"
+		for _, in := range run.Interpreters {
+			if in.HasCoverage && in.MajorMinor != "" {
+				v = in.MajorMinor
+				break
+			}
+		}
+	}
+	major, minor, err := analysis.ParseVersion(v)
+	if err != nil {
+		return 3, 14
+	}
+	return major, minor
+}
+
+func pathMapper(rules []pathmap.Rule, relative bool, extra func(string) (string, bool)) (func(string) string, error) {
+	var m *pathmap.Mapper
+	if len(rules) > 0 || relative {
+		var err error
+		if m, err = pathmap.Compile(rules, pathmap.Options{RelativeFiles: relative}); err != nil {
+			return nil, err
+		}
+	}
+	if m == nil && extra == nil {
+		return nil, nil
+	}
+	return func(p string) string {
+		// The user's [paths] wins; covkit's own mapping (containers) is the fallback.
+		if m != nil {
+			if s, ok := m.Map(p); ok {
+				return s
+			}
+		}
+		if extra != nil {
+			if s, ok := extra(p); ok {
+				return s
+			}
+		}
+		return p
+	}, nil
+}
+
+func envLookup(env []string) func(string) string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				m[kv[:i]] = kv[i+1:]
+				break
+			}
+		}
+	}
+	return func(k string) string { return m[k] }
+}
