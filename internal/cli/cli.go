@@ -56,7 +56,7 @@ func Usage(w io.Writer, c Command, fs *pflag.FlagSet) {
 	if c.Summary != "" {
 		fmt.Fprintf(w, "%s\n\n", strings.TrimSpace(c.Summary))
 	}
-	fmt.Fprintf(w, "Flags:\n%s", fs.FlagUsagesWrapped(100))
+	fmt.Fprintf(w, "Flags:\n%s", flagUsages(fs))
 	if c.Footer != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.Footer))
 	}
@@ -189,4 +189,45 @@ func (o *Output) Abort() {
 	o.done = true
 	o.f.Close()
 	os.Remove(o.f.Name())
+}
+
+// flagUsages lists the flags as Go tools do: one per line, the value name
+// taken from backquotes in the usage, defaults shown when not zero. (pflag's
+// own listing marks every boolean "[=true|false]".)
+func flagUsages(fs *pflag.FlagSet) string {
+	type row struct{ left, right string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		left := "      --" + f.Name
+		if f.Shorthand != "" {
+			left = "  -" + f.Shorthand + ", --" + f.Name
+		}
+		name, usage := pflag.UnquoteUsage(f)
+		if f.Value.Type() == "bool" {
+			name = ""
+		}
+		if name != "" {
+			left += " " + name
+		}
+		switch f.Value.Type() {
+		case "bool", "stringArray", "stringSlice":
+		default:
+			if z := f.DefValue; z != "" && z != "0" && z != "0s" && z != "[]" {
+				usage += fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+		}
+		if len(left) > width {
+			width = len(left)
+		}
+		rows = append(rows, row{left, usage})
+	})
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s   %s\n", width, r.left, r.right)
+	}
+	return b.String()
 }
