@@ -1,0 +1,464 @@
+package pysource
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file models which lines CPython's compiler gives line numbers to
+// (the union of co_lines() over every code object coverage.py looks at):
+// every reachable statement, clause header and decorator, but not code the
+// compiler drops: bodies of constant-false tests, code after return, raise,
+// break, continue and infinite loops, function docstrings, global and
+// nonlocal, bare local annotations and, in 3.14, class-level bare
+// annotations (they live in __annotate__, which coverage.py skips).
+//
+// Lines inside a multi-line statement need not be modelled one by one:
+// coverage.py maps them all to the statement's first line.
+
+type scopeKind uint8
+
+const (
+	scopeModule scopeKind = iota
+	scopeClass
+	scopeFunction
+)
+
+type loopCtx struct{ broke bool }
+
+type codeModel struct {
+	ver       Version
+	futureAnn bool
+	lines     map[int]bool
+}
+
+// CodeLines returns the set of lines the compiled module's code objects
+// have line numbers for, as coverage.py's ByteParser would find them.
+func CodeLines(m *Module, ver Version) map[int]bool {
+	cm := &codeModel{ver: ver.clamp(), lines: map[int]bool{}, futureAnn: hasFutureAnnotations(m)}
+	cm.block(m.Body, scopeModule, nil)
+	return cm.lines
+}
+
+func hasFutureAnnotations(m *Module) bool {
+	for i, s := range m.Body {
+		if i == 0 && isDocstring(s) {
+			continue
+		}
+		if s.Kind != SImport || len(s.Header) < 4 || s.Header[0].Text != "from" || s.Header[1].Text != "__future__" {
+			return false
+		}
+		for _, t := range s.Header[3:] {
+			if t.Type == NAME && t.Text == "annotations" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (cm *codeModel) mark(line int) { cm.lines[line] = true }
+
+// block compiles a reachable block and reports whether control can fall
+// off its end.
+func (cm *codeModel) block(ss []*Stmt, scope scopeKind, loop *loopCtx) bool {
+	for i, s := range ss {
+		if i == 0 && scope == scopeFunction && isDocstring(s) {
+			continue
+		}
+		if !cm.stmt(s, scope, loop) {
+			return false
+		}
+	}
+	return true
+}
+
+func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
+	switch s.Kind {
+	case SGlobal, SNonlocal:
+		return true
+	case SAnnAssign:
+		if s.HasValue || !s.SimpleTarget {
+			cm.mark(s.Line)
+			return true
+		}
+		switch scope {
+		case scopeFunction:
+		case scopeClass:
+			if cm.ver.Less(Version{3, 14}) || cm.futureAnn {
+				cm.mark(s.Line)
+			}
+		default:
+			cm.mark(s.Line)
+		}
+		return true
+	case SReturn, SRaise, SContinue:
+		cm.mark(s.Line)
+		return false
+	case SBreak:
+		cm.mark(s.Line)
+		if loop != nil {
+			loop.broke = true
+		}
+		return false
+	case SAssert:
+		cm.mark(s.Line)
+		test := s.Header[1:]
+		if i := topLevelIndex(test, ","); i >= 0 {
+			test = test[:i]
+		}
+		return cm.constTruth(test) != truthFalse
+	case SIf:
+		cm.mark(s.Line)
+		c := cm.constTruth(s.Header[1:])
+		bf := false
+		if c != truthFalse {
+			bf = cm.block(s.Body, scope, loop)
+		}
+		of := c != truthTrue
+		if len(s.Orelse) > 0 && c != truthTrue {
+			of = cm.block(s.Orelse, scope, loop)
+		}
+		return bf || of
+	case SWhile:
+		cm.mark(s.Line)
+		c := cm.constTruth(s.Header[1:])
+		lc := &loopCtx{}
+		if c != truthFalse {
+			cm.block(s.Body, scope, lc)
+		}
+		if c == truthTrue {
+			return lc.broke
+		}
+		of := true
+		if len(s.Orelse) > 0 {
+			of = cm.block(s.Orelse, scope, loop)
+		}
+		return of || lc.broke
+	case SFor:
+		cm.mark(s.Line)
+		lc := &loopCtx{}
+		cm.block(s.Body, scope, lc)
+		of := true
+		if len(s.Orelse) > 0 {
+			of = cm.block(s.Orelse, scope, loop)
+		}
+		return of || lc.broke
+	case STry:
+		cm.mark(s.Line)
+		bf := cm.block(s.Body, scope, loop)
+		anyH := false
+		for _, h := range s.Handlers {
+			cm.mark(h.Line)
+			if cm.block(h.Body, scope, loop) {
+				anyH = true
+			}
+		}
+		ef := bf
+		if len(s.Orelse) > 0 {
+			if bf {
+				ef = cm.block(s.Orelse, scope, loop)
+			}
+		}
+		ff := true
+		if s.FinallyLine != 0 {
+			ff = cm.block(s.Finally, scope, loop)
+		}
+		return (ef || anyH) && ff
+	case SWith:
+		cm.mark(s.Line)
+		cm.block(s.Body, scope, loop)
+		return true
+	case SFunctionDef:
+		for _, d := range s.Decorators {
+			cm.mark(d)
+		}
+		cm.mark(s.Line)
+		cm.block(s.Body, scopeFunction, nil)
+		return true
+	case SClassDef:
+		for _, d := range s.Decorators {
+			cm.mark(d)
+		}
+		cm.mark(s.Line)
+		cm.block(s.Body, scopeClass, nil)
+		return true
+	case SMatch:
+		cm.mark(s.Line)
+		anyF := false
+		irref := false
+		for _, c := range s.Cases {
+			cm.mark(c.Line)
+			if cm.block(c.Body, scope, loop) {
+				anyF = true
+			}
+			if c.Irrefutable {
+				irref = true
+			}
+		}
+		return anyF || !irref
+	default:
+		cm.mark(s.Line)
+		return true
+	}
+}
+
+// isDocstring reports whether s is an expression statement made of a
+// constant str: string literals (no f-, t- or b-strings), maybe parenthesized.
+func isDocstring(s *Stmt) bool {
+	if s.Kind != SExpr {
+		return false
+	}
+	toks := s.Header
+	for len(toks) >= 2 && toks[0].Type == OP && toks[0].Text == "(" && toks[len(toks)-1].Type == OP && toks[len(toks)-1].Text == ")" && matchingClose(toks, 0) == len(toks)-1 {
+		toks = toks[1 : len(toks)-1]
+	}
+	if len(toks) == 0 {
+		return false
+	}
+	for _, t := range toks {
+		if t.Type != STRING || strings.ContainsAny(stringPrefix(t.Text), "fFbBtT") {
+			return false
+		}
+	}
+	return true
+}
+
+func stringPrefix(s string) string {
+	i := strings.IndexAny(s, "'\"")
+	if i < 0 {
+		return ""
+	}
+	return s[:i]
+}
+
+// matchingClose returns the index of the bracket closing toks[open].
+func matchingClose(toks []Token, open int) int {
+	depth := 0
+	for i := open; i < len(toks); i++ {
+		t := toks[i]
+		if t.Type != OP {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func topLevelIndex(toks []Token, op string) int {
+	depth := 0
+	for i, t := range toks {
+		if t.Type != OP {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		default:
+			if depth == 0 && t.Text == op {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+type truth int8
+
+const (
+	truthUnknown truth = iota
+	truthFalse
+	truthTrue
+)
+
+// splitTop splits toks at top-level NAME keyword kw.
+func splitTop(toks []Token, kw string) [][]Token {
+	var parts [][]Token
+	depth := 0
+	start := 0
+	for i, t := range toks {
+		if t.Type == OP {
+			switch t.Text {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+			}
+		}
+		if depth == 0 && t.Type == NAME && t.Text == kw {
+			parts = append(parts, toks[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, toks[start:])
+}
+
+// constTruth evaluates a test expression the way the compiler folds it when
+// deciding which branch of an if/while is dead.
+func (cm *codeModel) constTruth(toks []Token) truth {
+	if len(toks) == 0 {
+		return truthUnknown
+	}
+	// Conditional expressions and lambdas are never folded here.
+	if parts := splitTop(toks, "or"); len(parts) > 1 {
+		all := true
+		for _, p := range parts {
+			switch cm.constTruth(p) {
+			case truthTrue:
+				return truthTrue
+			case truthUnknown:
+				all = false
+			}
+		}
+		if all {
+			return truthFalse
+		}
+		return truthUnknown
+	}
+	if parts := splitTop(toks, "and"); len(parts) > 1 {
+		all := true
+		for _, p := range parts {
+			switch cm.constTruth(p) {
+			case truthFalse:
+				return truthFalse
+			case truthUnknown:
+				all = false
+			}
+		}
+		if all {
+			return truthTrue
+		}
+		return truthUnknown
+	}
+	if isKeyword(toks[0], "not") {
+		switch cm.constTruth(toks[1:]) {
+		case truthTrue:
+			return truthFalse
+		case truthFalse:
+			return truthTrue
+		}
+		return truthUnknown
+	}
+	if toks[0].Type == OP && toks[0].Text == "(" && matchingClose(toks, 0) == len(toks)-1 {
+		inner := toks[1 : len(toks)-1]
+		if len(inner) == 0 {
+			// The empty tuple: a constant before 3.14's AST changes.
+			if cm.ver.Less(Version{3, 14}) {
+				return truthFalse
+			}
+			return truthUnknown
+		}
+		if hasTopComma(inner) {
+			if cm.ver.Less(Version{3, 14}) && cm.constTuple(inner) {
+				return truthTrue
+			}
+			return truthUnknown
+		}
+		return cm.constTruth(inner)
+	}
+	return cm.atomTruth(toks)
+}
+
+func (cm *codeModel) constTuple(toks []Token) bool {
+	depth := 0
+	start := 0
+	for i := 0; i <= len(toks); i++ {
+		if i == len(toks) || (toks[i].Type == OP && toks[i].Text == "," && depth == 0) {
+			el := toks[start:i]
+			if len(el) > 0 && cm.atomTruth(el) == truthUnknown {
+				return false
+			}
+			start = i + 1
+			continue
+		}
+		if toks[i].Type == OP {
+			switch toks[i].Text {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+			}
+		}
+	}
+	return true
+}
+
+func (cm *codeModel) atomTruth(toks []Token) truth {
+	if len(toks) == 2 && toks[0].Type == OP && (toks[0].Text == "-" || toks[0].Text == "+") && toks[1].Type == NUMBER {
+		if !cm.ver.Less(Version{3, 14}) {
+			return truthUnknown
+		}
+		return numberTruth(toks[1].Text)
+	}
+	if len(toks) == 1 {
+		t := toks[0]
+		switch t.Type {
+		case NUMBER:
+			return numberTruth(t.Text)
+		case NAME:
+			switch t.Text {
+			case "True", "__debug__":
+				return truthTrue
+			case "False", "None":
+				return truthFalse
+			}
+		case OP:
+			if t.Text == "..." {
+				return truthTrue
+			}
+		}
+	}
+	// Concatenated string literals.
+	empty := true
+	for _, t := range toks {
+		if t.Type != STRING || strings.ContainsAny(stringPrefix(t.Text), "fFtT") {
+			return truthUnknown
+		}
+		if !emptyStringLiteral(t.Text) {
+			empty = false
+		}
+	}
+	if empty {
+		return truthFalse
+	}
+	return truthTrue
+}
+
+func emptyStringLiteral(s string) bool {
+	body := s[len(stringPrefix(s)):]
+	return body == `""` || body == `''` || body == `""""""` || body == `''''''`
+}
+
+func numberTruth(s string) truth {
+	s = strings.ToLower(strings.ReplaceAll(s, "_", ""))
+	s = strings.TrimSuffix(s, "j")
+	s = strings.TrimSuffix(s, "l")
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b') {
+		if strings.Trim(s[2:], "0") == "" {
+			return truthFalse
+		}
+		return truthTrue
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		// Octal-looking or huge literals: any non-zero digit means true.
+		if strings.Trim(s, "0.e+-") == "" {
+			return truthFalse
+		}
+		return truthTrue
+	}
+	if f == 0 {
+		return truthFalse
+	}
+	return truthTrue
+}

@@ -1,0 +1,113 @@
+"""Dump what coverage.py's own parser says about every file of a corpus.
+
+Run inside a test bed by the conformance harness (conformance_test.go):
+
+    python3 dump.py OUT.json [ROOT...]
+
+It walks ROOT directories (default: this interpreter's standard library and
+/usr/lib/python3/dist-packages) for *.py files and writes one JSON object
+keyed by path with, for each file, what coverage.py's PythonParser reports
+(statements, excluded, multi-line map) and, with coverage 7.x, code_regions().
+Files coverage.py refuses get {"error": "<NotPython message>"}.
+"""
+
+import json
+import os
+import sys
+import sysconfig
+
+import coverage
+from coverage import config as covconfig
+from coverage.exceptions import NotPython
+from coverage.misc import join_regex
+from coverage.parser import PythonParser
+from coverage.python import get_python_source
+
+try:
+    from coverage.regions import code_regions
+except ImportError:  # coverage 6.x has no regions
+    code_regions = None
+
+# Extra patterns on top of the bed's default list, so block exclusion,
+# decorator and def/class exclusion get exercised on the corpus too.
+EXTRA_EXCLUDE = [
+    r"raise NotImplementedError",
+    r"if __name__ == .__main__.:",
+    r"@(abc\.)?abstractmethod",
+    r"def __repr__",
+    r"except ImportError:",
+    r"^\s*@overload",
+]
+
+
+def roots():
+    return [sysconfig.get_paths()["stdlib"], "/usr/lib/python3/dist-packages"]
+
+
+def files(rootdirs):
+    out = []
+    for root in rootdirs:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in ("__pycache__", "site-packages"))
+            for f in sorted(filenames):
+                if f.endswith(".py"):
+                    out.append(os.path.join(dirpath, f))
+    return out
+
+
+def one(path, exclude):
+    rec = {}
+    try:
+        text = get_python_source(path)
+    except Exception as err:  # unreadable: not part of the corpus
+        return None
+    try:
+        p = PythonParser(text=text, filename=path, exclude=exclude)
+        p.parse_source()
+    except NotPython as err:
+        rec["error"] = str(err)
+        return rec
+    except Exception as err:
+        rec["crash"] = "%s: %s" % (type(err).__name__, err)
+        return rec
+    rec["statements"] = sorted(p.statements)
+    rec["excluded"] = sorted(p.excluded)
+    ml = getattr(p, "multiline_map", None)
+    if ml is None:
+        ml = getattr(p, "_multiline", {})
+    rec["multiline"] = {str(k): v for k, v in sorted(ml.items()) if k != v}
+    if code_regions is not None:
+        try:
+            regs = code_regions(text)
+        except Exception as err:
+            rec["regions_error"] = "%s: %s" % (type(err).__name__, err)
+        else:
+            rec["regions"] = [
+                {"kind": r.kind, "name": r.name, "start": r.start, "lines": sorted(r.lines)}
+                for r in regs
+            ]
+    return rec
+
+
+def main():
+    out = sys.argv[1]
+    rootdirs = sys.argv[2:] or roots()
+    exclude = join_regex(covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE)
+    result = {
+        "python": "%d.%d" % sys.version_info[:2],
+        "python_full": sys.version.split()[0],
+        "coverage": coverage.__version__,
+        "exclude": covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE,
+        "files": {},
+    }
+    for path in files(rootdirs):
+        rec = one(path, exclude)
+        if rec is not None:
+            result["files"][path] = rec
+    with open(out + ".tmp", "w") as f:
+        json.dump(result, f, sort_keys=True)
+    os.replace(out + ".tmp", out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+package pysource
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/covkit/covkit/internal/testbed"
+)
+
+// The conformance harness: coverage.py's own parser, run inside each test
+// bed over that bed's standard library and dist-packages (see
+// conformance/dump.py), against Analyze. Dumps are cached as JSON in
+// $COVKIT_CONFORMANCE_CACHE (default /var/cache/covkit-testbed/conformance),
+// keyed by bed and the dump script's hash.
+//
+//	go test ./pysource -run TestConformance -v                         # a sample
+//	COVKIT_CONFORMANCE=full go test ./pysource -run TestConformance -v # every file
+//	COVKIT_CONFORMANCE_BED=sid ...                                     # one bed
+//	COVKIT_CONFORMANCE_FILE=/usr/lib/python3.14/ast.py ...             # one file, with diffs
+
+//go:embed conformance/dump.py
+var dumpScript []byte
+
+type dumpFile struct {
+	Python   string                `json:"python"`
+	Coverage string                `json:"coverage"`
+	Exclude  []string              `json:"exclude"`
+	Files    map[string]*dumpEntry `json:"files"`
+}
+
+type dumpEntry struct {
+	Error      string         `json:"error"`
+	Crash      string         `json:"crash"`
+	Statements []int          `json:"statements"`
+	Excluded   []int          `json:"excluded"`
+	Multiline  map[string]int `json:"multiline"`
+	Regions    []struct {
+		Kind  string `json:"kind"`
+		Name  string `json:"name"`
+		Start int    `json:"start"`
+		Lines []int  `json:"lines"`
+	} `json:"regions"`
+}
+
+func conformanceCacheDir() string {
+	if d := os.Getenv("COVKIT_CONFORMANCE_CACHE"); d != "" {
+		return d
+	}
+	return filepath.Join(testbed.Dir(), "conformance")
+}
+
+// loadDump returns coverage.py's view of bed b's corpus, from the cache or
+// by running dump.py in the bed.
+func loadDump(t *testing.T, b *testbed.Bed) *dumpFile {
+	t.Helper()
+	sum := sha256.Sum256(dumpScript)
+	key := hex.EncodeToString(sum[:6])
+	cache := filepath.Join(conformanceCacheDir(), fmt.Sprintf("%s-%s.json", b.Name, key))
+	data, err := os.ReadFile(cache)
+	if err != nil {
+		host, inBed := b.TempDir(t)
+		if err := os.WriteFile(filepath.Join(host, "dump.py"), dumpScript, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		cmd := b.Command(ctx, inBed, nil, b.Python, inBed+"/dump.py", inBed+"/out.json")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("dump.py in %s: %v\n%s", b.Name, err, out)
+		}
+		data, err = os.ReadFile(filepath.Join(host, "out.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
+			_ = os.WriteFile(cache+".tmp", data, 0o644)
+			_ = os.Rename(cache+".tmp", cache)
+		}
+	}
+	var d dumpFile
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatalf("%s: %v", cache, err)
+	}
+	return &d
+}
+
+// mismatch is one disagreement on one file.
+type mismatch struct {
+	cause string
+	file  string
+	lines []int
+}
+
+// compareFile compares Analyze with coverage.py's entry for one file and
+// returns the disagreements, grouped by cause.
+func compareFile(path string, src []byte, want *dumpEntry, opts Options) []mismatch {
+	var out []mismatch
+	add := func(cause string, lines ...int) {
+		out = append(out, mismatch{cause: cause, file: path, lines: lines})
+	}
+	got, err := Analyze(path, src, opts)
+	if want.Error != "" || want.Crash != "" {
+		if err == nil {
+			add("coverage.py refuses, covkit accepts: " + firstWords(want.Error+want.Crash))
+			return out
+		}
+		if want.Error != "" && err.Error() != want.Error {
+			add("NotPython message differs")
+		}
+		return out
+	}
+	if err != nil {
+		var np *NotPythonError
+		if errors.As(err, &np) {
+			add("covkit refuses: " + firstWords(np.Msg))
+		} else {
+			add("covkit error: " + firstWords(err.Error()))
+		}
+		return out
+	}
+	kindAt := stmtKinds(got.Module)
+	extra, missing := diffInts(got.Statements, want.Statements)
+	for _, l := range extra {
+		add("statement extra at "+kindAt[l], l)
+	}
+	for _, l := range missing {
+		add("statement missing at "+kindAt[l], l)
+	}
+	extra, missing = diffInts(got.Excluded, want.Excluded)
+	for _, l := range extra {
+		add("excluded extra", l)
+	}
+	for _, l := range missing {
+		add("excluded missing", l)
+	}
+	nlines := strings.Count(got.Text, "\n") + 1
+	for l := 1; l <= nlines; l++ {
+		w := l
+		if v, ok := want.Multiline[fmt.Sprint(l)]; ok {
+			w = v
+		}
+		if g := got.FirstLine(l); g != w {
+			add("first line differs", l)
+			break
+		}
+	}
+	if want.Regions != nil || opts.Coverage.AtLeast(7, 0) {
+		if len(want.Regions) != len(got.Regions) {
+			add(fmt.Sprintf("region count differs (%d vs %d)", len(got.Regions), len(want.Regions)))
+		} else {
+			for i, r := range want.Regions {
+				g := got.Regions[i]
+				if r.Kind != g.Kind || r.Name != g.Name || r.Start != g.Start || !slices.Equal(r.Lines, g.Lines) {
+					add("region differs: "+r.Kind, r.Start)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func firstWords(s string) string {
+	if i := strings.Index(s, " as Python source: "); i >= 0 {
+		s = s[i+len(" as Python source: "):]
+	}
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	return s
+}
+
+// stmtKinds names, for each line, the innermost statement or clause
+// starting there, for grouping mismatches.
+func stmtKinds(m *Module) map[int]string {
+	k := map[int]string{}
+	var visit func(ss []*Stmt)
+	visit = func(ss []*Stmt) {
+		for _, s := range ss {
+			name := s.Kind.String()
+			if s.Kind == SAnnAssign && !s.HasValue {
+				name = "AnnAssign(bare)"
+			}
+			k[s.Line] = name
+			for _, d := range s.Decorators {
+				k[d] = "decorator"
+			}
+			if s.ElseLine != 0 {
+				k[s.ElseLine] = "else"
+			}
+			if s.FinallyLine != 0 {
+				k[s.FinallyLine] = "finally"
+			}
+			visit(s.Body)
+			visit(s.Orelse)
+			for _, h := range s.Handlers {
+				k[h.Line] = "except"
+				visit(h.Body)
+			}
+			visit(s.Finally)
+			for _, c := range s.Cases {
+				k[c.Line] = "case"
+				visit(c.Body)
+			}
+		}
+	}
+	visit(m.Body)
+	return k
+}
+
+func diffInts(got, want []int) (extra, missing []int) {
+	w := map[int]bool{}
+	for _, l := range want {
+		w[l] = true
+	}
+	g := map[int]bool{}
+	for _, l := range got {
+		g[l] = true
+		if !w[l] {
+			extra = append(extra, l)
+		}
+	}
+	for _, l := range want {
+		if !g[l] {
+			missing = append(missing, l)
+		}
+	}
+	return extra, missing
+}
+
+func TestConformance(t *testing.T) {
+	beds := testbed.Names
+	if b := os.Getenv("COVKIT_CONFORMANCE_BED"); b != "" {
+		beds = strings.Split(b, ",")
+	}
+	for _, name := range beds {
+		t.Run(name, func(t *testing.T) {
+			b := testbed.Get(t, name)
+			d := loadDump(t, b)
+			pyv, err := ParseVersion(d.Python)
+			if err != nil {
+				t.Fatal(err)
+			}
+			covv, err := ParseVersion(d.Coverage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := Options{Version: pyv, Coverage: covv, Exclude: d.Exclude}
+			paths := make([]string, 0, len(d.Files))
+			for p := range d.Files {
+				paths = append(paths, p)
+			}
+			sort.Strings(paths)
+			full := os.Getenv("COVKIT_CONFORMANCE") == "full"
+			if one := os.Getenv("COVKIT_CONFORMANCE_FILE"); one != "" {
+				paths = []string{one}
+				full = true
+			}
+			var all []mismatch
+			checked, bad := 0, 0
+			for i, p := range paths {
+				if !full && i%7 != 0 {
+					continue
+				}
+				want := d.Files[p]
+				if want == nil {
+					t.Fatalf("%s not in the %s corpus", p, name)
+				}
+				src, err := os.ReadFile(b.HostPath(p))
+				if err != nil {
+					continue
+				}
+				checked++
+				ms := compareFile(p, src, want, opts)
+				if len(ms) > 0 {
+					bad++
+					all = append(all, ms...)
+				}
+			}
+			report := summarize(all)
+			t.Logf("%s (Python %s, coverage %s): %d/%d files agree (%.2f%%)\n%s",
+				name, d.Python, d.Coverage, checked-bad, checked, 100*float64(checked-bad)/float64(max(checked, 1)), report)
+			if out := os.Getenv("COVKIT_CONFORMANCE_REPORT"); out != "" {
+				_ = os.WriteFile(out+"."+name, []byte(report), 0o644)
+			}
+			if bad > 0 {
+				t.Errorf("%d of %d files disagree with coverage.py", bad, checked)
+			}
+		})
+	}
+}
+
+// summarize groups mismatches by cause, biggest group first, with examples.
+func summarize(all []mismatch) string {
+	groups := map[string][]mismatch{}
+	files := map[string]map[string]bool{}
+	for _, m := range all {
+		groups[m.cause] = append(groups[m.cause], m)
+		if files[m.cause] == nil {
+			files[m.cause] = map[string]bool{}
+		}
+		files[m.cause][m.file] = true
+	}
+	causes := make([]string, 0, len(groups))
+	for c := range groups {
+		causes = append(causes, c)
+	}
+	sort.Slice(causes, func(i, j int) bool {
+		if len(files[causes[i]]) != len(files[causes[j]]) {
+			return len(files[causes[i]]) > len(files[causes[j]])
+		}
+		return causes[i] < causes[j]
+	})
+	var b strings.Builder
+	for _, c := range causes {
+		g := groups[c]
+		fmt.Fprintf(&b, "  %-50s %4d files %5d cases; e.g.", c, len(files[c]), len(g))
+		for i, m := range g {
+			if i == 3 {
+				break
+			}
+			fmt.Fprintf(&b, " %s:%v", m.file, m.lines)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

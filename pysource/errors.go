@@ -1,0 +1,55 @@
+package pysource
+
+import (
+	"errors"
+	"strings"
+)
+
+// notPython turns a tokenizer or parser failure into the NotPythonError
+// coverage.py would raise for the same file.
+func notPython(filename string, err error, cov, ver Version) error {
+	var te *tokenError
+	var se *syntaxError
+	msg, line := err.Error(), 0
+	tokenizeErr := false
+	switch {
+	case errors.As(err, &te):
+		msg, line = te.Msg, te.Line
+		tokenizeErr = te.Token || te.Indent
+	case errors.As(err, &se):
+		msg, line = se.Msg, se.Line
+	}
+	quoted := pyRepr(msg)
+	if !cov.AtLeast(7, 0) && !tokenizeErr {
+		// coverage.py 6.x formats compile() errors with '%s'.
+		quoted = "'" + msg + "'"
+	}
+	return &NotPythonError{Filename: filename, Msg: quoted, Line: line}
+}
+
+// pyRepr is Python's repr() of a str, for the ASCII-printable messages the
+// parser produces.
+func pyRepr(s string) string {
+	q := "'"
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		q = `"`
+	}
+	var b strings.Builder
+	b.WriteString(q)
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case string(r) == q:
+			b.WriteString(`\` + q)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString(q)
+	return b.String()
+}

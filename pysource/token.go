@@ -1,0 +1,611 @@
+package pysource
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TokenType is the kind of a token, after Python's tokenize module.
+type TokenType uint8
+
+// Token types. F-strings (and 3.14 t-strings) are one STRING token whatever
+// the target version: the 3.12+ FSTRING_START/MIDDLE/END split changes
+// nothing coverage.py looks at (their inner brackets always balance).
+const (
+	ENDMARKER TokenType = iota
+	NAME
+	NUMBER
+	STRING
+	OP
+	COMMENT
+	NL
+	NEWLINE
+	INDENT
+	DEDENT
+)
+
+var tokNames = [...]string{"ENDMARKER", "NAME", "NUMBER", "STRING", "OP", "COMMENT", "NL", "NEWLINE", "INDENT", "DEDENT"}
+
+func (t TokenType) String() string {
+	if int(t) < len(tokNames) {
+		return tokNames[t]
+	}
+	return fmt.Sprintf("TokenType(%d)", t)
+}
+
+// Token is one token; lines are 1-based, columns are byte offsets in the line.
+type Token struct {
+	Type      TokenType
+	Text      string
+	Line, Col int
+	EndLine   int
+	EndCol    int
+}
+
+// tokenError is a tokenizer failure: Msg is the message Python's tokenize or
+// parser would give, Line its line.
+type tokenError struct {
+	Msg  string
+	Line int
+	// Indent is set for IndentationError (reported the same by all versions).
+	Indent bool
+	// Token is set for tokenize.TokenError (EOF in multi-line ...).
+	Token bool
+}
+
+func (e *tokenError) Error() string { return fmt.Sprintf("%s at line %d", e.Msg, e.Line) }
+
+// tokenizer turns normalized source text (newlines are \n only) into tokens.
+type tokenizer struct {
+	src         string
+	ver         Version
+	pos         int
+	line        int // current line number (1-based) of pos
+	lstart      int // offset of the start of the current line
+	toks        []Token
+	depth       int
+	brackets    []bracketPos
+	indents     []int
+	atLineStart bool
+	continued   bool
+}
+
+type bracketPos struct {
+	ch   byte
+	line int
+}
+
+// Tokenize splits src (already decoded and newline-normalized, see Decode)
+// into tokens the way Python's tokenize.generate_tokens does for the target
+// version, as far as coverage.py's use of them goes.
+func Tokenize(src string, ver Version) ([]Token, error) {
+	t := &tokenizer{src: src, ver: ver, line: 1, indents: []int{0}, atLineStart: true}
+	if err := t.run(); err != nil {
+		return t.toks, err
+	}
+	return t.toks, nil
+}
+
+func (t *tokenizer) emit(typ TokenType, start, end int, sline, scol int) {
+	t.toks = append(t.toks, Token{Type: typ, Text: t.src[start:end], Line: sline, Col: scol, EndLine: t.line, EndCol: end - t.lstart})
+}
+
+func (t *tokenizer) newline() {
+	t.line++
+	t.lstart = t.pos
+}
+
+func isIdentStart(r rune) bool {
+	return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= 0x80 && (unicode.IsLetter(r) || unicode.Is(unicode.Other_ID_Start, r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == 0x2118 || r == 0x212e || r == 0x309b || r == 0x309c))
+}
+
+func isIdentChar(r rune) bool {
+	return isIdentStart(r) || (r >= '0' && r <= '9') || (r >= 0x80 && (unicode.IsNumber(r) || unicode.Is(unicode.Pc, r) || unicode.Is(unicode.Other_ID_Continue, r)))
+}
+
+func (t *tokenizer) run() error {
+	src := t.src
+	for {
+		if t.atLineStart && t.depth == 0 && !t.continued {
+			// Measure indentation.
+			col := 0
+			p := t.pos
+			for p < len(src) {
+				c := src[p]
+				if c == ' ' {
+					col++
+				} else if c == '\t' {
+					col = (col/8 + 1) * 8
+				} else if c == '\f' {
+					col = 0
+				} else {
+					break
+				}
+				p++
+			}
+			if p >= len(src) {
+				t.pos = p
+				break
+			}
+			c := src[p]
+			if c == '#' || c == '\n' || (c == '\\' && p+1 < len(src) && src[p+1] == '\n' && false) {
+				// Blank or comment-only line: no indentation change.
+				if c == '#' {
+					e := strings.IndexByte(src[p:], '\n')
+					if e < 0 {
+						e = len(src) - p
+					}
+					t.pos = p + e
+					t.toks = append(t.toks, Token{Type: COMMENT, Text: src[p : p+e], Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p + e - t.lstart})
+					p = t.pos
+				}
+				if p < len(src) {
+					t.toks = append(t.toks, Token{Type: NL, Text: "\n", Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p - t.lstart + 1})
+					t.pos = p + 1
+					t.newline()
+					continue
+				}
+				t.pos = p
+				break
+			}
+			t.pos = p
+			top := t.indents[len(t.indents)-1]
+			if col > top {
+				t.indents = append(t.indents, col)
+				t.toks = append(t.toks, Token{Type: INDENT, Text: src[t.lstart:p], Line: t.line, Col: 0, EndLine: t.line, EndCol: p - t.lstart})
+			} else if col < top {
+				for col < t.indents[len(t.indents)-1] {
+					t.indents = t.indents[:len(t.indents)-1]
+					t.toks = append(t.toks, Token{Type: DEDENT, Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p - t.lstart})
+				}
+				if col != t.indents[len(t.indents)-1] {
+					return &tokenError{Msg: "unindent does not match any outer indentation level", Line: t.line, Indent: true}
+				}
+			}
+			t.atLineStart = false
+		}
+		t.continued = false
+		if t.pos >= len(src) {
+			break
+		}
+		c := src[t.pos]
+		switch {
+		case c == ' ' || c == '\t' || c == '\f':
+			t.pos++
+		case c == '\n':
+			typ := NEWLINE
+			if t.depth > 0 {
+				typ = NL
+			}
+			t.toks = append(t.toks, Token{Type: typ, Text: "\n", Line: t.line, Col: t.pos - t.lstart, EndLine: t.line, EndCol: t.pos - t.lstart + 1})
+			t.pos++
+			t.newline()
+			t.atLineStart = typ == NEWLINE
+		case c == '#':
+			e := strings.IndexByte(src[t.pos:], '\n')
+			if e < 0 {
+				e = len(src) - t.pos
+			}
+			s := t.pos
+			t.pos += e
+			t.emit(COMMENT, s, t.pos, t.line, s-t.lstart)
+		case c == '\\':
+			if t.pos+1 < len(src) && src[t.pos+1] == '\n' {
+				t.pos += 2
+				t.newline()
+				if t.pos >= len(src) {
+					return t.eofError()
+				}
+				t.continued = true
+				continue
+			}
+			return &tokenError{Msg: "unexpected character after line continuation character", Line: t.line}
+		case c >= '0' && c <= '9' || (c == '.' && t.pos+1 < len(src) && src[t.pos+1] >= '0' && src[t.pos+1] <= '9'):
+			s := t.pos
+			t.scanNumber()
+			t.emit(NUMBER, s, t.pos, t.line, s-t.lstart)
+		default:
+			r, size := utf8.DecodeRuneInString(src[t.pos:])
+			if isIdentStart(r) {
+				s := t.pos
+				p := t.pos + size
+				for p < len(src) {
+					r2, sz := utf8.DecodeRuneInString(src[p:])
+					if !isIdentChar(r2) {
+						break
+					}
+					p += sz
+				}
+				// String prefix?
+				if p < len(src) && (src[p] == '"' || src[p] == '\'') && isStringPrefix(src[s:p], t.ver) {
+					sline, scol := t.line, s-t.lstart
+					t.pos = p
+					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
+						return err
+					}
+					t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, Col: scol, EndLine: t.line, EndCol: t.pos - t.lstart})
+					continue
+				}
+				t.pos = p
+				t.emit(NAME, s, p, t.line, s-t.lstart)
+				continue
+			}
+			if c == '"' || c == '\'' {
+				s := t.pos
+				sline, scol := t.line, s-t.lstart
+				if err := t.scanString(""); err != nil {
+					return err
+				}
+				t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, Col: scol, EndLine: t.line, EndCol: t.pos - t.lstart})
+				continue
+			}
+			if err := t.scanOp(); err != nil {
+				return err
+			}
+		}
+	}
+	// End of input.
+	if t.depth > 0 {
+		return t.eofError()
+	}
+	if n := len(t.toks); n > 0 {
+		last := t.toks[n-1]
+		if last.Type != NEWLINE && last.Type != NL && last.Type != DEDENT && last.Type != INDENT {
+			t.toks = append(t.toks, Token{Type: NEWLINE, Line: t.line, Col: t.pos - t.lstart, EndLine: t.line, EndCol: t.pos - t.lstart + 1})
+		} else if last.Type == NL && t.lastSignificantIsNotNewline() {
+			t.toks = append(t.toks, Token{Type: NEWLINE, Line: last.Line, Col: last.Col, EndLine: last.Line, EndCol: last.Col})
+		}
+	}
+	for len(t.indents) > 1 {
+		t.indents = t.indents[:len(t.indents)-1]
+		t.toks = append(t.toks, Token{Type: DEDENT, Line: t.line, EndLine: t.line})
+	}
+	t.toks = append(t.toks, Token{Type: ENDMARKER, Line: t.line, EndLine: t.line})
+	return nil
+}
+
+func (t *tokenizer) lastSignificantIsNotNewline() bool {
+	for i := len(t.toks) - 1; i >= 0; i-- {
+		switch t.toks[i].Type {
+		case NL, COMMENT:
+			continue
+		case NEWLINE, INDENT, DEDENT:
+			return false
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+func (t *tokenizer) eofError() error {
+	if t.ver.AtLeast(3, 12) || true {
+		return &tokenError{Msg: "unexpected EOF in multi-line statement", Line: t.line, Token: true}
+	}
+	return nil
+}
+
+func isStringPrefix(p string, ver Version) bool {
+	if len(p) > 2 {
+		return false
+	}
+	l := strings.ToLower(p)
+	switch l {
+	case "r", "u", "b", "br", "rb", "f", "fr", "rf":
+		return true
+	case "t", "tr", "rt":
+		return ver.AtLeast(3, 14)
+	}
+	return false
+}
+
+func (t *tokenizer) scanNumber() {
+	src := t.src
+	p := t.pos
+	hex := false
+	if src[p] == '0' && p+1 < len(src) && (src[p+1] == 'x' || src[p+1] == 'X' || src[p+1] == 'b' || src[p+1] == 'B' || src[p+1] == 'o' || src[p+1] == 'O') {
+		hex = true
+		p += 2
+	}
+	for p < len(src) {
+		c := src[p]
+		if c >= '0' && c <= '9' || c == '_' || c == '.' || (hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+			p++
+			continue
+		}
+		if !hex && (c == 'e' || c == 'E') {
+			q := p + 1
+			if q < len(src) && (src[q] == '+' || src[q] == '-') {
+				q++
+			}
+			if q < len(src) && src[q] >= '0' && src[q] <= '9' {
+				p = q
+				continue
+			}
+			break
+		}
+		if !hex && (c == 'j' || c == 'J' || c == 'l' || c == 'L') {
+			p++
+		}
+		break
+	}
+	t.pos = p
+}
+
+var ops3 = []string{"**=", "//=", ">>=", "<<=", "...", "!=="}
+var ops2 = []string{"->", ":=", "!=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "<>"}
+
+func (t *tokenizer) scanOp() error {
+	src := t.src
+	s := t.pos
+	rest := src[s:]
+	n := 0
+	for _, o := range ops3[:5] {
+		if strings.HasPrefix(rest, o) {
+			n = 3
+			break
+		}
+	}
+	if n == 0 {
+		for _, o := range ops2[:19] {
+			if strings.HasPrefix(rest, o) {
+				n = 2
+				break
+			}
+		}
+	}
+	if n == 0 {
+		c := src[s]
+		switch c {
+		case '(', '[', '{':
+			t.depth++
+			t.brackets = append(t.brackets, bracketPos{c, t.line})
+		case ')', ']', '}':
+			if t.depth == 0 {
+				return &tokenError{Msg: fmt.Sprintf("unmatched '%c'", c), Line: t.line}
+			}
+			open := t.brackets[len(t.brackets)-1]
+			if !(open.ch == '(' && c == ')' || open.ch == '[' && c == ']' || open.ch == '{' && c == '}') {
+				if open.line != t.line {
+					return &tokenError{Msg: fmt.Sprintf("closing parenthesis '%c' does not match opening parenthesis '%c' on line %d", c, open.ch, open.line), Line: t.line}
+				}
+				return &tokenError{Msg: fmt.Sprintf("closing parenthesis '%c' does not match opening parenthesis '%c'", c, open.ch), Line: t.line}
+			}
+			t.depth--
+			t.brackets = t.brackets[:len(t.brackets)-1]
+		case ':', ',', ';', '.', '+', '-', '*', '/', '|', '&', '<', '>', '=', '%', '~', '^', '@', '!':
+		default:
+			r, _ := utf8.DecodeRuneInString(rest)
+			return &tokenError{Msg: fmt.Sprintf("invalid character '%c' (U+%04X)", r, r), Line: t.line}
+		}
+		n = 1
+	}
+	t.pos += n
+	t.emit(OP, s, t.pos, t.line, s-t.lstart)
+	return nil
+}
+
+// scanString scans a string literal starting at t.pos (at the quote); prefix
+// is the lower-cased prefix.
+func (t *tokenizer) scanString(prefix string) error {
+	raw := strings.Contains(prefix, "r")
+	fstr := strings.ContainsAny(prefix, "ft")
+	if fstr && t.ver.AtLeast(3, 12) {
+		return t.scanFString(raw)
+	}
+	return t.scanPlainString(raw)
+}
+
+func (t *tokenizer) scanPlainString(raw bool) error {
+	src := t.src
+	q := src[t.pos]
+	startLine := t.line
+	triple := strings.HasPrefix(src[t.pos:], string([]byte{q, q, q}))
+	if triple {
+		t.pos += 3
+	} else {
+		t.pos++
+	}
+	for t.pos < len(src) {
+		c := src[t.pos]
+		switch {
+		case c == '\\':
+			t.pos++
+			if t.pos < len(src) {
+				if src[t.pos] == '\n' {
+					t.pos++
+					t.newline()
+				} else {
+					t.pos++
+				}
+			}
+			continue
+		case c == '\n':
+			if !triple {
+				return t.unterminated(false, startLine)
+			}
+			t.pos++
+			t.newline()
+			continue
+		case c == q:
+			if !triple {
+				t.pos++
+				return nil
+			}
+			if strings.HasPrefix(src[t.pos:], string([]byte{q, q, q})) {
+				t.pos += 3
+				return nil
+			}
+		}
+		t.pos++
+	}
+	return t.unterminated(triple, startLine)
+}
+
+func (t *tokenizer) unterminated(triple bool, startLine int) error {
+	if triple {
+		if t.ver.AtLeast(3, 10) {
+			return &tokenError{Msg: fmt.Sprintf("unterminated triple-quoted string literal (detected at line %d)", t.line), Line: startLine}
+		}
+		return &tokenError{Msg: "EOF while scanning triple-quoted string literal", Line: startLine}
+	}
+	if t.ver.AtLeast(3, 10) {
+		return &tokenError{Msg: fmt.Sprintf("unterminated string literal (detected at line %d)", startLine), Line: startLine}
+	}
+	return &tokenError{Msg: "EOL while scanning string literal", Line: startLine}
+}
+
+// scanFString scans a PEP 701 f-string (3.12+): replacement fields may hold
+// any expression, including strings with the same quotes.
+func (t *tokenizer) scanFString(raw bool) error {
+	src := t.src
+	q := src[t.pos]
+	startLine := t.line
+	triple := strings.HasPrefix(src[t.pos:], string([]byte{q, q, q}))
+	if triple {
+		t.pos += 3
+	} else {
+		t.pos++
+	}
+	// Literal part.
+	for t.pos < len(src) {
+		c := src[t.pos]
+		switch {
+		case c == '\\':
+			t.pos++
+			if t.pos < len(src) {
+				nl := src[t.pos] == '\n'
+				t.pos++
+				if nl {
+					t.newline()
+				}
+			}
+			continue
+		case c == '\n':
+			if !triple {
+				return t.unterminated(false, startLine)
+			}
+			t.pos++
+			t.newline()
+			continue
+		case c == '{':
+			if t.pos+1 < len(src) && src[t.pos+1] == '{' {
+				t.pos += 2
+				continue
+			}
+			t.pos++
+			if err := t.scanFExpr(q, triple); err != nil {
+				return err
+			}
+			continue
+		case c == '}':
+			t.pos++
+			continue
+		case c == q:
+			if !triple {
+				t.pos++
+				return nil
+			}
+			if strings.HasPrefix(src[t.pos:], string([]byte{q, q, q})) {
+				t.pos += 3
+				return nil
+			}
+		}
+		t.pos++
+	}
+	return t.unterminated(triple, startLine)
+}
+
+// scanFExpr scans a replacement field after its '{' up to and including the
+// matching '}'.
+func (t *tokenizer) scanFExpr(q byte, triple bool) error {
+	src := t.src
+	depth := 0
+	for t.pos < len(src) {
+		c := src[t.pos]
+		switch {
+		case c == '\n':
+			t.pos++
+			t.newline()
+		case c == '#':
+			for t.pos < len(src) && src[t.pos] != '\n' {
+				t.pos++
+			}
+		case c == '(' || c == '[' || c == '{':
+			depth++
+			t.pos++
+		case c == ')' || c == ']':
+			depth--
+			t.pos++
+		case c == '}':
+			t.pos++
+			if depth == 0 {
+				return nil
+			}
+			depth--
+		case c == ':' && depth == 0:
+			if t.pos+1 < len(src) && src[t.pos+1] == '=' {
+				t.pos += 2
+				continue
+			}
+			// Format spec: literal text with nested fields, up to '}'.
+			t.pos++
+			for t.pos < len(src) {
+				c2 := src[t.pos]
+				if c2 == '{' {
+					t.pos++
+					if err := t.scanFExpr(q, triple); err != nil {
+						return err
+					}
+					continue
+				}
+				if c2 == '}' {
+					t.pos++
+					return nil
+				}
+				if c2 == '\n' {
+					if !triple {
+						return &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
+					}
+					t.pos++
+					t.newline()
+					continue
+				}
+				if c2 == q && !triple {
+					return &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
+				}
+				t.pos++
+			}
+		case c == '"' || c == '\'':
+			if err := t.scanString(""); err != nil {
+				return err
+			}
+		default:
+			r, size := utf8.DecodeRuneInString(src[t.pos:])
+			if isIdentStart(r) {
+				s := t.pos
+				p := t.pos + size
+				for p < len(src) {
+					r2, sz := utf8.DecodeRuneInString(src[p:])
+					if !isIdentChar(r2) {
+						break
+					}
+					p += sz
+				}
+				if p < len(src) && (src[p] == '"' || src[p] == '\'') && isStringPrefix(src[s:p], t.ver) {
+					t.pos = p
+					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
+						return err
+					}
+					continue
+				}
+				t.pos = p
+				continue
+			}
+			t.pos += size
+		}
+	}
+	return t.unterminated(triple, t.line)
+}
