@@ -1,21 +1,278 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
 
+	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/cli"
 )
 
 var command = cli.Command{
 	Name:     "covdocker",
-	Synopsis: "covdocker [flags]",
-	Summary:  "Not implemented yet.",
+	Synopsis: "covdocker COMMAND [ARGS...]",
+	Summary: `Measures Python inside Docker containers and maps the data back to host paths.
+
+Commands:
+  build [flags] [docker build args...]  build the image, then covkit's thin layer on top
+  run [--data DIR] [docker run args...] run a container with covkit's hook turned on
+  shim NAME [ARGS...]                   run the real docker/docker-compose through covkit's proxy
+  shims DIR                             write docker and docker-compose shims into DIR
+  proxy --socket PATH --data DIR        serve a Docker API proxy that measures containers
+  remap --data DIR --root DIR           rewrite container data files to host paths
+  probe                                 (inside an image) list its Python interpreters as JSON`,
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := cli.NewFlagSet(command)
-	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs := cli.NewFlagSet(command)
+		if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
+			return code
+		}
+		return cli.Exit(command.Name, stderr, cli.UsageError("missing command (build, run, shim, shims, proxy, remap, probe)"))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "build":
+		return runBuild(ctx, args[1:], stdout, stderr)
+	case "run":
+		return runRun(ctx, args[1:], stdin, stdout, stderr)
+	case "shim":
+		if len(args) < 2 {
+			return cli.Exit(command.Name, stderr, cli.UsageError("shim needs the command name"))
+		}
+		stop() // the shim forwards signals itself
+		code, err := dockerkit.Shim(context.Background(), args[1], args[2:], os.Environ(), stdin, stdout, stderr)
+		if err != nil {
+			cli.Exit(command.Name, stderr, err)
+		}
+		return code
+	case "shims":
+		return runShims(args[1:], stdout, stderr)
+	case "proxy":
+		return runProxy(ctx, args[1:], stdout, stderr)
+	case "remap":
+		return runRemap(args[1:], stdout, stderr)
+	case "probe":
+		b, _ := json.Marshal(dockerkit.ProbeInterpreters(ctx, os.Getenv("PATH")))
+		fmt.Fprintf(stdout, "%s\n", b)
+		return 0
+	}
+	return cli.Exit(command.Name, stderr, cli.UsageError("unknown command %q", args[0]))
+}
+
+var buildCommand = cli.Command{
+	Name:     "covdocker build",
+	Synopsis: "covdocker build [--map CONTAINER=HOST]... [--coverage-wheel F | --coverage-dir D | --coverage-deb F | --coverage-pip VERSION] [docker build args...] CONTEXT",
+	Summary: `Runs docker build with the given arguments, then adds a thin layer that makes coverage.py
+available to every Python of the image (when it is not already), installs covkit's hook (inert
+unless a covkit run is active) and records in labels how container paths map to build-context
+paths (from the Dockerfile's WORKDIR/COPY/ADD; --map adds or overrides). The user's tags go to
+the final image.`,
+}
+
+// ourBuildFlags are covdocker build's own flags; every other argument is
+// docker build's.
+var ourBuildFlags = map[string]bool{"--map": true, "--coverage-wheel": true, "--coverage-dir": true, "--coverage-deb": true, "--coverage-pip": true}
+
+func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o := dockerkit.BuildOptions{Stdout: stderr, Stderr: stderr, Verify: true}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "-h" || a == "--help" {
+			fs := cli.NewFlagSet(buildCommand)
+			fs.StringArray("map", nil, "CONTAINER=HOST path mapping recorded in the image (repeatable)")
+			fs.String("coverage-wheel", "", "install coverage.py from this wheel where the image lacks it")
+			fs.String("coverage-dir", "", "copy coverage.py from this package (or site) directory")
+			fs.String("coverage-deb", "", "unpack coverage.py's Python files from this .deb")
+			fs.String("coverage-pip", "", "pip install coverage==VERSION in the image (needs network)")
+			fs.Bool("no-verify", false, "do not check that every interpreter imports coverage afterwards")
+			cli.Usage(stdout, buildCommand, fs)
+			return 0
+		}
+		if a == "--no-verify" {
+			o.Verify = false
+			continue
+		}
+		name, val, has := strings.Cut(a, "=")
+		if !ourBuildFlags[name] {
+			rest = append(rest, a)
+			continue
+		}
+		if !has {
+			if i+1 >= len(args) {
+				return cli.Exit(buildCommand.Name, stderr, cli.UsageError("flag %s needs a value", name))
+			}
+			i++
+			val = args[i]
+		}
+		switch name {
+		case "--map":
+			c, h, ok := strings.Cut(val, "=")
+			if !ok || !strings.HasPrefix(c, "/") || h == "" {
+				return cli.Exit(buildCommand.Name, stderr, cli.UsageError("--map %q: want /CONTAINER/PATH=HOST/PATH", val))
+			}
+			o.Maps = append(o.Maps, dockerkit.PathMapping{Container: c, Host: h})
+		case "--coverage-wheel":
+			o.CoverageWheel = val
+		case "--coverage-dir":
+			o.CoverageDir = val
+		case "--coverage-deb":
+			o.CoverageDeb = val
+		case "--coverage-pip":
+			o.CoveragePip = val
+		}
+	}
+	o.Args = rest
+	res, err := dockerkit.Build(ctx, o)
+	if err != nil {
+		return cli.Exit("covdocker", stderr, err)
+	}
+	for _, w := range res.Warnings {
+		cli.Warnf(stderr, "%s", w)
+	}
+	for _, py := range res.Info.Pythons {
+		fmt.Fprintf(stderr, "covdocker: hooked %s (Python %s, coverage %s) in %s\n", py.Path, py.Version, orNone(py.Coverage), py.Site)
+	}
+	fmt.Fprintf(stderr, "covdocker: covkit layer in %.1fs (probe %.1fs, verify %.1fs), +%d bytes\n", res.LayerTime.Seconds(), res.ProbeTime.Seconds(), res.VerifyTime.Seconds(), res.AddedBytes)
+	fmt.Fprintln(stdout, res.ImageID)
+	return 0
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+var runCommand = cli.Command{
+	Name:     "covdocker run",
+	Synopsis: "covdocker run [--data DIR] [docker run args...]",
+	Summary: `Runs docker run with covkit's hook turned on in the container: the per-image data directory
+DIR/docker/<image>/ is mounted, the activation environment passed in. DIR defaults to
+$COVKIT_DOCKER_DATA, else .covkit-docker.`,
+}
+
+func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	data := os.Getenv(dockerkit.EnvData)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		cli.Usage(stdout, runCommand, cli.NewFlagSet(runCommand))
+		return 0
+	}
+	if len(args) > 0 && (args[0] == "--data" || strings.HasPrefix(args[0], "--data=")) {
+		if v, ok := strings.CutPrefix(args[0], "--data="); ok {
+			data, args = v, args[1:]
+		} else if len(args) > 1 {
+			data, args = args[1], args[2:]
+		} else {
+			return cli.Exit(runCommand.Name, stderr, cli.UsageError("--data needs a value"))
+		}
+	}
+	if data == "" {
+		data = ".covkit-docker"
+	}
+	data, _ = filepath.Abs(data)
+	env := os.Environ()
+	if os.Getenv(dockerkit.EnvHost) == "" {
+		env = append(env, dockerkit.EnvData+"="+data)
+		if len(dockerkit.ActivationFromEnv(env)) == 0 {
+			// No covkit run around us: turn on the image's own hook.
+			env = append(env, dockerkit.FallbackActivation(data, os.Getuid(), os.Getgid())...)
+			env = append(env, dockerkit.EnvActivationDir+"="+data)
+		}
+	}
+	code, err := dockerkit.Shim(ctx, "docker", append([]string{"run"}, args...), env, stdin, stdout, stderr)
+	if err != nil {
+		cli.Exit("covdocker", stderr, err)
+	}
+	return code
+}
+
+func runShims(args []string, stdout, stderr io.Writer) int {
+	c := cli.Command{Name: "covdocker shims", Synopsis: "covdocker shims DIR", Summary: "Writes docker and docker-compose shims (scripts running `covdocker shim`) into DIR; put DIR first on PATH."}
+	fs := cli.NewFlagSet(c)
+	if done, code := cli.Parse(c, fs, args, stdout, stderr); done {
 		return code
 	}
-	return cli.Exit(command.Name, stderr, cli.UsageError("not implemented yet"))
+	if fs.NArg() != 1 {
+		return cli.Exit(c.Name, stderr, cli.UsageError("want one directory"))
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return cli.Exit(c.Name, stderr, err)
+	}
+	return cli.Exit(c.Name, stderr, dockerkit.WriteShims(fs.Arg(0), self))
+}
+
+func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := cli.Command{Name: "covdocker proxy", Synopsis: "covdocker proxy --socket PATH --data DIR",
+		Summary: "Serves a Docker Engine API proxy on PATH until interrupted: containers created through it from covdocker images are measured into DIR. Point DOCKER_HOST (docker-py, testcontainers, compose) at unix://PATH."}
+	fs := cli.NewFlagSet(c)
+	sock := fs.String("socket", "", "unix socket to listen on")
+	data := fs.String("data", "", "host data directory")
+	upstream := fs.String("upstream", "", "real engine (default $DOCKER_HOST or unix:///var/run/docker.sock)")
+	noInit := fs.Bool("no-init", false, "do not inject Docker's init into measured containers")
+	if done, code := cli.Parse(c, fs, args, stdout, stderr); done {
+		return code
+	}
+	if *sock == "" || *data == "" {
+		return cli.Exit(c.Name, stderr, cli.UsageError("--socket and --data are required"))
+	}
+	d, _ := filepath.Abs(*data)
+	act := dockerkit.ActivationFromEnv(os.Environ())
+	ad := os.Getenv(dockerkit.EnvActivationDir)
+	if len(act) == 0 {
+		act = dockerkit.FallbackActivation(d, os.Getuid(), os.Getgid())
+		ad = d
+	}
+	if ad == "" {
+		ad = d
+	}
+	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: *sock, Upstream: *upstream, DataDir: d, Activation: act,
+		ActivationDir: ad, UID: os.Getuid(), GID: os.Getgid(), NoInit: *noInit,
+		Logf: func(f string, a ...any) { cli.Warnf(stderr, f, a...) }})
+	if err != nil {
+		return cli.Exit(c.Name, stderr, err)
+	}
+	fmt.Fprintf(stdout, "DOCKER_HOST=%s\n", p.DockerHost())
+	<-ctx.Done()
+	p.Close()
+	return 0
+}
+
+func runRemap(args []string, stdout, stderr io.Writer) int {
+	c := cli.Command{Name: "covdocker remap", Synopsis: "covdocker remap --data DIR [--root DIR] [--move-to DIR]",
+		Summary: "Rewrites the data files containers wrote under DIR/docker/ to host paths (image labels, then suffix matching under --root); unmappable paths are dropped."}
+	fs := cli.NewFlagSet(c)
+	data := fs.String("data", "", "host data directory")
+	root := fs.String("root", ".", "host tree for suffix matching")
+	move := fs.String("move-to", "", "move the remapped files into this directory")
+	if done, code := cli.Parse(c, fs, args, stdout, stderr); done {
+		return code
+	}
+	if *data == "" {
+		return cli.Exit(c.Name, stderr, cli.UsageError("--data is required"))
+	}
+	r, _ := filepath.Abs(*root)
+	res, err := dockerkit.Remap(*data, r, nil, *move)
+	if err != nil {
+		return cli.Exit(c.Name, stderr, err)
+	}
+	for _, f := range res.Files {
+		fmt.Fprintln(stdout, f)
+	}
+	for _, d := range res.Dropped {
+		cli.Warnf(stderr, "no host file for %s: dropped", d)
+	}
+	return 0
 }

@@ -1,0 +1,617 @@
+package dockerkit
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/covkit/covkit/internal/cli"
+)
+
+// BuildOptions configures Build.
+type BuildOptions struct {
+	Args []string      // docker build arguments, as the user gave them
+	Maps []PathMapping // --map overrides; Host absolute or relative to Dir. They win over derived mappings.
+	// Where coverage.py comes from for interpreters that cannot import it
+	// (tried in this order; all empty: such interpreters stay unmeasured).
+	CoverageWheel string // a .whl file
+	CoverageDir   string // a directory holding the coverage package (or the package itself)
+	CoverageDeb   string // a .deb (python3-coverage), its dist-packages go to each site directory
+	CoveragePip   string // a version: RUN python -m pip install coverage==VERSION (needs network)
+	Hook          Hook   // nil: FallbackHook
+	// ProbeBinary is a static executable that, run inside the image as
+	// `ProbeBinary ProbeArgs...`, prints ProbeInterpreters as JSON (covdocker
+	// probe). Empty: the running executable.
+	ProbeBinary string
+	ProbeArgs   []string // default ["probe"]
+	Verify      bool     // after building, import coverage with every interpreter of the image
+	UseBuilder  bool     // make the layer with docker build even when docker commit would do
+	Docker      string   // docker CLI; default "docker"
+	Dir         string   // directory relative paths are resolved from; default the working directory
+	Stdout      io.Writer
+	Stderr      io.Writer
+}
+
+// BuildResult is what Build made.
+type BuildResult struct {
+	BaseID     string // the user's image, as docker build made it
+	ImageID    string // the image with covkit's layer
+	Tags       []string
+	Info       ImageInfo
+	LayerTime  time.Duration // probe + layer build (+ verify)
+	ProbeTime  time.Duration // of which: finding the interpreters
+	VerifyTime time.Duration // of which: checking every interpreter imports coverage
+	AddedBytes int64         // size of the image with the layer minus the user's
+	Warnings   []string
+}
+
+// Build runs docker build with the user's arguments, then builds covkit's
+// layer on top of the result and gives it the user's tags.
+func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
+	if o.Docker == "" {
+		o.Docker = "docker"
+	}
+	if o.Hook == nil {
+		o.Hook = FallbackHook
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	if o.Dir == "" {
+		o.Dir, _ = os.Getwd()
+	}
+	ba, err := parseBuildArgs(o.Args)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "covdocker-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	// 1. The user's build, untagged: the tags go to the final image.
+	iid := filepath.Join(tmp, "base.iid")
+	args := append([]string{"build"}, ba.rest...)
+	args = append(args, "--iidfile", iid, ba.context)
+	c := exec.CommandContext(ctx, o.Docker, args...)
+	c.Dir, c.Stdout, c.Stderr = o.Dir, o.Stdout, o.Stderr
+	if ba.context == "-" {
+		c.Stdin = os.Stdin
+	}
+	if err := c.Run(); err != nil {
+		return nil, fmt.Errorf("docker build: %w", err)
+	}
+	b, err := os.ReadFile(iid)
+	if err != nil {
+		return nil, fmt.Errorf("docker build left no image ID: %w", err)
+	}
+	res := &BuildResult{BaseID: strings.TrimSpace(string(b)), Tags: ba.tags}
+	start := time.Now()
+
+	// 2. Path mappings from the Dockerfile, --map first.
+	info := ImageInfo{Covkit: cli.Version}
+	if ba.context != "-" && !strings.Contains(ba.context, "://") {
+		ctxDir := ba.context
+		if !filepath.IsAbs(ctxDir) {
+			ctxDir = filepath.Join(o.Dir, ctxDir)
+		}
+		info.Context = filepath.Clean(ctxDir)
+		for _, m := range o.Maps {
+			h := m.Host
+			if !filepath.IsAbs(h) {
+				h = filepath.Join(o.Dir, h)
+			}
+			if rel, err := filepath.Rel(info.Context, h); err == nil && !strings.HasPrefix(rel, "..") {
+				h = filepath.ToSlash(rel)
+			}
+			info.Paths = append(info.Paths, PathMapping{Container: path.Clean(m.Container), Host: h})
+		}
+		df := ba.dockerfile
+		switch {
+		case df == "":
+			df = filepath.Join(info.Context, "Dockerfile")
+		case df == "-":
+			df = ""
+		case !filepath.IsAbs(df):
+			df = filepath.Join(o.Dir, df)
+		}
+		if df != "" {
+			f, err := os.Open(df)
+			if err != nil {
+				return nil, err
+			}
+			maps, err := ParseDockerfile(f, DirStat(info.Context))
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", df, err)
+			}
+			info.Paths = append(info.Paths, maps...)
+		} else {
+			res.Warnings = append(res.Warnings, "Dockerfile read from stdin: no path mappings derived (use --map)")
+		}
+	} else {
+		res.Warnings = append(res.Warnings, "build context is not a local directory: no path mappings derived (use --map)")
+	}
+
+	// 3. Find the image's interpreters with the static probe.
+	t0 := time.Now()
+	pythons, user, err := probeImage(ctx, o, res.BaseID)
+	res.ProbeTime = time.Since(t0)
+	if err != nil {
+		return nil, err
+	}
+	if len(pythons) == 0 {
+		return nil, fmt.Errorf("image %s: no Python 3 interpreter found", shortID(res.BaseID))
+	}
+
+	// 4. Stage the layer.
+	stage := filepath.Join(tmp, "layer")
+	var df bytes.Buffer
+	fmt.Fprintf(&df, "FROM %s\n", res.BaseID)
+	var pip []Interpreter
+	for i, py := range pythons {
+		dir := filepath.Join(stage, "site"+strconv.Itoa(i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		files, err := o.Hook.SiteFiles(py)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range sortedKeys(files) {
+			if err := writeFile(filepath.Join(dir, filepath.FromSlash(name)), files[name], 0o644); err != nil {
+				return nil, err
+			}
+		}
+		if py.Coverage == "" {
+			how, err := stageCoverage(ctx, o, dir)
+			if err != nil {
+				return nil, fmt.Errorf("coverage.py for %s: %w", py.Path, err)
+			}
+			switch how {
+			case "":
+				if o.CoveragePip != "" {
+					pip = append(pip, py)
+					pythons[i].Coverage = o.CoveragePip
+				} else {
+					res.Warnings = append(res.Warnings, fmt.Sprintf("%s (Python %s) cannot import coverage and no --coverage-* source was given: it will not be measured", py.Path, py.Version))
+				}
+			default:
+				pythons[i].Coverage = how
+			}
+		}
+		fmt.Fprintf(&df, "COPY [%q, %q]\n", "site"+strconv.Itoa(i)+"/", strings.TrimSuffix(py.Site, "/")+"/")
+	}
+	if len(pip) > 0 {
+		fmt.Fprintf(&df, "USER 0\n")
+		for _, py := range pip {
+			fmt.Fprintf(&df, "RUN [%q, \"-m\", \"pip\", \"install\", \"--no-cache-dir\", \"--target\", %q, %q]\n", py.Path, py.Site, "coverage=="+o.CoveragePip)
+		}
+		if user != "" {
+			fmt.Fprintf(&df, "USER %s\n", user)
+		} else {
+			fmt.Fprintf(&df, "USER root\n")
+		}
+	}
+	info.Pythons = pythons
+	// One LABEL instruction: the legacy builder makes a step of each.
+	labels := info.Labels()
+	df.WriteString("LABEL")
+	for _, k := range sortedKeys(labels) {
+		fmt.Fprintf(&df, " \\\n  %s=%s", k, dockerfileQuote(labels[k]))
+	}
+	df.WriteString("\n")
+	if err := writeFile(filepath.Join(stage, "Dockerfile"), df.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+
+	// 5. Make the image: by docker commit of a created (never started)
+	// container that got the files through `docker cp -` (seconds), or by
+	// docker build when pip must RUN (a builder step costs seconds each).
+	if len(pip) == 0 && !o.UseBuilder {
+		id, err := commitLayer(ctx, o.Docker, res.BaseID, stage, pythons, labels, ba.tags)
+		if err != nil {
+			return nil, err
+		}
+		b = []byte(id)
+	} else {
+		fid := filepath.Join(tmp, "final.iid")
+		args = []string{"build", "-q", "--iidfile", fid}
+		for _, t := range ba.tags {
+			args = append(args, "-t", t)
+		}
+		args = append(args, stage)
+		if out, err := exec.CommandContext(ctx, o.Docker, args...).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("building covkit's layer: %w\n%s", err, out)
+		}
+		if b, err = os.ReadFile(fid); err != nil {
+			return nil, err
+		}
+	}
+	res.ImageID = strings.TrimSpace(string(b))
+	res.Info = info
+	res.Info.ID = res.ImageID
+	if ba.iidfile != "" {
+		p := ba.iidfile
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(o.Dir, p)
+		}
+		if err := os.WriteFile(p, []byte(res.ImageID), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	if o.Verify {
+		t0 := time.Now()
+		defer func() { res.VerifyTime = time.Since(t0) }()
+		for _, py := range pythons {
+			if py.Coverage == "" {
+				continue
+			}
+			out, err := exec.CommandContext(ctx, o.Docker, "run", "--rm", "--network", "none", "--entrypoint", py.Path,
+				res.ImageID, "-c", "import coverage; print(coverage.__version__)").CombinedOutput()
+			if err != nil {
+				return nil, fmt.Errorf("verify: %s in %s cannot import coverage: %w\n%s", py.Path, shortID(res.ImageID), err, out)
+			}
+		}
+	}
+	res.LayerTime = time.Since(start)
+	bs, err1 := imageSize(ctx, o.Docker, res.BaseID)
+	fs, err2 := imageSize(ctx, o.Docker, res.ImageID)
+	if err1 == nil && err2 == nil {
+		res.AddedBytes = fs - bs
+	}
+	return res, nil
+}
+
+func imageSize(ctx context.Context, docker, id string) (int64, error) {
+	out, err := exec.CommandContext(ctx, docker, "image", "inspect", "-f", "{{.Size}}", id).Output()
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+}
+
+// probeImage runs the probe binary inside a throw-away container of image
+// (as root, without network) and returns the interpreters and the image's
+// configured user.
+func probeImage(ctx context.Context, o BuildOptions, image string) ([]Interpreter, string, error) {
+	bin := o.ProbeBinary
+	if bin == "" {
+		var err error
+		if bin, err = os.Executable(); err != nil {
+			return nil, "", err
+		}
+	}
+	bin, _ = filepath.Abs(bin)
+	pargs := o.ProbeArgs
+	if pargs == nil {
+		pargs = []string{"probe"}
+	}
+	out, err := exec.CommandContext(ctx, o.Docker, "image", "inspect", "-f", "{{json .Config}}", image).Output()
+	if err != nil {
+		return nil, "", fmt.Errorf("docker image inspect %s: %w", shortID(image), err)
+	}
+	var cfg struct {
+		User string
+		Env  []string
+	}
+	json.Unmarshal(out, &cfg)
+	args := []string{"run", "--rm", "--network", "none", "--user", "0", "--entrypoint", "/.covkit-probe",
+		"-v", bin + ":/.covkit-probe:ro", image}
+	args = append(args, pargs...)
+	var stderr bytes.Buffer
+	c := exec.CommandContext(ctx, o.Docker, args...)
+	c.Stderr = &stderr
+	out, err = c.Output()
+	if err != nil {
+		return nil, "", fmt.Errorf("probing %s for interpreters: %w\n%s", shortID(image), err, stderr.Bytes())
+	}
+	var pys []Interpreter
+	if err := json.Unmarshal(out, &pys); err != nil {
+		return nil, "", fmt.Errorf("probing %s: bad probe output: %w", shortID(image), err)
+	}
+	return pys, cfg.User, nil
+}
+
+// stageCoverage puts coverage.py from the configured local source into the
+// staged site directory dir. It returns a description of what it staged,
+// or "" when no local source was configured.
+func stageCoverage(ctx context.Context, o BuildOptions, dir string) (string, error) {
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(o.Dir, p)
+	}
+	switch {
+	case o.CoverageWheel != "":
+		return "wheel " + filepath.Base(o.CoverageWheel), stageWheel(abs(o.CoverageWheel), dir)
+	case o.CoverageDir != "":
+		return "dir " + o.CoverageDir, stageDir(abs(o.CoverageDir), dir)
+	case o.CoverageDeb != "":
+		return "deb " + filepath.Base(o.CoverageDeb), stageDeb(ctx, abs(o.CoverageDeb), dir)
+	}
+	return "", nil
+}
+
+func stageWheel(whl, dir string) error {
+	zr, err := zip.OpenReader(whl)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		name := path.Clean(f.Name)
+		if strings.HasSuffix(f.Name, "/") || strings.HasPrefix(name, "..") || strings.Contains(strings.SplitN(name, "/", 2)[0], ".data") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, filepath.FromSlash(name)), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stageDir copies the coverage package (and its dist-info) from src: src is
+// either the package directory itself or a site directory holding it.
+func stageDir(src, dir string) error {
+	if _, err := os.Stat(filepath.Join(src, "coverage", "__init__.py")); err == nil {
+		ents, err := os.ReadDir(src)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			n := e.Name()
+			if n == "coverage" || strings.HasPrefix(n, "coverage-") && (strings.HasSuffix(n, ".dist-info") || strings.HasSuffix(n, ".egg-info")) {
+				if err := copyTree(filepath.Join(src, n), filepath.Join(dir, n)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(src, "__init__.py")); err != nil {
+		return fmt.Errorf("%s holds no coverage package", src)
+	}
+	return copyTree(src, filepath.Join(dir, "coverage"))
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(src, p)
+		t := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(t, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return writeFile(t, b, 0o644)
+	})
+}
+
+// stageDeb extracts the Python packages of a .deb (its dist-packages) with
+// the host's dpkg-deb.
+func stageDeb(ctx context.Context, deb, dir string) error {
+	c := exec.CommandContext(ctx, "dpkg-deb", "--fsys-tarfile", deb)
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	out, err := c.Output()
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("dpkg-deb is needed on the host to unpack %s", deb)
+		}
+		return fmt.Errorf("dpkg-deb %s: %w: %s", deb, err, stderr.Bytes())
+	}
+	tr := tar.NewReader(bytes.NewReader(out))
+	n := 0
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		name := path.Clean(strings.TrimPrefix(h.Name, "./"))
+		_, rest, ok := strings.Cut(name, "/dist-packages/")
+		if !ok || h.Typeflag != tar.TypeReg {
+			continue
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, filepath.FromSlash(rest)), b, 0o644); err != nil {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("%s has no dist-packages files", deb)
+	}
+	return nil
+}
+
+func writeFile(p string, b []byte, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, b, mode)
+}
+
+type buildArgs struct {
+	context    string
+	dockerfile string
+	iidfile    string
+	tags       []string
+	rest       []string // everything but the context, -t and --iidfile
+}
+
+// buildValueFlags are docker build's flags that take a value.
+var buildValueFlags = map[string]bool{
+	"--add-host": true, "--allow": true, "--annotation": true, "--attest": true, "--build-arg": true,
+	"--build-context": true, "--builder": true, "--cache-from": true, "--cache-to": true, "--call": true,
+	"--cgroup-parent": true, "--cpu-period": true, "--cpu-quota": true, "-c": true, "--cpu-shares": true,
+	"--cpuset-cpus": true, "--cpuset-mems": true, "-f": true, "--file": true, "--iidfile": true,
+	"--isolation": true, "--label": true, "-m": true, "--memory": true, "--memory-swap": true,
+	"--metadata-file": true, "--network": true, "-o": true, "--output": true, "--platform": true,
+	"--progress": true, "--provenance": true, "--sbom": true, "--secret": true, "--security-opt": true,
+	"--shm-size": true, "--ssh": true, "-t": true, "--tag": true, "--target": true, "--ulimit": true,
+}
+
+func parseBuildArgs(args []string) (buildArgs, error) {
+	var b buildArgs
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		if !hasVal && buildValueFlags[name] {
+			if i+1 >= len(args) {
+				return b, cli.UsageError("flag %s needs a value", name)
+			}
+			i++
+			val = args[i]
+		} else if !hasVal && len(name) > 2 && name[1] != '-' && buildValueFlags["-"+name[len(name)-1:]] {
+			// -qt name: a cluster ending in a value flag
+			if i+1 >= len(args) {
+				return b, cli.UsageError("flag %s needs a value", name)
+			}
+			b.rest = append(b.rest, name[:len(name)-1])
+			name = "-" + name[len(name)-1:]
+			i++
+			val = args[i]
+		} else if !buildValueFlags[name] {
+			b.rest = append(b.rest, a)
+			continue
+		}
+		switch name {
+		case "-t", "--tag":
+			b.tags = append(b.tags, val)
+			continue
+		case "--iidfile":
+			b.iidfile = val
+			continue
+		case "-f", "--file":
+			b.dockerfile = val
+		}
+		b.rest = append(b.rest, name+"="+val)
+	}
+	if len(pos) != 1 {
+		return b, cli.UsageError("docker build needs exactly one build context (PATH | URL | -), got %d", len(pos))
+	}
+	b.context = pos[0]
+	return b, nil
+}
+
+// dockerfileQuote quotes s as a double-quoted Dockerfile word: no variable
+// expansion, no line breaks.
+func dockerfileQuote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "\n", `\n`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// commitLayer adds the staged site directories to image as one layer: a
+// tar of regular files only goes through `docker cp -` into a created
+// container (so existing directories keep their owner and mode; missing
+// parents are made root 0755), which is then committed with the labels.
+func commitLayer(ctx context.Context, docker, image, stage string, pythons []Interpreter, labels map[string]string, tags []string) (string, error) {
+	out, err := exec.CommandContext(ctx, docker, "create", "--network", "none", image).Output()
+	if err != nil {
+		return "", fmt.Errorf("docker create %s: %w", shortID(image), err)
+	}
+	ctr := strings.TrimSpace(string(out))
+	defer exec.Command(docker, "rm", "-f", ctr).Run()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for i, py := range pythons {
+		dir := filepath.Join(stage, "site"+strconv.Itoa(i))
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h := &tar.Header{Name: strings.TrimPrefix(path.Join(py.Site, filepath.ToSlash(rel)), "/"), Mode: 0o644, Size: int64(len(b)),
+				Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0), Format: tar.FormatPAX}
+			if err := tw.WriteHeader(h); err != nil {
+				return err
+			}
+			_, err = tw.Write(b)
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return "", err
+	}
+	c := exec.CommandContext(ctx, docker, "cp", "-", ctr+":/")
+	c.Stdin = &buf
+	if out, err := c.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("docker cp into %s: %w\n%s", shortID(ctr), err, out)
+	}
+	args := []string{"commit", "-m", "covkit: coverage.py hook layer"}
+	for _, k := range sortedKeys(labels) {
+		args = append(args, "--change", "LABEL "+k+"="+dockerfileQuote(labels[k]))
+	}
+	args = append(args, ctr)
+	out, err = exec.CommandContext(ctx, docker, args...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("docker commit: %w\n%s", err, out)
+	}
+	id := strings.TrimSpace(string(out))
+	for _, t := range tags {
+		if out, err := exec.CommandContext(ctx, docker, "tag", id, t).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("docker tag %s: %w\n%s", t, err, out)
+		}
+	}
+	return id, nil
+}

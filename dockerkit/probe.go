@@ -1,0 +1,148 @@
+package dockerkit
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// probeScript asks an interpreter where its site directories are and
+// whether it can import coverage. It must run on any Python 3.
+const probeScript = `
+import json, os, site, sys
+try:
+    sites = site.getsitepackages()
+except Exception:
+    sites = []
+cov = ""
+try:
+    import coverage
+    cov = coverage.__version__
+except Exception:
+    pass
+print(json.dumps({"executable": sys.executable, "prefix": sys.prefix,
+    "version": "%d.%d.%d" % sys.version_info[:3], "sites": sites, "coverage": cov,
+    "path": sys.path}))
+`
+
+var pythonName = regexp.MustCompile(`^(python|pypy)(3(\.\d+)?)?$`)
+
+// ProbeInterpreters finds the Python 3 interpreters of the system it runs on
+// (an image, when covdocker runs there): executables named python, python3,
+// python3.N or pypy3 on pathEnv's directories, the usual bin directories,
+// and virtual environments under /opt, /venv and /app. Interpreters are
+// told apart by sys.prefix and version, so a venv counts on its own.
+func ProbeInterpreters(ctx context.Context, pathEnv string) []Interpreter {
+	dirs := filepath.SplitList(pathEnv)
+	dirs = append(dirs, "/usr/local/bin", "/usr/bin", "/bin")
+	for _, g := range []string{"/opt/*/bin", "/opt/*/*/bin", "/venv/bin", "/*/venv/bin", "/*/.venv/bin", "/app/*/bin"} {
+		m, _ := filepath.Glob(g)
+		dirs = append(dirs, m...)
+	}
+	seenDir := map[string]bool{}
+	seen := map[string]bool{}
+	var out []Interpreter
+	for _, d := range dirs {
+		if d == "" || seenDir[d] {
+			continue
+		}
+		seenDir[d] = true
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		names := []string{}
+		for _, e := range ents {
+			if pythonName.MatchString(e.Name()) {
+				names = append(names, e.Name())
+			}
+		}
+		// python3 before python3.14 before python: the plainest name is
+		// the one to show.
+		sort.Slice(names, func(i, j int) bool {
+			ri, rj := nameRank(names[i]), nameRank(names[j])
+			if ri != rj {
+				return ri < rj
+			}
+			return names[i] < names[j]
+		})
+		for _, n := range names {
+			p := filepath.Join(d, n)
+			fi, err := os.Stat(p)
+			if err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+				continue
+			}
+			py, ok := probeOne(ctx, p)
+			if !ok {
+				continue
+			}
+			key := py.Prefix + "\x00" + py.Version
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, py)
+		}
+	}
+	return out
+}
+
+func nameRank(n string) int {
+	switch {
+	case n == "python3":
+		return 0
+	case strings.HasPrefix(n, "python3."):
+		return 1
+	case n == "python":
+		return 2
+	}
+	return 3
+}
+
+func probeOne(ctx context.Context, exe string) (Interpreter, bool) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "-I", "-c", probeScript)
+	out, err := cmd.Output()
+	if err != nil {
+		return Interpreter{}, false
+	}
+	var r struct {
+		Executable, Prefix, Version, Coverage string
+		Sites, Path                           []string
+	}
+	if json.Unmarshal(out, &r) != nil || !strings.HasPrefix(r.Version, "3.") {
+		return Interpreter{}, false
+	}
+	py := Interpreter{Path: exe, Version: r.Version, Prefix: r.Prefix, Coverage: r.Coverage}
+	py.Site = chooseSite(r.Sites, r.Prefix)
+	if py.Site == "" {
+		return Interpreter{}, false
+	}
+	return py, true
+}
+
+// chooseSite picks the site directory the hook goes into: the last one
+// under the interpreter's own prefix. site processes .pth files in
+// directory order, so in the last one every other site directory (where
+// coverage.py may live) is already on sys.path; and it is version-specific
+// (Debian's /usr/lib/pythonX.Y/dist-packages, a venv's own), so no two
+// interpreters share one.
+func chooseSite(sites []string, prefix string) string {
+	pre := strings.TrimSuffix(prefix, "/") + "/"
+	for i := len(sites) - 1; i >= 0; i-- {
+		if strings.HasPrefix(sites[i], pre) {
+			return sites[i]
+		}
+	}
+	if len(sites) > 0 {
+		return sites[len(sites)-1]
+	}
+	return ""
+}

@@ -1,0 +1,199 @@
+package dockerkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Environment variables the shim reads. covrun sets them (ShimEnv) for the
+// command it runs; tests never need to.
+const (
+	// EnvData is the host data directory (ProxyOptions.DataDir); the shim
+	// is inert while it is unset.
+	EnvData = "COVKIT_DOCKER_DATA"
+	// EnvActivationDir is the host path the activation variables refer to
+	// (ProxyOptions.ActivationDir); default EnvData.
+	EnvActivationDir = "COVKIT_DOCKER_ACTIVATION_DIR"
+	// EnvHost names an already running proxy (its DOCKER_HOST value); the
+	// shim then only points the real client at it.
+	EnvHost = "COVKIT_DOCKER_HOST"
+	// EnvShimDir is the shim directory, skipped when looking for the real
+	// client on PATH.
+	EnvShimDir = "COVKIT_DOCKER_SHIMDIR"
+	// EnvNoInit=1 sets ProxyOptions.NoInit.
+	EnvNoInit = "COVKIT_DOCKER_NOINIT"
+)
+
+// ShimNames are the commands the shim directory shadows.
+var ShimNames = []string{"docker", "docker-compose"}
+
+// WriteShims writes into dir one small script per ShimNames entry that runs
+// `covdocker shim NAME ARGS...` with the covdocker executable given.
+func WriteShims(dir, covdocker string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, n := range ShimNames {
+		s := fmt.Sprintf("#!/bin/sh\nexec %s shim %s \"$@\"\n", shellQuote(covdocker), n)
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(s), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// ShimEnv returns the variables covrun adds to the environment of the
+// command it runs so that containers started through `docker` and
+// `docker-compose` on PATH are measured: PATH with shimDir first, and the
+// shim's settings. pathEnv is the current PATH.
+func ShimEnv(shimDir, dataDir, activationDir, pathEnv string) []string {
+	env := []string{
+		"PATH=" + shimDir + string(os.PathListSeparator) + pathEnv,
+		EnvShimDir + "=" + shimDir,
+		EnvData + "=" + dataDir,
+	}
+	if activationDir != "" {
+		env = append(env, EnvActivationDir+"="+activationDir)
+	}
+	return env
+}
+
+// ActivationFromEnv picks the activation variables out of environ: every
+// COVKIT_* variable but the shim's own (COVKIT_DOCKER_*).
+func ActivationFromEnv(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "COVKIT_") && !strings.HasPrefix(kv, "COVKIT_DOCKER_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// LookPathExcept finds name on pathEnv, skipping the directory skip.
+func LookPathExcept(name, pathEnv, skip string) (string, error) {
+	skipAbs, _ := filepath.Abs(skip)
+	for _, d := range filepath.SplitList(pathEnv) {
+		if d == "" {
+			d = "."
+		}
+		if a, _ := filepath.Abs(d); skip != "" && a == skipAbs {
+			continue
+		}
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: not found on PATH (outside %s)", name, skip)
+}
+
+func getenv(environ []string, k string) string {
+	v := ""
+	for _, kv := range environ {
+		if a, b, ok := strings.Cut(kv, "="); ok && a == k {
+			v = b
+		}
+	}
+	return v
+}
+
+func setenv(environ []string, k, v string) []string {
+	out := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, k+"=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, k+"="+v)
+}
+
+// Shim runs the real name (docker or docker-compose) with args. While a
+// covkit run is active (EnvData or EnvHost set) the real client talks to
+// the engine through a Proxy, so every container it creates from a
+// covdocker image is measured; otherwise it just runs the real client.
+// It returns the client's exit status.
+func Shim(ctx context.Context, name string, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	real, err := LookPathExcept(name, getenv(environ, "PATH"), getenv(environ, EnvShimDir))
+	if err != nil {
+		return 127, err
+	}
+	env := environ
+	var p *Proxy
+	if h := getenv(environ, EnvHost); h != "" {
+		env = setenv(env, "DOCKER_HOST", h)
+	} else if data := getenv(environ, EnvData); data != "" {
+		tmp, err := os.MkdirTemp("", "covdocker-")
+		if err != nil {
+			return 1, err
+		}
+		defer os.RemoveAll(tmp)
+		ad := getenv(environ, EnvActivationDir)
+		if ad == "" {
+			ad = data
+		}
+		p, err = StartProxy(ProxyOptions{
+			Socket:        filepath.Join(tmp, "docker.sock"),
+			Upstream:      getenv(environ, "DOCKER_HOST"),
+			DataDir:       data,
+			Activation:    ActivationFromEnv(environ),
+			ActivationDir: ad,
+			UID:           os.Getuid(),
+			GID:           os.Getgid(),
+			NoInit:        getenv(environ, EnvNoInit) == "1",
+			Logf:          func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) },
+		})
+		if err != nil {
+			return 1, err
+		}
+		defer p.Close()
+		env = setenv(env, "DOCKER_HOST", p.DockerHost())
+	}
+	c := exec.Command(real, args...)
+	c.Env, c.Stdin, c.Stdout, c.Stderr = env, stdin, stdout, stderr
+	if err := c.Start(); err != nil {
+		return 127, err
+	}
+	// The client is in our process group: terminal signals reach it by
+	// themselves; forward the ones sent to us alone.
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sig)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sig:
+				c.Process.Signal(s)
+			case <-done:
+				return
+			case <-ctx.Done():
+				c.Process.Signal(syscall.SIGTERM)
+				return
+			}
+		}
+	}()
+	err = c.Wait()
+	close(done)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), nil
+		}
+		return ee.ExitCode(), nil
+	}
+	if err != nil {
+		return 1, err
+	}
+	return 0, nil
+}
