@@ -178,6 +178,7 @@ func (e *Error) Error() string {
 		}
 		msg += e.Err.Error()
 	}
+	msg = lowerFirst(msg)
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	}
@@ -189,6 +190,15 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// lowerFirst lower-cases coverage.py's capitalised messages ("Variable X is
+// undefined") to Go style, leaving acronyms ("TOML") alone.
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z' {
+		return string(s[0]+'a'-'A') + s[1:]
+	}
+	return s
+}
+
 // ErrNoConfigFile is wrapped by the error Load returns when a config file
 // named explicitly (--rcfile, COVERAGE_RCFILE) cannot be read.
-var ErrNoConfigFile = errors.New("couldn't read config file")
+var ErrNoConfigFile = errors.New("no such file or unreadable")
