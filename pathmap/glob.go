@@ -16,8 +16,7 @@ type PatternError struct {
 func (e *PatternError) Error() string { return e.Msg }
 
 // globRegex translates one file pattern the way coverage.py 7.x's
-// files._glob_to_regex does, producing Go regexp syntax with the same
-// meaning as the Python regex coverage.py builds:
+// files._glob_to_regex does, into Go regexp syntax with the same meaning:
 //
 //   - backslashes are turned into slashes first, and a pattern with no slash
 //     gets "**/" in front (it matches a file name anywhere);
@@ -26,9 +25,26 @@ func (e *PatternError) Error() string { return e.Msg }
 //   - "**/" matches any number of directories, including none, and so does
 //     "*/" or "**/" at the very start; "/*" or "/**" at the very end matches
 //     everything below;
-//   - "[...]" is a character class, up to the first "]";
+//   - "[...]" is a Python regex character class, up to the first "]";
 //   - "***", "x**", "**x" and "**/**" are errors, as are lone brackets.
+//
+// It first builds the very Python regex text coverage.py builds, then
+// translates that, so that odd classes ("[]", "[^]", which Python lets run
+// on into the following regex text) mean what they mean to coverage.py.
 func globRegex(pattern string) (string, error) {
+	py, err := globPyRegex(pattern)
+	if err != nil {
+		return "", err
+	}
+	rx, err := pyRegexToGo(py)
+	if err != nil {
+		return "", &PatternError{Pattern: pattern, Msg: err.Error()}
+	}
+	return rx, nil
+}
+
+// globPyRegex is coverage.py's _glob_to_regex, returning Python regex text.
+func globPyRegex(pattern string) (string, error) {
 	p := strings.ReplaceAll(pattern, `\`, "/")
 	if !strings.Contains(p, "/") {
 		p = "**/" + p
@@ -56,13 +72,13 @@ func globRegex(pattern string) (string, error) {
 		case strings.HasPrefix(rest, "**/**"):
 			return "", refuse("**/**")
 		case pos == 0 && stars > 0 && len(rest) > stars && rest[stars] == '/':
-			b.WriteString(`(?:.*[/\\])?`)
+			b.WriteString(`(.*[/\\])?`)
 			pos += stars + 1
 		case rest[0] == '/' && endStars(rest[1:]) > 0:
 			b.WriteString(`[/\\].*`)
 			pos += 1 + endStars(rest[1:])
 		case strings.HasPrefix(rest, "**/"):
-			b.WriteString(`(?:.*[/\\])?`)
+			b.WriteString(`(.*[/\\])?`)
 			pos += 3
 		case rest[0] == '/':
 			b.WriteString(`[/\\]`)
@@ -75,11 +91,7 @@ func globRegex(pattern string) (string, error) {
 			pos++
 		case rest[0] == '[' && classEnd(rest) > 0:
 			k := classEnd(rest)
-			cls, err := pyClass(rest[1:k])
-			if err != nil {
-				return "", &PatternError{Pattern: pattern, Msg: err.Error()}
-			}
-			b.WriteString(cls)
+			b.WriteString(rest[:k+1])
 			pos += k + 1
 		case isWord(rest[0]):
 			n := 1
@@ -94,12 +106,9 @@ func globRegex(pattern string) (string, error) {
 			// coverage.py loops forever on this; no config value can hold one.
 			return "", &PatternError{Pattern: pattern, Msg: "File pattern can't include a newline"}
 		default:
-			r, n := utf8.DecodeRuneInString(rest)
-			if r == utf8.RuneError && n == 1 {
-				b.WriteString(`\x{fffd}`)
-			} else {
-				b.WriteString(regexp.QuoteMeta(rest[:n]))
-			}
+			_, n := utf8.DecodeRuneInString(rest)
+			b.WriteByte('\\')
+			b.WriteString(rest[:n])
 			pos += n
 		}
 	}
@@ -134,37 +143,102 @@ func isWord(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
-// pyClass translates the inside of a Python regex character class that
-// contains no "]" and no backslash (coverage.py turned those into slashes)
-// into a Go class with the same members.
-func pyClass(inner string) (string, error) {
+// pyRegexToGo translates the Python regex text globPyRegex makes: literal
+// word characters, backslash-escaped other characters, the groups and
+// quantifiers coverage.py emits, and character classes with Python's
+// rules (a "]" first in a class is a member; ranges must ascend).
+func pyRegexToGo(py string) (string, error) {
+	var b strings.Builder
+	rs := []rune(py)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; r {
+		case '\\':
+			if i+1 >= len(rs) {
+				return "", fmt.Errorf("bad escape (end of pattern)")
+			}
+			i++
+			b.WriteString(goLiteral(rs[i]))
+		case '[':
+			n, cls, err := pyClassToGo(rs[i+1:])
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(cls)
+			i += n
+		case '(', ')', '?', '*', '.', '|':
+			b.WriteRune(r)
+		default:
+			b.WriteString(goLiteral(r))
+		}
+	}
+	return b.String(), nil
+}
+
+// pyClassToGo parses a Python character class after its "[" and returns
+// how many runes it used (through the closing "]") and the Go class.
+func pyClassToGo(rs []rune) (int, string, error) {
+	i := 0
+	next := func() (rune, bool, bool) { // rune, escaped, ok
+		if i >= len(rs) {
+			return 0, false, false
+		}
+		r := rs[i]
+		i++
+		if r == '\\' {
+			if i >= len(rs) {
+				return 0, false, false
+			}
+			// Only "\\" and non-word characters are ever escaped here, and
+			// Python reads those as the character itself.
+			r = rs[i]
+			i++
+			return r, true, true
+		}
+		return r, false, true
+	}
 	var b strings.Builder
 	b.WriteByte('[')
-	if strings.HasPrefix(inner, "^") {
+	if i < len(rs) && rs[i] == '^' {
 		b.WriteByte('^')
-		inner = inner[1:]
+		i++
 	}
-	if inner == "" {
-		// Python would read the "]" as a member and run on into whatever
-		// follows; no sensible pattern does that.
-		return "", fmt.Errorf("file pattern has an empty character class")
-	}
-	rs := []rune(inner)
-	for i := 0; i < len(rs); i++ {
-		lo := rs[i]
-		if i+2 < len(rs) && rs[i+1] == '-' {
-			hi := rs[i+2]
-			if lo > hi {
-				return "", fmt.Errorf("bad character range %c-%c", lo, hi)
+	members := 0
+	for {
+		lo, esc, ok := next()
+		if !ok {
+			return 0, "", fmt.Errorf("unterminated character set")
+		}
+		if lo == ']' && !esc && members > 0 {
+			break
+		}
+		if i < len(rs) && rs[i] == '-' {
+			i++
+			hi, hesc, ok := next()
+			if !ok {
+				return 0, "", fmt.Errorf("unterminated character set")
+			}
+			if hi == ']' && !hesc {
+				fmt.Fprintf(&b, `\x{%x}\x{2d}`, lo)
+				break
+			}
+			if hi < lo {
+				return 0, "", fmt.Errorf("bad character range %c-%c", lo, hi)
 			}
 			fmt.Fprintf(&b, `\x{%x}-\x{%x}`, lo, hi)
-			i += 2
-			continue
+		} else {
+			fmt.Fprintf(&b, `\x{%x}`, lo)
 		}
-		fmt.Fprintf(&b, `\x{%x}`, lo)
+		members++
 	}
 	b.WriteByte(']')
-	return b.String(), nil
+	return i, b.String(), nil
+}
+
+func goLiteral(r rune) string {
+	if r == utf8.RuneError {
+		return `\x{fffd}`
+	}
+	return regexp.QuoteMeta(string(r))
 }
 
 // pyRepr is Python's repr of a str, for messages that quote coverage.py's.
