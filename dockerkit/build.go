@@ -30,7 +30,7 @@ type BuildOptions struct {
 	CoverageDir   string // a directory holding the coverage package (or the package itself)
 	CoverageDeb   string // a .deb (python3-coverage), its dist-packages go to each site directory
 	CoveragePip   string // a version: RUN python -m pip install coverage==VERSION (needs network)
-	Hook          Hook   // nil: FallbackHook
+	Hook          Hook   // nil: PthHook
 	// ProbeBinary is a static executable that, run inside the image as
 	// `ProbeBinary ProbeArgs...`, prints ProbeInterpreters as JSON (covdocker
 	// probe). Empty: the running executable.
@@ -64,7 +64,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		o.Docker = "docker"
 	}
 	if o.Hook == nil {
-		o.Hook = FallbackHook
+		o.Hook = PthHook
 	}
 	if o.Stdout == nil {
 		o.Stdout = io.Discard

@@ -35,6 +35,8 @@ type ImageInfo struct {
 	Paths   []PathMapping `json:"paths,omitempty"`
 	Pythons []Interpreter `json:"pythons,omitempty"`
 	Covkit  string        `json:"covkit,omitempty"` // LabelVersion; "" for images covdocker did not build
+
+	env map[string]string // the image's configured environment (proxy only)
 }
 
 // ImageInfoFromLabels decodes covkit's labels.

@@ -16,14 +16,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/covkit/covkit/pth"
 	"time"
 )
 
-// ContainerDataDir is where a measured container sees its data directory.
-const ContainerDataDir = "/.covkit/data"
+// ContainerRunDir is where a measured container sees its run directory
+// (COVKIT_RUN): run.cfg, data/, log/, and boot/ for images without the hook.
+const ContainerRunDir = "/.covkit"
 
-// SidecarName is the file, in each per-image data directory, that records
-// the image the data files beside it came from (JSON ImageInfo).
+// SidecarName is the file, in each per-image directory, that records the
+// image the data files under it came from (JSON ImageInfo).
 const SidecarName = "covkit-image.json"
 
 // ProxyOptions configures a Proxy.
@@ -33,39 +36,39 @@ type ProxyOptions struct {
 	// Upstream is the real engine: "unix:///var/run/docker.sock",
 	// "tcp://host:port"; empty: $DOCKER_HOST, else the default socket.
 	Upstream string
-	// DataDir is the host directory container data goes to: each image gets
-	// DataDir/docker/<image id 12>/ with a SidecarName file.
-	DataDir string
-	// Activation is the environment that turns the hook on (NAME=VALUE).
-	// Values under ActivationDir (a host path) are rewritten to the
-	// container's mount of its per-image data directory.
-	Activation    []string
-	ActivationDir string
+	// RunDir is the host covkit run directory (pth.Run.Root, COVKIT_RUN).
+	// Its run.cfg says where data goes and how to measure; each image gets
+	// <data>/docker/<image id 12>/, mounted at ContainerRunDir, with its own
+	// run.cfg, data/, log/ and a SidecarName file.
+	RunDir string
 	// UID and GID own the data; the container gets GID as a supplementary
-	// group and the per-image directory is setgid GID, mode 2770, so a
+	// group and the per-image directories are setgid GID, mode 2770, so a
 	// container of any user can write and the host user can read, without a
 	// world-writable directory.
 	UID, GID int
 	// NoInit keeps containers' PID 1 as the image has it. By default covkit
-	// asks for Docker's init (tini) with TINI_KILL_PROCESS_GROUP=1, so a
-	// `docker stop` reaches Python even under a shell entrypoint that does
-	// not forward signals.
+	// asks for Docker's init (tini) with TINI_KILL_PROCESS_GROUP=1 in
+	// containers of covdocker images, so a `docker stop` reaches Python even
+	// under a shell entrypoint that does not forward signals.
 	NoInit bool
-	// All measures containers of images covdocker did not build too (they
-	// still need covkit's hook and coverage.py in the image to be measured).
+	// All measures containers of images covdocker did not build too: their
+	// interpreters get covkit's bootstrap through PYTHONPATH (a mounted
+	// sitecustomize that chains to the image's) and need coverage.py of
+	// their own; paths map by suffix matching only.
 	All  bool
 	Logf func(format string, args ...any)
 }
 
-// Proxy is a Docker Engine API proxy that adds covkit's data volume and
+// Proxy is a Docker Engine API proxy that adds covkit's run directory and
 // activation environment to the containers it sees created.
 type Proxy struct {
 	opts     ProxyOptions
+	cfg      map[string]string // the host run's run.cfg
 	ln       net.Listener
 	srv      *http.Server
 	client   *http.Client
 	mu       sync.Mutex
-	Measured int // containers rewritten (read after Close)
+	measured int
 }
 
 // StartProxy starts serving on o.Socket.
@@ -78,6 +81,13 @@ func StartProxy(o ProxyOptions) (*Proxy, error) {
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
+	}
+	cfg, err := readKV(filepath.Join(o.RunDir, "run.cfg"))
+	if err != nil {
+		return nil, fmt.Errorf("covkit run %s: %w", o.RunDir, err)
+	}
+	if cfg["data"] == "" {
+		return nil, fmt.Errorf("covkit run %s: run.cfg names no data directory", o.RunDir)
 	}
 	u, err := url.Parse(o.Upstream)
 	if err != nil {
@@ -101,7 +111,7 @@ func StartProxy(o ProxyOptions) (*Proxy, error) {
 		return nil, fmt.Errorf("docker upstream %q: only unix:// and tcp:// are supported", o.Upstream)
 	}
 	tr := &http.Transport{DialContext: dial, MaxIdleConns: 8, IdleConnTimeout: 30 * time.Second}
-	p := &Proxy{opts: o, client: &http.Client{Transport: tr}}
+	p := &Proxy{opts: o, cfg: cfg, client: &http.Client{Transport: tr}}
 	target := &url.URL{Scheme: "http", Host: "docker"}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
@@ -179,34 +189,57 @@ func (p *Proxy) rewriteCreate(req *http.Request) {
 		return
 	}
 	p.mu.Lock()
-	p.Measured++
+	p.measured++
 	p.mu.Unlock()
 	setBody(nb)
 }
 
+// Measured counts the containers the proxy turned covkit on in.
+func (p *Proxy) Measured() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.measured
+}
+
 func (p *Proxy) edit(cfg map[string]any, info *ImageInfo) ([]byte, error) {
-	dir, err := p.imageDir(info)
+	hooked := info.Covkit != ""
+	dir, err := p.imageDir(info, !hooked)
 	if err != nil {
 		return nil, err
 	}
 	env, _ := cfg["Env"].([]any)
-	// Ours first: a variable the test sets itself wins.
-	var add []any
-	for _, kv := range ContainerActivation(p.opts.Activation, p.opts.ActivationDir) {
-		add = append(add, kv)
-	}
+	// Ours first: a variable the test sets itself wins (COVKIT_RUN=- turns
+	// covkit off in that container).
+	add := []any{pth.EnvRun + "=" + ContainerRunDir}
 	hc, _ := cfg["HostConfig"].(map[string]any)
 	if hc == nil {
 		hc = map[string]any{}
 		cfg["HostConfig"] = hc
 	}
-	if init, ok := hc["Init"]; (!ok || init == nil) && !p.opts.NoInit {
+	if init, ok := hc["Init"]; hooked && (!ok || init == nil) && !p.opts.NoInit {
 		hc["Init"] = true
 		add = append(add, "TINI_KILL_PROCESS_GROUP=1")
 	}
+	if !hooked {
+		// Boot through PYTHONPATH, keeping the image's and the request's.
+		pp := ContainerRunDir + "/boot"
+		found := false
+		for i, e := range env {
+			if s, ok := e.(string); ok && strings.HasPrefix(s, "PYTHONPATH=") {
+				env[i] = "PYTHONPATH=" + pp + ":" + strings.TrimPrefix(s, "PYTHONPATH=")
+				found = true
+			}
+		}
+		if !found {
+			if v := info.env["PYTHONPATH"]; v != "" {
+				pp += ":" + v
+			}
+			add = append(add, "PYTHONPATH="+pp)
+		}
+	}
 	cfg["Env"] = append(add, env...)
 	binds, _ := hc["Binds"].([]any)
-	hc["Binds"] = append(binds, dir+":"+ContainerDataDir)
+	hc["Binds"] = append(binds, dir+":"+ContainerRunDir)
 	groups, _ := hc["GroupAdd"].([]any)
 	hc["GroupAdd"] = append(groups, strconv.Itoa(p.opts.GID))
 	labels, _ := cfg["Labels"].(map[string]any)
@@ -218,43 +251,52 @@ func (p *Proxy) edit(cfg map[string]any, info *ImageInfo) ([]byte, error) {
 	return json.Marshal(cfg)
 }
 
-// ContainerActivation rewrites a host activation environment for a
-// container: values that are hostDir or under it point into
-// ContainerDataDir instead.
-func ContainerActivation(env []string, hostDir string) []string {
-	var out []string
-	hostDir = filepath.Clean(hostDir)
-	for _, kv := range env {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			continue
-		}
-		if hostDir != "." && hostDir != "" {
-			if rest, ok := underPath(filepath.Clean(v), hostDir); ok {
-				v = ContainerDataDir
-				if rest != "" {
-					v += "/" + rest
-				}
-			}
-		}
-		out = append(out, k+"="+v)
-	}
-	return out
-}
-
-// imageDir makes (once) the per-image data directory and its sidecar.
-func (p *Proxy) imageDir(info *ImageInfo) (string, error) {
-	dir := filepath.Join(p.opts.DataDir, "docker", shortID(info.ID))
-	if err := PrepareDataDir(dir, p.opts.UID, p.opts.GID); err != nil {
-		return "", err
-	}
-	side := filepath.Join(dir, SidecarName)
-	if _, err := os.Stat(side); err != nil {
-		b, _ := json.MarshalIndent(info, "", "  ")
-		if err := os.WriteFile(side, append(b, '\n'), 0o644); err != nil {
+// imageDir makes (once per image) the per-image run directory: data/ and
+// log/, a run.cfg for the container's bootstrap derived from the host
+// run's, the sidecar, and with boot, the bootstrap files for PYTHONPATH.
+func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
+	dir := filepath.Join(p.cfg["data"], "docker", shortID(info.ID))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, d := range []string{dir, filepath.Join(dir, "data"), filepath.Join(dir, "log")} {
+		if err := PrepareDataDir(d, p.opts.UID, p.opts.GID); err != nil {
 			return "", err
 		}
-		os.Lchown(side, p.opts.UID, p.opts.GID)
+	}
+	files := map[string][]byte{}
+	if _, err := os.Stat(filepath.Join(dir, SidecarName)); err != nil {
+		b, _ := json.MarshalIndent(info, "", "  ")
+		files[SidecarName] = append(b, '\n')
+	}
+	if _, err := os.Stat(filepath.Join(dir, "run.cfg")); err != nil {
+		// The container cannot see the host's pid: no owner check
+		// (detached); data and config live under the mount.
+		c := map[string]string{"data": ContainerRunDir + "/data", "owner": "0"}
+		for _, k := range []string{"branch", "contexts", "checkpoint"} {
+			if v := p.cfg[k]; v != "" {
+				c[k] = v
+			}
+		}
+		if rc := p.cfg["rcfile"]; rc != "" {
+			if b, err := os.ReadFile(rc); err == nil {
+				files["rcfile"] = b
+				c["rcfile"] = ContainerRunDir + "/rcfile"
+			}
+		}
+		files["run.cfg"] = formatKV(c)
+	}
+	if boot {
+		files["boot/"+pth.BootstrapFile] = pth.Bootstrap()
+		files["boot/sitecustomize.py"] = pth.SiteCustomize()
+	}
+	for _, name := range sortedKeys(files) {
+		t := filepath.Join(dir, filepath.FromSlash(name))
+		if err := writeFile(t, files[name], 0o644); err != nil {
+			return "", err
+		}
+		if os.Getuid() == 0 {
+			os.Lchown(t, p.opts.UID, p.opts.GID)
+		}
 	}
 	return dir, nil
 }
@@ -272,6 +314,28 @@ func PrepareDataDir(dir string, uid, gid int) error {
 		}
 	}
 	return os.Chmod(dir, os.ModeSetgid|0o770)
+}
+
+func readKV(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			m[strings.TrimSpace(k)] = v
+		}
+	}
+	return m, nil
+}
+
+func formatKV(m map[string]string) []byte {
+	var b strings.Builder
+	for _, k := range sortedKeys(m) {
+		fmt.Fprintf(&b, "%s=%s\n", k, m[k])
+	}
+	return []byte(b.String())
 }
 
 // image inspects ref through the upstream engine, every time: a tag may be
@@ -294,7 +358,10 @@ func (p *Proxy) image(ctx context.Context, ref string) (*ImageInfo, error) {
 	}
 	var ii struct {
 		Id     string
-		Config struct{ Labels map[string]string }
+		Config struct {
+			Labels map[string]string
+			Env    []string
+		}
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&ii); err != nil {
 		return nil, err
@@ -302,6 +369,12 @@ func (p *Proxy) image(ctx context.Context, ref string) (*ImageInfo, error) {
 	i, err := ImageInfoFromLabels(ii.Id, ref, ii.Config.Labels)
 	if err != nil {
 		return nil, err
+	}
+	i.env = map[string]string{}
+	for _, kv := range ii.Config.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			i.env[k] = v
+		}
 	}
 	return &i, nil
 }

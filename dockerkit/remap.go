@@ -14,13 +14,13 @@ import (
 
 // ContainerData is the coverage data one image's containers wrote.
 type ContainerData struct {
-	Dir   string    // DataDir/docker/<image id 12>
+	Dir   string    // <run data>/docker/<image id 12>; data files are in its data/
 	Image ImageInfo // from the sidecar
 	Files []string  // data files (.coverage.*), sorted
 }
 
-// FindContainerData lists the per-image data directories under dataDir
-// (see ProxyOptions.DataDir).
+// FindContainerData lists the per-image directories under dataDir, the
+// host run's data directory (see ProxyOptions.RunDir).
 func FindContainerData(dataDir string) ([]ContainerData, error) {
 	dirs, err := filepath.Glob(filepath.Join(dataDir, "docker", "*", SidecarName))
 	if err != nil {
@@ -38,7 +38,7 @@ func FindContainerData(dataDir string) ([]ContainerData, error) {
 			return nil, fmt.Errorf("%s: %w", side, err)
 		}
 		cd.Dir = filepath.Dir(side)
-		files, _ := filepath.Glob(filepath.Join(cd.Dir, ".coverage*"))
+		files, _ := filepath.Glob(filepath.Join(cd.Dir, "data", ".coverage*"))
 		for _, f := range files {
 			if !strings.HasSuffix(f, "-journal") && !strings.HasSuffix(f, "-wal") && !strings.HasSuffix(f, "-shm") {
 				cd.Files = append(cd.Files, f)

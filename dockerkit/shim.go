@@ -11,17 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/covkit/covkit/pth"
 )
 
-// Environment variables the shim reads. covrun sets them (ShimEnv) for the
-// command it runs; tests never need to.
+// Environment variables the shim reads besides pth.EnvRun (COVKIT_RUN,
+// which makes it active). None is needed: covrun only puts the shim
+// directory first on PATH (ShimEnv).
 const (
-	// EnvData is the host data directory (ProxyOptions.DataDir); the shim
-	// is inert while it is unset.
-	EnvData = "COVKIT_DOCKER_DATA"
-	// EnvActivationDir is the host path the activation variables refer to
-	// (ProxyOptions.ActivationDir); default EnvData.
-	EnvActivationDir = "COVKIT_DOCKER_ACTIVATION_DIR"
 	// EnvHost names an already running proxy (its DOCKER_HOST value); the
 	// shim then only points the real client at it.
 	EnvHost = "COVKIT_DOCKER_HOST"
@@ -30,6 +27,8 @@ const (
 	EnvShimDir = "COVKIT_DOCKER_SHIMDIR"
 	// EnvNoInit=1 sets ProxyOptions.NoInit.
 	EnvNoInit = "COVKIT_DOCKER_NOINIT"
+	// EnvAll=1 sets ProxyOptions.All.
+	EnvAll = "COVKIT_DOCKER_ALL"
 )
 
 // ShimNames are the commands the shim directory shadows.
@@ -53,31 +52,26 @@ func WriteShims(dir, covdocker string) error {
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // ShimEnv returns the variables covrun adds to the environment of the
-// command it runs so that containers started through `docker` and
-// `docker-compose` on PATH are measured: PATH with shimDir first, and the
-// shim's settings. pathEnv is the current PATH.
-func ShimEnv(shimDir, dataDir, activationDir, pathEnv string) []string {
-	env := []string{
+// command it runs (already activated with pth's Run.Environ) so that
+// containers started through `docker` and `docker-compose` are measured:
+// PATH with shimDir first, and EnvShimDir. pathEnv is the current PATH.
+func ShimEnv(shimDir, pathEnv string) []string {
+	return []string{
 		"PATH=" + shimDir + string(os.PathListSeparator) + pathEnv,
 		EnvShimDir + "=" + shimDir,
-		EnvData + "=" + dataDir,
 	}
-	if activationDir != "" {
-		env = append(env, EnvActivationDir+"="+activationDir)
-	}
-	return env
 }
 
-// ActivationFromEnv picks the activation variables out of environ: every
-// COVKIT_* variable but the shim's own (COVKIT_DOCKER_*).
-func ActivationFromEnv(environ []string) []string {
-	var out []string
-	for _, kv := range environ {
-		if strings.HasPrefix(kv, "COVKIT_") && !strings.HasPrefix(kv, "COVKIT_DOCKER_") {
-			out = append(out, kv)
-		}
+// ActiveRun returns the covkit run directory active in environ, or "".
+func ActiveRun(environ []string) string {
+	r := getenv(environ, pth.EnvRun)
+	if r == "" || r == "-" {
+		return ""
 	}
-	return out
+	if _, err := os.Stat(filepath.Join(r, "run.cfg")); err != nil {
+		return ""
+	}
+	return r
 }
 
 // LookPathExcept finds name on pathEnv, skipping the directory skip.
@@ -119,7 +113,7 @@ func setenv(environ []string, k, v string) []string {
 }
 
 // Shim runs the real name (docker or docker-compose) with args. While a
-// covkit run is active (EnvData or EnvHost set) the real client talks to
+// covkit run is active (COVKIT_RUN names a run, or EnvHost a proxy) the real client talks to
 // the engine through a Proxy, so every container it creates from a
 // covdocker image is measured; otherwise it just runs the real client.
 // It returns the client's exit status.
@@ -132,26 +126,21 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 	var p *Proxy
 	if h := getenv(environ, EnvHost); h != "" {
 		env = setenv(env, "DOCKER_HOST", h)
-	} else if data := getenv(environ, EnvData); data != "" {
+	} else if run := ActiveRun(environ); run != "" {
 		tmp, err := os.MkdirTemp("", "covdocker-")
 		if err != nil {
 			return 1, err
 		}
 		defer os.RemoveAll(tmp)
-		ad := getenv(environ, EnvActivationDir)
-		if ad == "" {
-			ad = data
-		}
 		p, err = StartProxy(ProxyOptions{
-			Socket:        filepath.Join(tmp, "docker.sock"),
-			Upstream:      getenv(environ, "DOCKER_HOST"),
-			DataDir:       data,
-			Activation:    ActivationFromEnv(environ),
-			ActivationDir: ad,
-			UID:           os.Getuid(),
-			GID:           os.Getgid(),
-			NoInit:        getenv(environ, EnvNoInit) == "1",
-			Logf:          func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) },
+			Socket:   filepath.Join(tmp, "docker.sock"),
+			Upstream: getenv(environ, "DOCKER_HOST"),
+			RunDir:   run,
+			UID:      os.Getuid(),
+			GID:      os.Getgid(),
+			NoInit:   getenv(environ, EnvNoInit) == "1",
+			All:      getenv(environ, EnvAll) == "1",
+			Logf:     func(f string, a ...any) { fmt.Fprintf(stderr, "covdocker: "+f+"\n", a...) },
 		})
 		if err != nil {
 			return 1, err

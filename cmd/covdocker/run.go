@@ -13,6 +13,7 @@ import (
 
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/pth"
 )
 
 var command = cli.Command{
@@ -158,13 +159,13 @@ func orNone(s string) string {
 var runCommand = cli.Command{
 	Name:     "covdocker run",
 	Synopsis: "covdocker run [--data DIR] [docker run args...]",
-	Summary: `Runs docker run with covkit's hook turned on in the container: the per-image data directory
-DIR/docker/<image>/ is mounted, the activation environment passed in. DIR defaults to
-$COVKIT_DOCKER_DATA, else .covkit-docker.`,
+	Summary: `Runs docker run with covkit's hook turned on in the container. Under covrun (COVKIT_RUN set)
+the data goes to the run; otherwise covdocker starts a run of its own writing into DIR
+(default .covkit-docker): data files land in DIR/docker/<image>/data/, for covdocker remap.`,
 }
 
 func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	data := os.Getenv(dockerkit.EnvData)
+	data := ".covkit-docker"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		cli.Usage(stdout, runCommand, cli.NewFlagSet(runCommand))
 		return 0
@@ -178,24 +179,31 @@ func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return cli.Exit(runCommand.Name, stderr, cli.UsageError("--data needs a value"))
 		}
 	}
-	if data == "" {
-		data = ".covkit-docker"
-	}
-	data, _ = filepath.Abs(data)
 	env := os.Environ()
-	if os.Getenv(dockerkit.EnvHost) == "" {
-		env = append(env, dockerkit.EnvData+"="+data)
-		if len(dockerkit.ActivationFromEnv(env)) == 0 {
-			// No covkit run around us: turn on the image's own hook.
-			env = append(env, dockerkit.FallbackActivation(data, os.Getuid(), os.Getgid())...)
-			env = append(env, dockerkit.EnvActivationDir+"="+data)
+	if dockerkit.ActiveRun(env) == "" && os.Getenv(dockerkit.EnvHost) == "" {
+		r, err := startOwnRun(data, stderr)
+		if err != nil {
+			return cli.Exit("covdocker", stderr, err)
 		}
+		defer r.Close()
+		env = r.Environ(env)
 	}
 	code, err := dockerkit.Shim(ctx, "docker", append([]string{"run"}, args...), env, stdin, stdout, stderr)
 	if err != nil {
 		cli.Exit("covdocker", stderr, err)
 	}
 	return code
+}
+
+// startOwnRun starts a covkit run for containers only: no host hooks, no
+// owner check (containers cannot see host pids).
+func startOwnRun(data string, stderr io.Writer) (*pth.Run, error) {
+	d, err := filepath.Abs(data)
+	if err != nil {
+		return nil, err
+	}
+	return pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, DataDir: d,
+		Warnf: func(f string, a ...any) { cli.Warnf(stderr, f, a...) }})
 }
 
 func runShims(args []string, stdout, stderr io.Writer) int {
@@ -215,31 +223,34 @@ func runShims(args []string, stdout, stderr io.Writer) int {
 }
 
 func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := cli.Command{Name: "covdocker proxy", Synopsis: "covdocker proxy --socket PATH --data DIR",
-		Summary: "Serves a Docker Engine API proxy on PATH until interrupted: containers created through it from covdocker images are measured into DIR. Point DOCKER_HOST (docker-py, testcontainers, compose) at unix://PATH."}
+	c := cli.Command{Name: "covdocker proxy", Synopsis: "covdocker proxy --socket PATH [--run DIR | --data DIR]",
+		Summary: "Serves a Docker Engine API proxy on PATH until interrupted: containers created through it from covdocker images are measured into the covkit run DIR (default $COVKIT_RUN), or into a run of its own writing into --data. Point DOCKER_HOST (docker-py, testcontainers, compose) at unix://PATH."}
 	fs := cli.NewFlagSet(c)
 	sock := fs.String("socket", "", "unix socket to listen on")
-	data := fs.String("data", "", "host data directory")
+	runDir := fs.String("run", os.Getenv(pth.EnvRun), "covkit run directory")
+	data := fs.String("data", "", "data directory for a run of the proxy's own")
 	upstream := fs.String("upstream", "", "real engine (default $DOCKER_HOST or unix:///var/run/docker.sock)")
 	noInit := fs.Bool("no-init", false, "do not inject Docker's init into measured containers")
+	all := fs.Bool("all", false, "also measure containers of images covdocker did not build (through PYTHONPATH)")
 	if done, code := cli.Parse(c, fs, args, stdout, stderr); done {
 		return code
 	}
-	if *sock == "" || *data == "" {
-		return cli.Exit(c.Name, stderr, cli.UsageError("--socket and --data are required"))
+	if *sock == "" {
+		return cli.Exit(c.Name, stderr, cli.UsageError("--socket is required"))
 	}
-	d, _ := filepath.Abs(*data)
-	act := dockerkit.ActivationFromEnv(os.Environ())
-	ad := os.Getenv(dockerkit.EnvActivationDir)
-	if len(act) == 0 {
-		act = dockerkit.FallbackActivation(d, os.Getuid(), os.Getgid())
-		ad = d
+	if *data != "" || *runDir == "" || *runDir == "-" {
+		if *data == "" {
+			return cli.Exit(c.Name, stderr, cli.UsageError("no covkit run is active: give --run or --data"))
+		}
+		r, err := startOwnRun(*data, stderr)
+		if err != nil {
+			return cli.Exit(c.Name, stderr, err)
+		}
+		defer r.Close()
+		*runDir = r.Root
 	}
-	if ad == "" {
-		ad = d
-	}
-	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: *sock, Upstream: *upstream, DataDir: d, Activation: act,
-		ActivationDir: ad, UID: os.Getuid(), GID: os.Getgid(), NoInit: *noInit,
+	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: *sock, Upstream: *upstream, RunDir: *runDir,
+		UID: os.Getuid(), GID: os.Getgid(), NoInit: *noInit, All: *all,
 		Logf: func(f string, a ...any) { cli.Warnf(stderr, f, a...) }})
 	if err != nil {
 		return cli.Exit(c.Name, stderr, err)
