@@ -24,6 +24,9 @@ type Parsed struct {
 	Statements []int // sorted
 	Excluded   []int // sorted
 	Regions    []report.Region
+	// Text is the decoded source (coverage.py's get_python_source); ""
+	// means decode the file with PythonSource.
+	Text string
 	// FirstLine maps a line of a multi-line statement to its first line.
 	FirstLine func(int) int
 	// Branches, when the analyzer knows arcs, turns the executed arcs of
@@ -211,7 +214,10 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 			Statements: p.Statements,
 			Excluded:   p.Excluded,
 			Regions:    p.Regions,
-			Source:     PythonSource(raw),
+			Source:     p.Text,
+		}
+		if f.Source == "" {
+			f.Source = PythonSource(raw)
 		}
 		df := d.Files[m.dataPath]
 		f.Executed = executedLines(df.AllLines(), p)
