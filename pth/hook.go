@@ -90,8 +90,11 @@ func InstallDir(dir string, mode Mode) (*Hook, error) {
 }
 
 // RemoveDir takes every covkit file out of dir: hook, bootstrap and
-// registry. Runs still active keep working through their environment.
-func RemoveDir(dir string) (*Hook, error) {
+// registry. Unless force is set, a hook that live runs still use is only
+// handed over to them (made run-owned, so it goes when the last one ends)
+// and Hook.Runs says which; forced, those runs keep measuring children that
+// inherit their environment only.
+func RemoveDir(dir string, force bool) (*Hook, error) {
 	unlock, err := lockDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -100,9 +103,18 @@ func RemoveDir(dir string) (*Hook, error) {
 		return nil, err
 	}
 	defer unlock()
-	h, err := readHook(dir, nil)
+	h, err := tidy(dir)
 	if err != nil {
 		return nil, err
+	}
+	if !force && h.Installed && len(h.Runs) > 0 {
+		if h.Mode != ModeRun {
+			if err := writeFileAtomic(h.Path, HookLine(dir, ModeRun)); err != nil {
+				return nil, err
+			}
+			h.Mode = ModeRun
+		}
+		return h, nil
 	}
 	var errs []error
 	for _, name := range []string{HookFile, BootstrapFile} {
@@ -333,7 +345,7 @@ func Install(python string, mode Mode, env []string) (*Hook, *Info, error) {
 
 // Remove removes every covkit file from every site-packages directory of
 // interpreter python.
-func Remove(python string, env []string) ([]*Hook, error) {
+func Remove(python string, force bool, env []string) ([]*Hook, error) {
 	info, err := InterpreterInfo(python, env)
 	if err != nil {
 		return nil, err
@@ -341,7 +353,7 @@ func Remove(python string, env []string) ([]*Hook, error) {
 	var out []*Hook
 	var errs []error
 	for _, d := range info.SitePackages {
-		h, err := RemoveDir(d)
+		h, err := RemoveDir(d, force)
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -58,10 +58,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		f := fs()
 		pythons := f.StringArray("python", nil, "target interpreter (repeatable)")
 		all := f.Bool("all", false, "also every directory covkit has installed into")
+		force := f.Bool("force", false, "remove hooks even while live runs use them")
 		if done, code := cli.Parse(c, f, args, stdout, stderr); done {
 			return code
 		}
-		return cli.Exit(c.Name, stderr, remove(targets(*pythons), *all, stdout, stderr))
+		return cli.Exit(c.Name, stderr, remove(targets(*pythons), *all, *force, stdout, stderr))
 	case "status":
 		c.Synopsis = "covhook status [--python PATH]..."
 		c.Summary = "List covkit hooks and whether each is live; tidies what killed runs left."
@@ -130,7 +131,7 @@ func install(pythons []string, stdout, stderr io.Writer) error {
 	return errors.Join(errs...)
 }
 
-func remove(pythons []string, all bool, stdout, stderr io.Writer) error {
+func remove(pythons []string, all, force bool, stdout, stderr io.Writer) error {
 	var errs []error
 	seen := map[string]bool{}
 	report := func(hs []*pth.Hook) {
@@ -142,10 +143,13 @@ func remove(pythons []string, all bool, stdout, stderr io.Writer) error {
 			for _, p := range h.Removed {
 				fmt.Fprintf(stdout, "removed %s\n", p)
 			}
+			if h.Installed && len(h.Runs) > 0 {
+				cli.Warnf(stderr, "%s is in use by %d live run(s): it goes when they end (--force removes it now)", h.Path, len(h.Runs))
+			}
 		}
 	}
 	for _, py := range pythons {
-		hs, err := pth.Remove(py, nil)
+		hs, err := pth.Remove(py, force, nil)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", py, err))
 		}
@@ -156,7 +160,7 @@ func remove(pythons []string, all bool, stdout, stderr io.Writer) error {
 			if seen[d] {
 				continue
 			}
-			h, err := pth.RemoveDir(d)
+			h, err := pth.RemoveDir(d, force)
 			if err != nil {
 				errs = append(errs, err)
 			}

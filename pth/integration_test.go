@@ -1,0 +1,414 @@
+package pth_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/pth"
+)
+
+const bedPython = "/usr/bin/python3"
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
+}
+
+// covhookBinary builds a static covhook, runnable inside the chroot beds.
+func covhookBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "covhook-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "covhook")
+		cmd := exec.Command("go", "build", "-o", builtBin, "github.com/covkit/covkit/cmd/covhook")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// bedRun is one test's working area in a bed, with covhook copied in.
+type bedRun struct {
+	b         *testbed.Bed
+	host, bed string // work directory
+	covhook   string // covhook as the bed sees it
+	env       []string
+}
+
+func setup(t *testing.T, name string) *bedRun {
+	t.Helper()
+	b := testbed.Get(t, name)
+	bin := covhookBinary(t)
+	host, inBed := b.TempDir(t)
+	if err := copyFile(bin, filepath.Join(host, "covhook"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := &bedRun{b: b, host: host, bed: inBed, covhook: inBed + "/covhook",
+		env: []string{"COVKIT_STATE_DIR=" + inBed + "/state", "TMPDIR=" + inBed}}
+	t.Cleanup(func() { checkNoHookLeft(t, b, inBed) })
+	return r
+}
+
+// siteDirs are where a hook for the bed's python3 can land (host paths).
+func siteDirs(b *testbed.Bed) []string {
+	pats := []string{"/usr/lib/python3/dist-packages", "/usr/local/lib/python3*/dist-packages", "/usr/lib/python3.*/dist-packages"}
+	var out []string
+	for _, p := range pats {
+		m, _ := filepath.Glob(b.HostPath(p))
+		out = append(out, m...)
+	}
+	return out
+}
+
+// checkNoHookLeft fails the test if this test left a covkit file in the
+// bed's site-packages (a hook no live run uses, or a live registration of
+// one of its runs), and removes it. Hooks of other engineers' live runs in
+// these shared trees are left alone.
+func checkNoHookLeft(t *testing.T, b *testbed.Bed, mine string) {
+	t.Helper()
+	for _, d := range siteDirs(b) {
+		h, err := pth.StatusDir(d) // tidies what dead runs left
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		for _, run := range h.Runs {
+			if mine != "" && strings.HasPrefix(run.Root, mine+"/") {
+				t.Errorf("run %s of this test still registered in %s", run.ID, d)
+			}
+		}
+		if h.Installed && len(h.Runs) == 0 {
+			t.Errorf("hook left behind in %s: %s", b.Name, h.Path)
+			pth.RemoveDir(d, true)
+		}
+	}
+}
+
+func copyFile(src, dst string, perm os.FileMode) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, perm)
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(dst, 0o755)
+	for _, e := range ents {
+		perm := os.FileMode(0o644)
+		if strings.HasPrefix(e.Name(), "c_script") {
+			perm = 0o755
+		}
+		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), perm); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// fileCov is coverage.py's json report for one file.
+type fileCov struct {
+	Executed []int `json:"executed_lines"`
+	Missing  []int `json:"missing_lines"`
+}
+
+// coverageJSON combines the data files in dataDir (bed path) with the bed's
+// own coverage.py and returns its json report, keyed by file path.
+func (r *bedRun) coverageJSON(t *testing.T, dataDir string) map[string]fileCov {
+	t.Helper()
+	r.b.MustRun(t, dataDir, nil, bedPython, "-m", "coverage", "combine", ".")
+	r.b.MustRun(t, dataDir, nil, bedPython, "-m", "coverage", "json", "-o", "cov.json")
+	raw, err := os.ReadFile(r.b.HostPath(dataDir + "/cov.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Files map[string]fileCov `json:"files"`
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep.Files
+}
+
+// notRun lists the lines of a file marked "# not-run".
+func notRun(t *testing.T, path string) []int {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []int
+	s := bufio.NewScanner(f)
+	for n := 1; s.Scan(); n++ {
+		if strings.HasSuffix(s.Text(), "# not-run") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func TestPipeline(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			r := setup(t, name)
+			copyDir(t, "testdata/pipeline", filepath.Join(r.host, "p"))
+			r.b.MustRun(t, r.bed, nil, bedPython, "-m", "venv", "--without-pip", r.bed+"/venv2")
+			data := r.bed + "/data"
+			res := r.b.Run(t, r.bed+"/p", r.env, r.covhook, "run", "--python", bedPython, "--data-dir", data,
+				"--", bedPython, "main.py", r.bed+"/venv2/bin/python")
+			if res.ExitCode != 0 || res.Stdout != "pipeline ok\n" || res.Stderr != "" {
+				t.Fatalf("pipeline: exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+			}
+			files := r.coverageJSON(t, data)
+			srcs, _ := filepath.Glob(filepath.Join(r.host, "p", "*.py"))
+			for _, src := range srcs {
+				key := r.bed + "/p/" + filepath.Base(src)
+				got, ok := files[key]
+				if !ok {
+					t.Errorf("%s: not measured at all", filepath.Base(src))
+					continue
+				}
+				want := notRun(t, src)
+				if !slices.Equal(got.Missing, want) {
+					t.Errorf("%s: missing lines %v, want exactly %v (executed %v)", filepath.Base(src), got.Missing, want, got.Executed)
+				}
+			}
+		})
+	}
+}
+
+func TestFaults(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			r := setup(t, name)
+			copyDir(t, "testdata/fault", r.host)
+			fake := filepath.Join(r.host, "fake", "coverage")
+			os.MkdirAll(fake, 0o755)
+			os.WriteFile(filepath.Join(fake, "__init__.py"), []byte("raise RuntimeError('broken coverage.py')\n"), 0o644)
+			broken := filepath.Join(r.host, "broken")
+			os.MkdirAll(broken, 0o755)
+			os.WriteFile(filepath.Join(broken, ".coveragerc"), []byte("[run]\nbranch = maybe\nplugins = no_such_plugin\n"), 0o644)
+			driver := r.bed + "/driver.py"
+			cases := []struct {
+				name string
+				dir  string
+				env  []string
+				argv []string
+			}{
+				{"coverage unimportable", r.bed, []string{"PYTHONPATH=" + r.bed + "/fake"}, []string{bedPython, driver}},
+				{"config broken", r.bed + "/broken", nil, []string{bedPython, driver}},
+				{"data dir unwritable", r.bed, nil, []string{"sh", "-c", "rm -rf " + r.bed + "/data3 && touch " + r.bed + "/data3 && exec " + bedPython + " " + driver}},
+			}
+			for i, c := range cases {
+				t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+					args := append([]string{r.covhook, "run", "--python", bedPython, "--data-dir", fmt.Sprintf("%s/data%d", r.bed, i+1), "--"}, c.argv...)
+					res := r.b.Run(t, c.dir, append(c.env, r.env...), args...)
+					var stderr []string
+					for _, l := range strings.Split(strings.TrimSpace(res.Stderr), "\n") {
+						if l != "" && !strings.HasPrefix(l, "warning: ") && !strings.HasPrefix(l, "covhook: warning: ") {
+							stderr = append(stderr, l)
+						}
+					}
+					if res.ExitCode != 0 || res.Stdout != "ok\n" || len(stderr) > 0 {
+						t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestInertHook(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			r := setup(t, name)
+			res := r.b.MustRun(t, r.bed, r.env, r.covhook, "install", "--python", bedPython)
+			t.Cleanup(func() { r.b.Run(t, r.bed, r.env, r.covhook, "remove", "--python", bedPython) })
+			if !strings.Contains(res.Stdout, "installed ") {
+				t.Fatalf("install said %q", res.Stdout)
+			}
+			st := r.b.MustRun(t, r.bed, r.env, r.covhook, "status", "--python", bedPython)
+			// Another engineer's run may be live in this shared tree.
+			if !regexp.MustCompile(`covkit\.pth\tpersistent\t(inert|live: )`).MatchString(st.Stdout) {
+				t.Errorf("status: %q", st.Stdout)
+			}
+			// No run: nothing measured, nothing printed, whatever the env says.
+			for _, env := range [][]string{nil, {"COVKIT_RUN=-"}, {"COVKIT_RUN=/nonexistent"}, {"COVKIT_RUN="}} {
+				out := r.b.Run(t, r.bed, env, bedPython, "-c", "import sys; print('coverage' in sys.modules)")
+				if out.ExitCode != 0 || out.Stdout != "False\n" || out.Stderr != "" {
+					t.Errorf("env %v: exit %d stdout %q stderr %q", env, out.ExitCode, out.Stdout, out.Stderr)
+				}
+			}
+			// Idempotent install; remove takes it out.
+			r.b.MustRun(t, r.bed, r.env, r.covhook, "install", "--python", bedPython)
+			rm := r.b.MustRun(t, r.bed, r.env, r.covhook, "remove", "--python", bedPython)
+			if !strings.Contains(rm.Stdout, "removed ") && !strings.Contains(rm.Stderr, "in use by") {
+				t.Errorf("remove said %q, %q", rm.Stdout, rm.Stderr)
+			}
+		})
+	}
+}
+
+func waitFile(t *testing.T, path string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", path)
+}
+
+func TestIsolation(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			r := setup(t, name)
+			copyDir(t, "testdata/iso", r.host)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			var cmds []*exec.Cmd
+			var outs []*strings.Builder
+			for _, me := range []string{"A", "B"} {
+				c := r.b.Command(ctx, r.bed, r.env, r.covhook, "run", "--python", bedPython, "--data-dir", r.bed+"/data"+me,
+					"--", bedPython, "iso.py", me)
+				var out strings.Builder
+				c.Stdout, c.Stderr = &out, &out
+				if err := c.Start(); err != nil {
+					t.Fatal(err)
+				}
+				cmds, outs = append(cmds, c), append(outs, &out)
+			}
+			waitFile(t, r.host+"/ready_A", time.Minute)
+			waitFile(t, r.host+"/ready_B", time.Minute)
+			// Both hooks live: a process outside either run, scrubbed env.
+			out := r.b.Run(t, r.bed, nil, bedPython, r.bed+"/outsider.py")
+			if out.ExitCode != 0 || out.Stderr != "" {
+				t.Errorf("outsider: %+v", out)
+			}
+			os.WriteFile(r.host+"/go", nil, 0o644)
+			for i, c := range cmds {
+				if err := c.Wait(); err != nil {
+					t.Fatalf("run %d: %v\n%s", i, err, outs[i])
+				}
+			}
+			for _, me := range []string{"A", "B"} {
+				files := r.coverageJSON(t, r.bed+"/data"+me)
+				var got []string
+				for k := range files {
+					if strings.HasPrefix(k, r.bed+"/") {
+						got = append(got, filepath.Base(k))
+					}
+				}
+				slices.Sort(got)
+				want := []string{"iso.py", "iso_" + me + ".py"}
+				if !slices.Equal(got, want) {
+					t.Errorf("run %s measured %v, want %v", me, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestKilledRunLeavesNoLiveHook(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			r := setup(t, name)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			script := fmt.Sprintf("import os,time; open(%q,'w').write(str(os.getpid())); time.sleep(120)", r.bed+"/started")
+			c := r.b.Command(ctx, r.bed, r.env, r.covhook, "run", "--python", bedPython, "--data-dir", r.bed+"/data",
+				"--", bedPython, "-c", script)
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitFile(t, r.host+"/started", time.Minute)
+			time.Sleep(100 * time.Millisecond)
+			// testbed/enter execs all the way down: this pid is covhook's.
+			c.Process.Signal(syscall.SIGKILL)
+			c.Wait()
+			if b, err := os.ReadFile(r.host + "/started"); err == nil {
+				var pid int
+				fmt.Sscan(string(b), &pid)
+				if pid > 0 {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+			var hookDir string
+			for _, d := range siteDirs(r.b) {
+				ents, _ := os.ReadDir(filepath.Join(d, pth.RegistryDir))
+				for _, e := range ents {
+					b, _ := os.ReadFile(filepath.Join(d, pth.RegistryDir, e.Name()))
+					if strings.Contains(string(b), "run="+r.bed+"/") {
+						hookDir = d
+					}
+				}
+			}
+			if hookDir == "" {
+				t.Fatal("the killed run's registration is gone already")
+			}
+			if _, err := os.Stat(filepath.Join(hookDir, pth.HookFile)); err != nil {
+				t.Fatalf("the killed run's hook is gone already: %v", err)
+			}
+			before, _ := filepath.Glob(r.host + "/data/.coverage.*")
+			// A stale hook is inert, even for a scrubbed environment.
+			code := "import sys; print('coverage' in sys.modules)"
+			out := r.b.Run(t, r.bed, nil, bedPython, "-c", code)
+			if out.ExitCode != 0 || out.Stdout != "False\n" || out.Stderr != "" {
+				t.Errorf("python under a stale hook: %+v", out)
+			}
+			after, _ := filepath.Glob(r.host + "/data/.coverage.*")
+			if len(after) != len(before) {
+				t.Errorf("stale hook measured a process: %v -> %v", before, after)
+			}
+			st := r.b.MustRun(t, r.bed, r.env, r.covhook, "status", "--python", bedPython)
+			if !regexp.MustCompile(`removed stale .*covkit-runs/covkit-run-`).MatchString(st.Stdout) {
+				t.Errorf("status did not remove the stale registration: %q", st.Stdout)
+			}
+			h, err := pth.StatusDir(hookDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Installed && len(h.Runs) == 0 {
+				t.Errorf("stale hook still in %s", hookDir)
+			}
+		})
+	}
+}

@@ -1,0 +1,5 @@
+import os
+
+print(os.getcwd())
+if os.getcwd() != "/":
+    print("wrong")  # not-run

@@ -1,0 +1,5 @@
+import sys
+
+print("execd")
+if len(sys.argv) > 1:
+    print("args")  # not-run

@@ -1,0 +1,7 @@
+import os
+import sys
+
+print("exit")
+sys.stdout.flush()
+os._exit(0)
+print("after _exit")  # not-run

@@ -1,0 +1,9 @@
+def f():
+    return "popen"
+
+
+def g():
+    return "never"  # not-run
+
+
+print(f())

@@ -1,0 +1,5 @@
+import os
+
+if "COVKIT_RUN" in os.environ:
+    print("env leaked")  # not-run
+print("scrubbed")
