@@ -326,7 +326,7 @@ func (r *Run) Close() error {
 	os.RemoveAll(filepath.Join(r.Root, "boot"))
 	os.RemoveAll(filepath.Join(r.Root, "covpkg"))
 	os.Remove(filepath.Join(r.Root, "log")) // only if empty
-	os.Remove(r.Root)                         // only if empty: data lives elsewhere
+	os.Remove(r.Root)                       // only if empty: data lives elsewhere
 	return errors.Join(errs...)
 }
 
