@@ -263,3 +263,45 @@ func SourceExists(p string) bool {
 	}
 	return false
 }
+
+// Func returns a memoised Map, as coverage.py's combine uses
+// (functools.cache(aliases.map)): once a path has been mapped it keeps its
+// first answer even if implicit relative_files rules learnt later would map
+// it differently. Reporting's implicit remap (with [paths] set) uses Map
+// itself, uncached.
+func (m *Mapper) Func() func(string) string {
+	var mu sync.Mutex
+	cache := map[string]string{}
+	return func(p string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if v, ok := cache[p]; ok {
+			return v
+		}
+		v, _ := m.Map(p)
+		cache[p] = v
+		return v
+	}
+}
+
+// AbsFile is coverage.py's files.abs_file on POSIX: path made absolute
+// against dir ("" for the working directory), symlinks resolved as far as
+// the path exists, "." and ".." removed.
+func AbsFile(path, dir string) string { return absFile(path, getwd(dir)) }
+
+// RelativeDir is coverage.py's RELATIVE_DIR for dir: AbsFile(dir) with a
+// trailing slash. relative_filename strips it from paths that start with it.
+func RelativeDir(dir string) string {
+	d := absFile(".", getwd(dir))
+	if !strings.HasSuffix(d, "/") {
+		d += "/"
+	}
+	return d
+}
+
+// CanonicalFilename is coverage.py's files.canonical_filename with dir as
+// the working directory and sysPath standing for sys.path.
+func CanonicalFilename(path, dir string, sysPath []string) string {
+	m := &Mapper{cwd: getwd(dir), opts: Options{SysPath: sysPath}}
+	return m.canonical(path)
+}
