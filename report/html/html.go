@@ -1,0 +1,550 @@
+// Package html owns covkit's HTML report: a static, self-contained site (an
+// index of every file with totals and a coverage trend, and one page per
+// file with its highlighted source and each line's status) in the spirit of
+// coverage.py's "coverage html", written from the same report model the text
+// report uses so that every figure agrees with it.
+//
+// The site needs no network and works from file://: the stylesheet and script
+// are embedded in covkit and copied beside the pages. Output is
+// deterministic: the time stamp is the caller's (SOURCE_DATE_EPOCH), pages are
+// named from the file names by a fixed rule, and nothing comes from map order.
+package html
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/covkit/covkit/history"
+	"github.com/covkit/covkit/report"
+)
+
+//go:embed assets/style.css assets/coverage.js
+var assets embed.FS
+
+// Options are the [html] settings plus what the site shows besides the
+// measurements.
+type Options struct {
+	// Title heads the index page; "" is "Coverage report".
+	Title string
+	// Precision is the number of decimals of the percentages shown, as in
+	// the text report.
+	Precision int
+	// SkipCovered leaves fully covered files out of the index (no page is
+	// written for them); SkipEmpty does the same for files without
+	// statements. Totals still count them, as in the text report.
+	SkipCovered, SkipEmpty bool
+	// ShowContexts adds, to each executed line that Contexts knows, the
+	// list of contexts (with covkit's per-process contexts: the command
+	// lines) that ran it.
+	ShowContexts bool
+	// Contexts returns a file's line -> contexts map (see LineContexts);
+	// nil or a nil map means none are known.
+	Contexts func(f *report.File) map[int][]string
+	// History is the coverage history, oldest first, including this run
+	// if it was recorded; with two or more records the index draws the
+	// trend of the total.
+	History []history.Record
+	// Now stamps the pages; zero means time.Now.
+	Now time.Time
+}
+
+// The names of the support files written beside the pages.
+const (
+	indexName = "index.html"
+	cssName   = "style.css"
+	jsName    = "coverage.js"
+)
+
+// entry is one file of the report and its page.
+type entry struct {
+	f    *report.File
+	n    report.Numbers
+	page string // file name of its page, "" when skipped
+}
+
+// Write writes the report for s into dir, creating it if needed. Files of the
+// set are named by their RelName; whatever those names hold, every file
+// written lies directly in dir.
+func Write(dir string, s *report.Set, o Options) error {
+	if len(s.Files) == 0 {
+		return report.ErrNoData
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	if o.Title == "" {
+		o.Title = "Coverage report"
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	entries, total := plan(s, o)
+
+	var shown []*entry
+	for _, e := range entries {
+		if e.page != "" {
+			shown = append(shown, e)
+		}
+	}
+	// Pages are independent: render them on every core.
+	errs := make([]error, len(shown))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range max(1, min(len(shown), 4)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for i := range work {
+				buf.Reset()
+				var prev, next *entry
+				if i > 0 {
+					prev = shown[i-1]
+				}
+				if i+1 < len(shown) {
+					next = shown[i+1]
+				}
+				writeFilePage(&buf, s, shown[i], prev, next, o)
+				errs[i] = os.WriteFile(filepath.Join(dir, shown[i].page), buf.Bytes(), 0o666)
+			}
+		}()
+	}
+	for i := range shown {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+
+	var buf bytes.Buffer
+	writeIndex(&buf, s, entries, total, o)
+	files := []struct {
+		name string
+		data []byte
+	}{{indexName, buf.Bytes()}, {".gitignore", []byte("# Created by covkit.\n*\n")}}
+	for _, n := range []string{cssName, jsName} {
+		b, err := assets.ReadFile("assets/" + n)
+		if err != nil {
+			return err
+		}
+		files = append(files, struct {
+			name string
+			data []byte
+		}{n, b})
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o666); err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+	}
+	return nil
+}
+
+// plan orders the files as the text report does by default (by name) and
+// names their pages.
+func plan(s *report.Set, o Options) ([]*entry, report.Numbers) {
+	entries := make([]*entry, 0, len(s.Files))
+	total := report.Numbers{Precision: o.Precision}
+	for _, f := range s.Files {
+		n := f.Numbers(o.Precision, s.HasArcs)
+		total = total.Add(n)
+		entries = append(entries, &entry{f: f, n: n})
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return report.HumanLess(entries[i].f.RelName, entries[j].f.RelName) })
+	used := map[string]bool{indexName: true, cssName: true, jsName: true}
+	for _, e := range entries {
+		if o.SkipCovered && e.n.Missing == 0 && e.n.PartialBranches == 0 || o.SkipEmpty && e.n.Statements == 0 {
+			continue
+		}
+		e.page = pageName(e.f, used)
+	}
+	return entries, total
+}
+
+// pageName names a file's page: its relative name flattened to safe
+// characters (no separators, no dots but the extension's, so it can neither
+// leave the directory nor be hidden), with a hash of the full name so that
+// names differing only in unsafe characters do not collide.
+func pageName(f *report.File, used map[string]bool) string {
+	h := fnv.New32a()
+	h.Write([]byte(f.Filename))
+	var b strings.Builder
+	for _, r := range f.RelName {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 80 {
+			break
+		}
+	}
+	base := fmt.Sprintf("%s_%08x", b.String(), h.Sum32())
+	name := base + ".html"
+	for i := 2; used[name]; i++ {
+		name = base + "_" + strconv.Itoa(i) + ".html"
+	}
+	used[name] = true
+	return name
+}
+
+// esc writes s HTML-escaped (for text and for quoted attribute values).
+func esc(b *bytes.Buffer, s string) { escape(b, s, true) }
+
+// escText writes s escaped for a text node, where quotes are safe: source
+// code is full of them.
+func escText(b *bytes.Buffer, s string) { escape(b, s, false) }
+
+func escape(b *bytes.Buffer, s string, quotes bool) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch c := s[i]; c {
+		case '&':
+			rep = "&amp;"
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '"', '\'':
+			if !quotes {
+				continue
+			}
+			rep = "&#34;"
+			if c == '\'' {
+				rep = "&#39;"
+			}
+		case 0:
+			rep = "\uFFFD"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(rep)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+}
+
+func escString(s string) string {
+	var b bytes.Buffer
+	esc(&b, s)
+	return b.String()
+}
+
+func (o *Options) stamp() string {
+	return o.Now.UTC().Format("2006-01-02 15:04 -0700")
+}
+
+func head(b *bytes.Buffer, title, bodyClass string, attrs string) {
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+	esc(b, title)
+	b.WriteString("</title>\n<link rel=\"stylesheet\" href=\"" + cssName + "\">\n<script src=\"" + jsName + "\" defer></script>\n</head>\n<body class=\"" + bodyClass + "\"" + attrs + ">\n")
+}
+
+func foot(b *bytes.Buffer, o *Options) {
+	b.WriteString("<footer><p>Created by covkit at ")
+	b.WriteString(o.stamp())
+	b.WriteString("</p></footer>\n</body>\n</html>\n")
+}
+
+func writeIndex(b *bytes.Buffer, s *report.Set, entries []*entry, total report.Numbers, o Options) {
+	head(b, o.Title, "index", " data-precision=\""+strconv.Itoa(o.Precision)+"\"")
+	b.WriteString("<header>\n<h1>")
+	esc(b, o.Title)
+	b.WriteString(": <span class=\"pc-cov\" id=\"total-pc\">")
+	b.WriteString(total.PcCoveredStr())
+	b.WriteString("%</span></h1>\n<p class=\"meta\">")
+	fmt.Fprintf(b, "%d files · %d statements · %d missing", total.Files, total.Statements, total.Missing)
+	if s.HasArcs {
+		fmt.Fprintf(b, " · %d branches · %d partial", total.Branches, total.PartialBranches)
+	}
+	b.WriteString(" · created at ")
+	b.WriteString(o.stamp())
+	b.WriteString("</p>\n")
+	if len(o.History) >= 2 {
+		writeTrend(b, o.History, o.Precision)
+	}
+	b.WriteString("<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter files…\" aria-label=\"Filter files\"> <label><input type=\"checkbox\" id=\"hide-covered\"> hide covered</label> <span class=\"keys\">keys: <kbd>/</kbd> filter · <kbd>n</kbd> <kbd>s</kbd> <kbd>m</kbd> <kbd>b</kbd> <kbd>c</kbd> sort</span></div>\n</header>\n<main>\n")
+	b.WriteString("<table class=\"index\" id=\"files\">\n<thead><tr>")
+	cols := []struct{ key, label, class string }{
+		{"name", "File", "name"}, {"stmts", "statements", "num"}, {"miss", "missing", "num"}, {"excl", "excluded", "num"},
+	}
+	if s.HasArcs {
+		cols = append(cols, struct{ key, label, class string }{"branch", "branches", "num"}, struct{ key, label, class string }{"brpart", "partial", "num"})
+	}
+	cols = append(cols, struct{ key, label, class string }{"cover", "coverage", "num"})
+	for _, c := range cols {
+		fmt.Fprintf(b, "<th class=\"%s\" data-sort=\"%s\"", c.class, c.key)
+		if c.key == "name" {
+			b.WriteString(" aria-sort=\"ascending\"")
+		}
+		fmt.Fprintf(b, "><button type=\"button\">%s</button></th>", c.label)
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for _, e := range entries {
+		if e.page == "" {
+			continue
+		}
+		n := e.n
+		fmt.Fprintf(b, "<tr data-n=\"%d %d %d %d %d %d\"><td class=\"name\" data-v=\"", n.Statements, n.Missing, n.Excluded, n.Branches, n.MissingBranches, n.PartialBranches)
+		esc(b, e.f.RelName)
+		b.WriteString("\"><a href=\"")
+		b.WriteString(e.page)
+		b.WriteString("\">")
+		esc(b, e.f.RelName)
+		b.WriteString("</a></td>")
+		numCells(b, s.HasArcs, n)
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>\n<tfoot><tr class=\"total\"><td class=\"name\">Total</td>")
+	numCells(b, s.HasArcs, total)
+	b.WriteString("</tr></tfoot>\n</table>\n<p id=\"no-rows\" hidden>No files match the filter.</p>\n")
+	if skipped := countSkipped(entries, o); skipped != "" {
+		b.WriteString("<p class=\"skipped\">")
+		b.WriteString(skipped)
+		b.WriteString("</p>\n")
+	}
+	b.WriteString("</main>\n")
+	foot(b, &o)
+}
+
+func countSkipped(entries []*entry, o Options) string {
+	covered, empty := 0, 0
+	for _, e := range entries {
+		if e.page != "" {
+			continue
+		}
+		if o.SkipCovered && e.n.Missing == 0 && e.n.PartialBranches == 0 {
+			covered++
+		} else {
+			empty++
+		}
+	}
+	var parts []string
+	if covered > 0 {
+		parts = append(parts, plural(covered, "file")+" skipped due to complete coverage.")
+	}
+	if empty > 0 {
+		parts = append(parts, plural(empty, "empty file")+" skipped.")
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return "1 " + s
+	}
+	return strconv.Itoa(n) + " " + s + "s"
+}
+
+func numCells(b *bytes.Buffer, arcs bool, n report.Numbers) {
+	vals := []int{n.Statements, n.Missing, n.Excluded}
+	if arcs {
+		vals = append(vals, n.Branches, n.PartialBranches)
+	}
+	for _, v := range vals {
+		fmt.Fprintf(b, "<td data-v=\"%d\">%d</td>", v, v)
+	}
+	fmt.Fprintf(b, "<td class=\"pc\" data-v=\"%s\">%s%%</td>", strconv.FormatFloat(n.PcCovered(), 'g', 17, 64), n.PcCoveredStr())
+}
+
+// lineFacts are what a file page marks on each line.
+type lineFacts struct {
+	stmt, run, mis, exc map[int]bool
+	// partial maps a partly executed branch line to its untaken exits
+	// (negative: leaves the code object).
+	partial map[int][]int
+}
+
+func facts(f *report.File, hasArcs bool) lineFacts {
+	lf := lineFacts{stmt: set(f.Statements), run: set(f.Executed), exc: set(f.Excluded), mis: set(f.Missing()), partial: map[int][]int{}}
+	if !hasArcs || f.Branch == nil {
+		return lf
+	}
+	// The same arcs coverage.py's Analysis.missing_branch_arcs() gives.
+	br := f.Branch
+	exec := make(map[[2]int]bool, len(br.Executed))
+	for _, a := range br.Executed {
+		exec[a] = true
+	}
+	noBranch := set(br.NoBranch)
+	for _, a := range br.Possible {
+		if exec[a] || noBranch[a[0]] || lf.exc[a[1]] || br.ExitCounts[a[0]] < 2 || lf.mis[a[0]] {
+			continue
+		}
+		lf.partial[a[0]] = append(lf.partial[a[0]], a[1])
+	}
+	for _, v := range lf.partial {
+		sort.Ints(v)
+	}
+	return lf
+}
+
+func set(xs []int) map[int]bool {
+	m := make(map[int]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, o Options) {
+	f, n := e.f, e.n
+	var nav strings.Builder
+	if prev != nil {
+		nav.WriteString(" data-prev=\"" + prev.page + "\"")
+	}
+	if next != nil {
+		nav.WriteString(" data-next=\"" + next.page + "\"")
+	}
+	head(b, "Coverage for "+f.RelName+": "+n.PcCoveredStr()+"%", "pyfile", nav.String())
+	b.WriteString("<header>\n<nav><a href=\"index.html\" id=\"up\">« index</a>")
+	if prev != nil {
+		b.WriteString(" <a href=\"" + prev.page + "\" id=\"prev-file\">‹ prev</a>")
+	}
+	if next != nil {
+		b.WriteString(" <a href=\"" + next.page + "\" id=\"next-file\">next ›</a>")
+	}
+	b.WriteString("</nav>\n<h1>Coverage for <b>")
+	esc(b, f.RelName)
+	b.WriteString("</b>: <span class=\"pc-cov\">")
+	b.WriteString(n.PcCoveredStr())
+	b.WriteString("%</span></h1>\n<p class=\"legend\">")
+	fmt.Fprintf(b, "<button type=\"button\" class=\"run on\" data-show=\"run\">%d run</button> ", n.Executed())
+	fmt.Fprintf(b, "<button type=\"button\" class=\"mis on\" data-show=\"mis\">%d missing</button> ", n.Missing)
+	fmt.Fprintf(b, "<button type=\"button\" class=\"exc on\" data-show=\"exc\">%d excluded</button>", n.Excluded)
+	if s.HasArcs {
+		fmt.Fprintf(b, " <button type=\"button\" class=\"par on\" data-show=\"par\">%d partial</button>", n.PartialBranches)
+	}
+	fmt.Fprintf(b, " <span class=\"meta\">%d statements", n.Statements)
+	if s.HasArcs {
+		fmt.Fprintf(b, " · %d branches", n.Branches)
+	}
+	b.WriteString("</span> <button type=\"button\" id=\"next-missing\" title=\"next missing line (j)\">next missing ↓</button> <span class=\"keys\">keys: <kbd>j</kbd>/<kbd>k</kbd> next/prev missing · <kbd>n</kbd>/<kbd>p</kbd> file · <kbd>u</kbd> index</span></p>\n</header>\n<main id=\"source\">\n")
+
+	lf := facts(f, s.HasArcs)
+	var ctx map[int][]string
+	if o.ShowContexts && o.Contexts != nil {
+		ctx = o.Contexts(f)
+	}
+	src := f.Source
+	spans := highlight(src)
+	si := 0
+	line := 0
+	for off := 0; off < len(src); {
+		line++
+		end := strings.IndexByte(src[off:], '\n')
+		if end < 0 {
+			end = len(src)
+		} else {
+			end += off
+		}
+		cls := ""
+		switch {
+		case lf.exc[line]:
+			cls = "exc"
+		case lf.mis[line]:
+			cls = "mis"
+		case len(lf.partial[line]) > 0:
+			cls = "par run"
+		case lf.run[line]:
+			cls = "run"
+		}
+		id := strconv.Itoa(line)
+		b.WriteString("<div class=\"l")
+		if cls != "" {
+			b.WriteString(" " + cls)
+		}
+		b.WriteString("\" id=\"t" + id + "\"><a class=\"n\" href=\"#t" + id + "\">" + id + "</a><span class=\"t\">")
+		// Coloured spans may run over several lines (strings): cut them
+		// at line ends.
+		pos := off
+		for pos < end {
+			for si < len(spans) && spans[si].end <= pos {
+				si++
+			}
+			if si == len(spans) || spans[si].start >= end {
+				escText(b, src[pos:end])
+				pos = end
+				break
+			}
+			sp := spans[si]
+			if sp.start > pos {
+				escText(b, src[pos:sp.start])
+				pos = sp.start
+			}
+			stop := min(sp.end, end)
+			b.WriteString("<span class=\"" + sp.cls + "\">")
+			escText(b, src[pos:stop])
+			b.WriteString("</span>")
+			pos = stop
+		}
+		if end == off {
+			b.WriteString("&nbsp;")
+		}
+		b.WriteString("</span>")
+		if exits := lf.partial[line]; len(exits) > 0 {
+			b.WriteString("<span class=\"r\" title=\"")
+			for i, x := range exits {
+				if i > 0 {
+					b.WriteString("; ")
+				}
+				if x < 0 {
+					fmt.Fprintf(b, "line %d didn&#39;t return from the function", line)
+				} else {
+					fmt.Fprintf(b, "line %d didn&#39;t jump to line %d", line, x)
+				}
+			}
+			b.WriteString("\">")
+			for i, x := range exits {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				if x < 0 {
+					fmt.Fprintf(b, "%d&nbsp;↛&nbsp;exit", line)
+				} else {
+					fmt.Fprintf(b, "%d&nbsp;↛&nbsp;%d", line, x)
+				}
+			}
+			b.WriteString("</span>")
+		}
+		if cs := ctx[line]; len(cs) > 0 && lf.run[line] {
+			writeContexts(b, cs)
+		}
+		b.WriteString("</div>\n")
+		off = end + 1
+	}
+	b.WriteString("</main>\n")
+	foot(b, &o)
+}
+
+func writeContexts(b *bytes.Buffer, cs []string) {
+	label := plural(len(cs), "context")
+	b.WriteString("<details class=\"ctx\"><summary>")
+	b.WriteString(label)
+	b.WriteString("</summary><ul>")
+	for _, c := range cs {
+		b.WriteString("<li>")
+		if c == "" {
+			b.WriteString("<i>(empty)</i>")
+		} else {
+			esc(b, c)
+		}
+		b.WriteString("</li>")
+	}
+	b.WriteString("</ul></details>")
+}

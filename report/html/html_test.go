@@ -1,0 +1,150 @@
+package html
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/covkit/covkit/report"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files (and, in the browser test, the screenshots)")
+
+// readDir returns every file Write left in dir, by name.
+func readDir(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			t.Errorf("%s: not a regular file", e.Name())
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = b
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	ctx := map[string]map[int][]string{
+		"/proj/pkg/mod.py": {1: {"python3 -m pytest tests", "python3 worker.py --id 1"}, 2: {""}, 9: {"python3 -m pytest tests"}},
+	}
+	cases := []struct {
+		name string
+		set  *report.Set
+		opts Options
+	}{
+		{"lines", fixtureLines(), Options{Now: fixtureNow, ShowContexts: true, Contexts: func(f *report.File) map[int][]string { return ctx[f.Filename] }}},
+		{"branches", fixtureBranches(), Options{Now: fixtureNow, Title: "Branchy <project>", Precision: 2, History: fixtureHistory()}},
+		{"skip", fixtureLines(), Options{Now: fixtureNow, SkipCovered: true, SkipEmpty: true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := Write(dir, tc.set, tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			got := readDir(t, dir)
+			golden := filepath.Join("testdata", "golden", tc.name)
+			if *update {
+				os.RemoveAll(golden)
+				os.MkdirAll(golden, 0o777)
+				for name, b := range got {
+					if name == cssName || name == jsName || name == ".gitignore" {
+						continue // the embedded assets are their own source
+					}
+					if err := os.WriteFile(filepath.Join(golden, name), b, 0o666); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want := readDir(t, golden)
+			for name, b := range want {
+				if !bytes.Equal(got[name], b) {
+					t.Errorf("%s differs from %s (run go test -update to refresh)", name, filepath.Join(golden, name))
+				}
+			}
+			for name := range got {
+				if _, ok := want[name]; !ok && name != cssName && name != jsName && name != ".gitignore" {
+					t.Errorf("unexpected file %s", name)
+				}
+			}
+		})
+	}
+}
+
+// TestDeterministic: two writes of the same report are byte-identical.
+func TestDeterministic(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, d := range []string{a, b} {
+		if err := Write(d, fixtureBranches(), Options{Now: fixtureNow, History: fixtureHistory()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ra, rb := readDir(t, a), readDir(t, b)
+	if len(ra) != len(rb) {
+		t.Fatalf("%d files vs %d", len(ra), len(rb))
+	}
+	for n, x := range ra {
+		if !bytes.Equal(x, rb[n]) {
+			t.Errorf("%s differs between runs", n)
+		}
+	}
+}
+
+var tfootRE = regexp.MustCompile(`<tfoot><tr class="total"><td class="name">Total</td>(.*?)</tr></tfoot>`)
+var cellRE = regexp.MustCompile(`<td[^>]*>([^<]*)</td>`)
+
+// TestTotalsMatchText: the index's totals row has the text report's TOTAL
+// figures, whatever the precision and options.
+func TestTotalsMatchText(t *testing.T) {
+	for _, prec := range []int{0, 1, 2, 4} {
+		for _, set := range []*report.Set{fixtureLines(), fixtureBranches()} {
+			var text bytes.Buffer
+			if _, err := report.WriteText(&text, set, &report.Options{Precision: prec}); err != nil {
+				t.Fatal(err)
+			}
+			var totalRow []string
+			for _, l := range strings.Split(text.String(), "\n") {
+				if strings.HasPrefix(l, "TOTAL") {
+					totalRow = strings.Fields(l)[1:]
+				}
+			}
+			dir := t.TempDir()
+			if err := Write(dir, set, Options{Precision: prec, Now: fixtureNow}); err != nil {
+				t.Fatal(err)
+			}
+			idx, _ := os.ReadFile(filepath.Join(dir, indexName))
+			m := tfootRE.FindSubmatch(idx)
+			if m == nil {
+				t.Fatal("no totals row")
+			}
+			var cells []string
+			for _, c := range cellRE.FindAllSubmatch(m[1], -1) {
+				cells = append(cells, string(c[1]))
+			}
+			// The HTML has an extra "excluded" column after "missing".
+			cells = append(cells[:2:2], cells[3:]...)
+			if strings.Join(cells, " ") != strings.Join(totalRow, " ") {
+				t.Errorf("precision %d arcs %v: html totals %q, text TOTAL %q", prec, set.HasArcs, cells, totalRow)
+			}
+		}
+	}
+}
+
+func TestNoData(t *testing.T) {
+	if err := Write(t.TempDir(), &report.Set{}, Options{}); err != report.ErrNoData {
+		t.Fatalf("got %v, want ErrNoData", err)
+	}
+}
