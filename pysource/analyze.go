@@ -222,7 +222,7 @@ func (a *Analysis) coverage7(lm *lineMatcher, toks []Token, exclude []string, co
 
 	raw := map[int]bool{}
 	if !empty {
-		raw = CodeLines(a.Module, ver)
+		raw = CodeLines(a.Module, ver, cov.AtLeast(7, 10))
 	}
 	if !cov.AtLeast(7, 7) && ver.AtLeast(3, 10) && len(a.Multiline) > 0 && len(raw) > 0 {
 		// coverage.py < 7.7 maps line 1 to the first statement
@@ -388,7 +388,7 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 	}
 	raw := map[int]bool{}
 	if !empty {
-		raw = CodeLines(a.Module, ver)
+		raw = CodeLines(a.Module, ver, false)
 	}
 	if ver.AtLeast(3, 10) && len(a.Multiline) > 0 && len(raw) > 0 {
 		a.Multiline[1] = minKey(raw)

@@ -27,15 +27,19 @@ const (
 type loopCtx struct{ broke bool }
 
 type codeModel struct {
-	ver       Version
-	futureAnn bool
-	lines     map[int]bool
+	ver          Version
+	futureAnn    bool
+	skipAnnotate bool
+	lines        map[int]bool
 }
 
 // CodeLines returns the set of lines the compiled module's code objects
 // have line numbers for, as coverage.py's ByteParser would find them.
-func CodeLines(m *Module, ver Version) map[int]bool {
-	cm := &codeModel{ver: ver.clamp(), lines: map[int]bool{}, futureAnn: hasFutureAnnotations(m)}
+//
+// skipAnnotate drops code objects named __annotate__, as coverage.py 7.10+
+// does.
+func CodeLines(m *Module, ver Version, skipAnnotate bool) map[int]bool {
+	cm := &codeModel{ver: ver.clamp(), lines: map[int]bool{}, futureAnn: hasFutureAnnotations(m), skipAnnotate: skipAnnotate}
 	cm.block(m.Body, scopeModule, nil)
 	return cm.lines
 }
@@ -62,15 +66,106 @@ func (cm *codeModel) mark(line int) { cm.lines[line] = true }
 // block compiles a reachable block and reports whether control can fall
 // off its end.
 func (cm *codeModel) block(ss []*Stmt, scope scopeKind, loop *loopCtx) bool {
-	for i, s := range ss {
-		if i == 0 && scope == scopeFunction && isDocstring(s) {
-			continue
-		}
+	for _, s := range ss {
 		if !cm.stmt(s, scope, loop) {
 			return false
 		}
 	}
 	return true
+}
+
+// deadBlock handles a block the compiler drops. Up to 3.11 the compiler
+// still visits the branches of constant tests without emitting bytecode,
+// and the code objects nested in them (functions, classes, lambdas,
+// comprehensions) keep their line numbers; from 3.12 on nothing is left.
+func (cm *codeModel) deadBlock(ss []*Stmt, pure bool) {
+	if pure && cm.ver.Less(Version{3, 12}) {
+		cm.nested(ss)
+	}
+}
+
+// nested marks the lines of the code objects nested in ss, whose own
+// bytecode is not counted (a dropped branch, or a skipped __annotate__).
+func (cm *codeModel) nested(ss []*Stmt) {
+	for _, s := range ss {
+		switch s.Kind {
+		case SFunctionDef, SClassDef:
+			first := s.Line
+			if len(s.Decorators) > 0 {
+				first = s.Decorators[0]
+			}
+			if cm.hasNestedCode(s.Header) {
+				cm.mark(s.Line)
+			}
+			cm.mark(first)
+			if s.Kind == SFunctionDef {
+				cm.function(s)
+			} else {
+				cm.block(s.Body, scopeClass, nil)
+			}
+			continue
+		}
+		if cm.hasNestedCode(s.Header) {
+			cm.mark(s.Line)
+		}
+		cm.nested(s.Body)
+		cm.nested(s.Orelse)
+		for _, h := range s.Handlers {
+			if cm.hasNestedCode(h.Header) {
+				cm.mark(h.Line)
+			}
+			cm.nested(h.Body)
+		}
+		cm.nested(s.Finally)
+		for _, c := range s.Cases {
+			if cm.hasNestedCode(c.Header) {
+				cm.mark(c.Line)
+			}
+			cm.nested(c.Body)
+		}
+	}
+}
+
+// hasNestedCode reports whether an expression makes a code object: a lambda,
+// a generator expression, or (before 3.12) any comprehension.
+func (cm *codeModel) hasNestedCode(toks []Token) bool {
+	var stack []string
+	for _, t := range toks {
+		if t.Type == NAME && t.Text == "lambda" {
+			return true
+		}
+		if t.Type == NAME && t.Text == "for" && len(stack) > 0 {
+			if cm.ver.Less(Version{3, 12}) || stack[len(stack)-1] == "(" {
+				return true
+			}
+		}
+		if t.Type == OP {
+			switch t.Text {
+			case "(", "[", "{":
+				stack = append(stack, t.Text)
+			case ")", "]", "}":
+				if len(stack) > 0 {
+					stack = stack[:len(stack)-1]
+				}
+			}
+		}
+	}
+	return false
+}
+
+// function compiles a function body (its own code object).
+func (cm *codeModel) function(s *Stmt) {
+	body := s.Body
+	if len(body) > 0 && isDocstring(body[0]) {
+		body = body[1:]
+	}
+	if s.Name == "__annotate__" && cm.skipAnnotate {
+		// coverage.py skips code objects named __annotate__ (3.14's
+		// deferred annotations), whatever defines them.
+		cm.nested(body)
+		return
+	}
+	cm.block(body, scopeFunction, nil)
 }
 
 func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
@@ -110,22 +205,30 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		return cm.constTruth(test) != truthFalse
 	case SIf:
 		cm.mark(s.Line)
-		c := cm.constTruth(s.Header[1:])
+		c, pure := cm.constTest(s.Header[1:])
 		bf := false
 		if c != truthFalse {
 			bf = cm.block(s.Body, scope, loop)
+		} else {
+			cm.deadBlock(s.Body, pure)
 		}
 		of := c != truthTrue
-		if len(s.Orelse) > 0 && c != truthTrue {
-			of = cm.block(s.Orelse, scope, loop)
+		if len(s.Orelse) > 0 {
+			if c != truthTrue {
+				of = cm.block(s.Orelse, scope, loop)
+			} else {
+				cm.deadBlock(s.Orelse, pure)
+			}
 		}
 		return bf || of
 	case SWhile:
 		cm.mark(s.Line)
-		c := cm.constTruth(s.Header[1:])
+		c, pure := cm.constTest(s.Header[1:])
 		lc := &loopCtx{}
 		if c != truthFalse {
 			cm.block(s.Body, scope, lc)
+		} else {
+			cm.deadBlock(s.Body, pure)
 		}
 		if c == truthTrue {
 			return lc.broke
@@ -174,7 +277,7 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 			cm.mark(d)
 		}
 		cm.mark(s.Line)
-		cm.block(s.Body, scopeFunction, nil)
+		cm.function(s)
 		return true
 	case SClassDef:
 		for _, d := range s.Decorators {
@@ -271,6 +374,17 @@ func topLevelIndex(toks []Token, op string) int {
 		}
 	}
 	return -1
+}
+
+// constTest is constTruth, also telling whether the test is a plain
+// constant (after the AST optimizer's folding) rather than a boolean
+// operation that merely always goes one way.
+func (cm *codeModel) constTest(toks []Token) (truth, bool) {
+	c := cm.constTruth(toks)
+	if c == truthUnknown {
+		return c, false
+	}
+	return c, len(splitTop(toks, "or")) == 1 && len(splitTop(toks, "and")) == 1
 }
 
 type truth int8

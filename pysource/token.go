@@ -475,12 +475,25 @@ func (t *tokenizer) scanFString(raw bool) error {
 		switch {
 		case c == '\\':
 			t.pos++
-			if t.pos < len(src) {
-				nl := src[t.pos] == '\n'
-				t.pos++
-				if nl {
-					t.newline()
+			if t.pos >= len(src) {
+				continue
+			}
+			n := src[t.pos]
+			switch {
+			case n == '{' || n == '}':
+				// Not an escape: the brace keeps its meaning.
+				continue
+			case raw && n != q && n != '\\' && n != '\n':
+				continue
+			case !raw && n == 'N' && t.pos+1 < len(src) && src[t.pos+1] == '{':
+				if e := strings.IndexByte(src[t.pos:], '}'); e > 0 && !strings.Contains(src[t.pos:t.pos+e], "\n") {
+					t.pos += e + 1
+					continue
 				}
+			}
+			t.pos++
+			if n == '\n' {
+				t.newline()
 			}
 			continue
 		case c == '\n':
