@@ -27,6 +27,10 @@ type image struct {
 	usable   int
 	npages   int
 	scratch  []byte // reassembly buffer for payloads that spill to overflow pages
+	// spilled counts overflow bytes reassembled. In a sound file every
+	// overflow page belongs to one cell, so the total stays below the file
+	// size; a damaged file can point many cells at one chain.
+	spilled int
 }
 
 func openImage(buf []byte) (*image, error) {
@@ -222,6 +226,10 @@ func (im *image) leafCell(pg []byte, off int) (int64, []byte, error) {
 	}
 	if local+4 > len(b) {
 		return 0, nil, fmt.Errorf("%w: payload overflows page", ErrCorrupt)
+	}
+	im.spilled += p - local
+	if im.spilled > len(im.buf) {
+		return 0, nil, fmt.Errorf("%w: overflow pages shared between cells", ErrCorrupt)
 	}
 	out := append(im.scratch[:0], b[:local]...)
 	next := int(binary.BigEndian.Uint32(b[local:]))

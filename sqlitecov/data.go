@@ -234,16 +234,25 @@ func FromRaw(r *Raw) (*Data, error) {
 	}
 	slices.Sort(d.Contexts)
 	d.Contexts = slices.Compact(d.Contexts)
+	type fc struct {
+		f *File
+		c string
+	}
+	bits := map[fc][]byte{}
 	for _, lb := range r.LineBits {
 		f, ok1 := files[lb.FileID]
 		c, ok2 := ctxs[lb.ContextID]
 		if !ok1 || !ok2 {
 			continue
 		}
-		if f.Lines == nil {
-			f.Lines = map[string][]int{}
+		k := fc{f, c}
+		bits[k] = UnionNumbits(bits[k], lb.Numbits)
+	}
+	for k, nb := range bits {
+		if k.f.Lines == nil {
+			k.f.Lines = map[string][]int{}
 		}
-		f.Lines[c] = unionInts(f.Lines[c], DecodeNumbits(lb.Numbits))
+		k.f.Lines[k.c] = DecodeNumbits(nb)
 	}
 	for _, a := range r.Arcs {
 		f, ok1 := files[a.FileID]
