@@ -136,25 +136,52 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		all = append(all, rendered{o, buf.Bytes()})
 	}
 	names := map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
+	// Open every output file first, so that one that cannot be written
+	// stops the run before any other report appears.
+	outs := make([]*cli.Output, len(all))
+	abort := func() {
+		for _, o := range outs {
+			if o != nil {
+				o.Abort()
+			}
+		}
+	}
+	for i, r := range all {
+		if r.out.Kind == "text" || r.out.Path == "-" {
+			continue
+		}
+		o, err := cli.CreateOutput(r.out.Path, env.Stdout)
+		if err != nil {
+			abort()
+			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+		}
+		outs[i] = o
+	}
+	for i, r := range all {
+		if outs[i] == nil {
+			continue
+		}
+		if _, err := outs[i].Write(r.data); err != nil {
+			abort()
+			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+		}
+	}
+	for i, r := range all {
+		if outs[i] == nil {
+			continue
+		}
+		if err := outs[i].Commit(); err != nil {
+			abort()
+			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+		}
+	}
 	for _, r := range all {
-		if r.out.Kind == "text" {
+		switch {
+		case r.out.Kind == "text" || r.out.Path == "-":
 			if _, err := env.Stdout.Write(r.data); err != nil {
 				return 0, err
 			}
-			continue
-		}
-		out, err := cli.CreateOutput(r.out.Path, env.Stdout)
-		if err != nil {
-			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
-		}
-		if _, err := out.Write(r.data); err != nil {
-			out.Abort()
-			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
-		}
-		if err := out.Commit(); err != nil {
-			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
-		}
-		if r.out.Path != "-" {
+		case r.out.Path != "-":
 			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", names[r.out.Kind], r.out.Path)
 		}
 	}

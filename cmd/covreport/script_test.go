@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/covkit/covkit/sqlitecov"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"covreport": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"mkdata": cmdMkdata,
+		},
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+			env.Setenv("TZ", "UTC")
+			return nil
+		},
+	})
+}
+
+// mkdata FILE [-arcs] PATH=LINES... writes a coverage.py data file. PATH is
+// relative to $WORK; LINES are comma-separated line numbers, or for -arcs
+// comma-separated FROM>TO pairs.
+func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: mkdata FILE [-arcs] PATH=LINES...")
+	}
+	d := sqlitecov.NewData()
+	d.Meta["version"] = "7.16.1"
+	arcs := false
+	file := ts.MkAbs(args[0])
+	for _, a := range args[1:] {
+		if a == "-arcs" {
+			arcs = true
+			continue
+		}
+		p, spec, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("mkdata: bad %q", a)
+		}
+		f := d.File(ts.MkAbs(p))
+		for _, item := range strings.Split(spec, ",") {
+			if item == "" {
+				continue
+			}
+			if arcs {
+				x, y, _ := strings.Cut(item, ">")
+				a, err1 := strconv.Atoi(x)
+				b, err2 := strconv.Atoi(y)
+				if err1 != nil || err2 != nil {
+					ts.Fatalf("mkdata: bad arc %q", item)
+				}
+				if f.Arcs == nil {
+					f.Arcs = map[string][][2]int{}
+				}
+				f.Arcs[""] = append(f.Arcs[""], [2]int{a, b})
+			} else {
+				n, err := strconv.Atoi(item)
+				if err != nil {
+					ts.Fatalf("mkdata: bad line %q", item)
+				}
+				if f.Lines == nil {
+					f.Lines = map[string][]int{}
+				}
+				f.Lines[""] = append(f.Lines[""], n)
+			}
+		}
+		if arcs && f.Arcs == nil {
+			f.Arcs = map[string][][2]int{"": nil}
+		}
+		if !arcs && f.Lines == nil {
+			f.Lines = map[string][]int{"": nil}
+		}
+	}
+	d.HasArcs, d.HasLines = arcs, !arcs
+	if err := os.MkdirAll(filepath.Dir(file), 0o777); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	ts.Check(sqlitecov.WriteFile(file, d))
+	fmt.Fprintf(ts.Stdout(), "wrote %s\n", filepath.Base(file))
+}
