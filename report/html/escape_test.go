@@ -1,0 +1,126 @@
+package html
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/covkit/covkit/report"
+)
+
+// TestEscaping feeds hostile source text and file names: the source must
+// show as text (no markup gets through), and every page must land directly
+// in the report directory whatever the name says.
+func TestEscaping(t *testing.T) {
+	src := "# </script><script>alert(1)</script>\n" +
+		"x = '<img src=x onerror=alert(2)>'  # & &amp; \"quoted\"\n" +
+		"y = \"\"\"</div></main><script>alert(3)</script>\n" +
+		"\"\"\"\n" +
+		"z = 1 < 2 > 0\n" +
+		"s = 'naïve ünïcode ✓ \x00 nul'\n"
+	names := []string{
+		"../../etc/passwd",
+		"../../../tmp/evil.py",
+		`a"b'c<d>&e.py`,
+		"naïve/ünïcode ✓.py",
+		"/abs/path/x.py",
+		"..",
+		".hidden.py",
+		"index.html",
+		"style.css",
+		"C:\\windows\\x.py",
+		strings.Repeat("long/", 60) + "x.py",
+		"",
+	}
+	set := &report.Set{}
+	for i, n := range names {
+		set.Files = append(set.Files, &report.File{
+			Filename:   "/proj/" + strings.Repeat("d/", i) + "f.py",
+			RelName:    n,
+			Source:     src,
+			Statements: []int{2, 3, 5, 6},
+			Executed:   []int{2, 5},
+		})
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b", "out")
+	title := `<script>alert("title")</script>`
+	err := Write(dir, set, Options{Now: fixtureNow, Title: title, ShowContexts: true,
+		Contexts: func(*report.File) map[int][]string {
+			return map[int][]string{2: {"</li><script>alert(4)</script>", `python3 -c "print('x')"`}}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing outside dir.
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.IsDir() && filepath.Dir(p) != dir {
+			t.Errorf("file written outside the report directory: %s", p)
+		}
+		return nil
+	})
+	files := readDir(t, dir)
+	// index + css + js + .gitignore + one page per file, none overwritten.
+	if len(files) != len(names)+4 {
+		t.Errorf("%d files written, want %d", len(files), len(names)+4)
+	}
+	if !strings.Contains(string(files[cssName]), "covkit HTML report") || !strings.Contains(string(files[jsName]), "covkit HTML report") {
+		t.Error("a page overwrote the stylesheet or the script")
+	}
+	pageRE := regexp.MustCompile(`^[A-Za-z0-9_-]+\.html$`)
+	hrefRE := regexp.MustCompile(`href="([^"]*)"`)
+	idx := string(files[indexName])
+	for _, m := range hrefRE.FindAllStringSubmatch(idx, -1) {
+		if m[1] != cssName && !pageRE.MatchString(m[1]) {
+			t.Errorf("index links to %q", m[1])
+		}
+		if m[1] != cssName && files[m[1]] == nil {
+			t.Errorf("index links to %q, which was not written", m[1])
+		}
+	}
+	for name, b := range files {
+		s := string(b)
+		if name == jsName {
+			continue
+		}
+		if n := strings.Count(s, "<script"); n > 1 || n == 1 && !strings.Contains(s, `<script src="coverage.js" defer></script>`) {
+			t.Errorf("%s: markup from the input got through (%d <script)", name, n)
+		}
+		for _, bad := range []string{"<img", "</div></main>", "alert(\"title\")</script>", "\x00", `a"b'c<d>`} {
+			if strings.Contains(s, bad) {
+				t.Errorf("%s: unescaped %q", name, bad)
+			}
+		}
+		if strings.HasSuffix(name, ".html") && name != indexName {
+			for _, want := range []string{"&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;", "</span> &lt; <span class=\"m\">2</span> &gt; ", "&amp; &amp;amp;", "naïve ünïcode ✓", "&lt;/li&gt;&lt;script&gt;alert(4)"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("%s: missing escaped text %q", name, want)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"a&#34;b&#39;c&lt;d&gt;&amp;e.py", "naïve/ünïcode ✓.py", "../../etc/passwd", "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;"} {
+		if !strings.Contains(idx, want) {
+			t.Errorf("index: missing escaped name %q", want)
+		}
+	}
+}
+
+func TestPageNames(t *testing.T) {
+	used := map[string]bool{}
+	a := pageName(&report.File{Filename: "/p/a.b.py", RelName: "a.b.py"}, used)
+	b := pageName(&report.File{Filename: "/p/a_b.py", RelName: "a_b.py"}, used)
+	c := pageName(&report.File{Filename: "/p/a.b.py", RelName: "a.b.py"}, used)
+	if a == b || a == c || b == c {
+		t.Errorf("page names collide: %s %s %s", a, b, c)
+	}
+	long := pageName(&report.File{Filename: "/x", RelName: strings.Repeat("é", 500)}, used)
+	if len(long) > 100 {
+		t.Errorf("page name too long: %d bytes", len(long))
+	}
+}
