@@ -208,7 +208,7 @@ func (m *Mapper) mapLocked(path string) (string, bool) {
 			return path, false
 		}
 	}
-	re := regexp.MustCompile(`^(?:.*[\\/])?` + regexp.QuoteMeta(dir1) + `[\\/]`)
+	re := regexp.MustCompile(`^(?:.*[\\/])?` + quoteLiteral(dir1) + `[\\/]`)
 	m.aliases = append(m.aliases, alias{pattern: pattern, re: re, result: dir1 + string(filepath.Separator)})
 	return m.mapLocked(path)
 }
@@ -304,4 +304,14 @@ func RelativeDir(dir string) string {
 func CanonicalFilename(path, dir string, sysPath []string) string {
 	m := &Mapper{cwd: getwd(dir), opts: Options{SysPath: sysPath}}
 	return m.canonical(path)
+}
+
+// quoteLiteral is regexp.QuoteMeta that also survives invalid UTF-8 (each
+// bad byte matches as U+FFFD does).
+func quoteLiteral(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteString(goLiteral(r))
+	}
+	return b.String()
 }
