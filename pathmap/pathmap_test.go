@@ -46,12 +46,12 @@ func TestGlobPyRegex(t *testing.T) {
 
 func TestPyRegexToGo(t *testing.T) {
 	tests := []struct{ py, match, nomatch, err string }{
-		{`[]a]`, "]", "b", ""},         // "]" first is a member
-		{`[^]a]`, "b", "a", ""},        // also after "^"
-		{`[a-]`, "-", "b", ""},         // trailing "-" is literal
-		{`[--/]`, ".", "a", ""},        // range from "-"
-		{`[\\/]`, `\`, "a", ""},        // escaped backslash
-		{`[!a]`, "!", "b", ""},         // "!" is no negation in a regex
+		{`[]a]`, "]", "b", ""},  // "]" first is a member
+		{`[^]a]`, "b", "a", ""}, // also after "^"
+		{`[a-]`, "-", "b", ""},  // trailing "-" is literal
+		{`[--/]`, ".", "a", ""}, // range from "-"
+		{`[\\/]`, `\`, "a", ""}, // escaped backslash
+		{`[!a]`, "!", "b", ""},  // "!" is no negation in a regex
 		{`[z-a]`, "", "", "bad character range z-a"},
 		{`[abc`, "", "", "unterminated character set"},
 		{`\.\ \é`, ". é", "x x", ""},
