@@ -1,0 +1,61 @@
+package pyarcs
+
+import (
+	"sort"
+
+	"github.com/covkit/covkit/pysource"
+	"github.com/covkit/covkit/report"
+)
+
+// Branches returns the function analysis.Parsed.Branches wants for file a:
+// given the arcs measured for the file (as stored in the data file), it
+// returns the file's branch facts the way coverage.py 7.16's
+// analysis_from_file_reporter computes them (translated executed arcs,
+// reduced to the possible ones for lines with a single destination).
+func Branches(a *pysource.Analysis, opts Options) func(executedArcs [][2]int) *report.Branches {
+	r := Arcs(a, opts)
+	return func(executed [][2]int) *report.Branches {
+		return r.Branches(a, executed)
+	}
+}
+
+// Branches is the report model's branch facts for the measured arcs.
+func (r *Result) Branches(a *pysource.Analysis, executed [][2]int) *report.Branches {
+	dests := map[int][]int{}
+	for _, arc := range r.Arcs {
+		dests[arc[0]] = append(dests[arc[0]], arc[1])
+	}
+	translated := r.Translate(executed)
+	reduced := make([][2]int, 0, len(translated))
+	for _, arc := range translated {
+		if arc[0] != arc[1] {
+			reduced = append(reduced, arc)
+		} else if d := dests[arc[0]]; len(d) == 1 {
+			reduced = append(reduced, [2]int{arc[0], d[0]})
+		}
+	}
+	exits := make(map[int]int, len(r.ExitCounts))
+	for l, n := range r.ExitCounts {
+		exits[l] = n
+	}
+	return &report.Branches{
+		Possible:   r.Arcs,
+		Executed:   r.Translate(reduced),
+		ExitCounts: exits,
+		NoBranch:   a.NoBranch,
+		Describe:   r.Description,
+	}
+}
+
+// BranchLines returns the lines with more than one exit (coverage.py's
+// Analysis._branch_lines), sorted.
+func (r *Result) BranchLines() []int {
+	var out []int
+	for l, n := range r.ExitCounts {
+		if n > 1 {
+			out = append(out, l)
+		}
+	}
+	sort.Ints(out)
+	return out
+}

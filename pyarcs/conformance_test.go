@@ -1,0 +1,365 @@
+package pyarcs
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/pysource"
+)
+
+// The arc conformance harness: coverage.py's PythonParser.arcs() and
+// exit_counts(), run inside each test bed over that bed's standard library
+// and dist-packages plus testdata/corpus (conformance/dump.py), against
+// Arcs. Dumps are cached as JSON next to pysource's
+// ($COVKIT_CONFORMANCE_CACHE, default /var/cache/covkit-testbed/conformance),
+// keyed by bed and the hash of the dump script and corpus.
+//
+//	go test ./pyarcs -run TestConformance -v                         # a sample
+//	COVKIT_CONFORMANCE=full go test ./pyarcs -run TestConformance -v # every file
+//	COVKIT_CONFORMANCE_BED=sid ...                                   # one bed
+//	COVKIT_CONFORMANCE_FILE=/usr/lib/python3.14/ast.py ...           # one file, with diffs
+
+//go:embed conformance/dump.py
+var dumpScript []byte
+
+type dumpFile struct {
+	Python   string                `json:"python"`
+	Coverage string                `json:"coverage"`
+	Exclude  []string              `json:"exclude"`
+	Files    map[string]*dumpEntry `json:"files"`
+}
+
+type dumpEntry struct {
+	Error      string         `json:"error"`
+	Crash      string         `json:"crash"`
+	Statements []int          `json:"statements"`
+	Excluded   []int          `json:"excluded"`
+	Arcs       [][2]int       `json:"arcs"`
+	Exits      map[string]int `json:"exits"`
+}
+
+const snippetDir = "/tmp/covkit-arcs-snippets"
+
+func cacheDir() string {
+	if d := os.Getenv("COVKIT_CONFORMANCE_CACHE"); d != "" {
+		return d
+	}
+	return filepath.Join(testbed.Dir(), "conformance")
+}
+
+func loadDump(t *testing.T, b *testbed.Bed) *dumpFile {
+	t.Helper()
+	h := sha256.New()
+	h.Write(dumpScript)
+	snipHost := b.HostPath(snippetDir)
+	if err := os.RemoveAll(snipHost); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, filepath.Join("testdata", "corpus"), filepath.Join(snipHost, "corpus"), h)
+	key := hex.EncodeToString(h.Sum(nil)[:6])
+	cache := filepath.Join(cacheDir(), fmt.Sprintf("arcs-%s-%s.json", b.Name, key))
+	data, err := os.ReadFile(cache)
+	if err != nil {
+		host, inBed := b.TempDir(t)
+		if err := os.WriteFile(filepath.Join(host, "dump.py"), dumpScript, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+		defer cancel()
+		args := []string{b.Python, inBed + "/dump.py", inBed + "/out.json", "@stdlib", snippetDir + "/corpus"}
+		if os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") != "" {
+			args = args[:3]
+			args = append(args, snippetDir+"/corpus")
+		}
+		cmd := b.Command(ctx, inBed, nil, args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("dump.py in %s: %v\n%s", b.Name, err, out)
+		}
+		data, err = os.ReadFile(filepath.Join(host, "out.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") == "" {
+			if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
+				_ = os.WriteFile(cache+".tmp", data, 0o644)
+				_ = os.Rename(cache+".tmp", cache)
+			}
+		}
+	}
+	var d dumpFile
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatalf("%s: %v", cache, err)
+	}
+	return &d
+}
+
+func copyDir(t *testing.T, from, to string, h io.Writer) {
+	t.Helper()
+	ents, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		data, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", e.Name(), len(data))
+		h.Write(data)
+		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type mismatch struct {
+	cause string
+	file  string
+	arcs  [][2]int
+}
+
+// compareFile compares Arcs with coverage.py's entry for one file.
+func compareFile(path string, src []byte, want *dumpEntry, popts pysource.Options, verbose bool) []mismatch {
+	var out []mismatch
+	add := func(cause string, arcs ...[2]int) {
+		out = append(out, mismatch{cause: cause, file: path, arcs: arcs})
+	}
+	if want.Error != "" || want.Crash != "" {
+		if want.Crash != "" {
+			add("coverage.py crashes: " + firstWords(want.Crash))
+		}
+		return out
+	}
+	a, err := pysource.Analyze(path, src, popts)
+	if err != nil {
+		add("pysource refuses the file")
+		return out
+	}
+	if !slices.Equal(a.Statements, want.Statements) || !slices.Equal(a.Excluded, want.Excluded) {
+		// Arcs built on different statements cannot agree; that is
+		// pysource's conformance, measured by its own harness.
+		add("pysource statements or exclusions differ")
+		return out
+	}
+	r := Arcs(a, Options{Version: popts.Version, Coverage: popts.Coverage})
+	kinds := stmtKinds(a.Module)
+	extra, missing := diffArcs(r.Arcs, want.Arcs)
+	for _, x := range extra {
+		add("arc extra from "+kindOf(kinds, x[0])+" to "+kindOf(kinds, x[1]), x)
+	}
+	for _, x := range missing {
+		add("arc missing from "+kindOf(kinds, x[0])+" to "+kindOf(kinds, x[1]), x)
+	}
+	if len(extra)+len(missing) == 0 {
+		for k, v := range want.Exits {
+			var l int
+			fmt.Sscan(k, &l)
+			if r.ExitCounts[l] != v {
+				add("exit count differs at "+kindOf(kinds, l), [2]int{l, v})
+			}
+		}
+		for l, v := range r.ExitCounts {
+			if _, ok := want.Exits[fmt.Sprint(l)]; !ok && v != 0 {
+				add("exit count extra at "+kindOf(kinds, l), [2]int{l, v})
+			}
+		}
+	}
+	if verbose && len(out) > 0 {
+		fmt.Printf("got  %v\nwant %v\n", r.Arcs, want.Arcs)
+	}
+	return out
+}
+
+func kindOf(kinds map[int]string, l int) string {
+	if l < 0 {
+		return "exit"
+	}
+	if k, ok := kinds[l]; ok {
+		return k
+	}
+	return "?"
+}
+
+func firstWords(s string) string {
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	return s
+}
+
+func stmtKinds(m *pysource.Module) map[int]string {
+	k := map[int]string{}
+	var visit func(ss []*pysource.Stmt)
+	visit = func(ss []*pysource.Stmt) {
+		for _, s := range ss {
+			k[s.Line] = s.Kind.String()
+			for _, d := range s.Decorators {
+				k[d] = "decorator"
+			}
+			visit(s.Body)
+			visit(s.Orelse)
+			for _, h := range s.Handlers {
+				k[h.Line] = "except"
+				visit(h.Body)
+			}
+			visit(s.Finally)
+			for _, c := range s.Cases {
+				k[c.Line] = "case"
+				visit(c.Body)
+			}
+		}
+	}
+	visit(m.Body)
+	return k
+}
+
+func diffArcs(got, want [][2]int) (extra, missing [][2]int) {
+	w := map[[2]int]bool{}
+	for _, a := range want {
+		w[a] = true
+	}
+	g := map[[2]int]bool{}
+	for _, a := range got {
+		g[a] = true
+		if !w[a] {
+			extra = append(extra, a)
+		}
+	}
+	for _, a := range want {
+		if !g[a] {
+			missing = append(missing, a)
+		}
+	}
+	return extra, missing
+}
+
+func TestConformance(t *testing.T) {
+	beds := testbed.Names
+	if b := os.Getenv("COVKIT_CONFORMANCE_BED"); b != "" {
+		beds = strings.Split(b, ",")
+	}
+	for _, name := range beds {
+		t.Run(name, func(t *testing.T) {
+			b := testbed.Get(t, name)
+			d := loadDump(t, b)
+			pyv, err := pysource.ParseVersion(d.Python)
+			if err != nil {
+				t.Fatal(err)
+			}
+			covv, err := pysource.ParseVersion(d.Coverage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			popts := pysource.Options{Version: pyv, Coverage: covv, Exclude: d.Exclude}
+			paths := make([]string, 0, len(d.Files))
+			for p := range d.Files {
+				paths = append(paths, p)
+			}
+			sort.Strings(paths)
+			full := os.Getenv("COVKIT_CONFORMANCE") == "full"
+			verbose := false
+			if one := os.Getenv("COVKIT_CONFORMANCE_FILE"); one != "" {
+				paths = []string{one}
+				full, verbose = true, true
+			}
+			var all []mismatch
+			checked, bad, skipped := 0, 0, 0
+			for i, p := range paths {
+				if !full && i%7 != 0 && !strings.HasPrefix(p, snippetDir) {
+					continue
+				}
+				want := d.Files[p]
+				if want == nil {
+					t.Fatalf("%s not in the %s corpus", p, name)
+				}
+				src, err := os.ReadFile(b.HostPath(p))
+				if err != nil {
+					continue
+				}
+				ms := compareFile(p, src, want, popts, verbose)
+				if len(ms) == 1 && (ms[0].cause == "pysource statements or exclusions differ" || ms[0].cause == "pysource refuses the file") {
+					skipped++
+					all = append(all, ms...)
+					continue
+				}
+				checked++
+				if len(ms) > 0 {
+					bad++
+					all = append(all, ms...)
+				}
+			}
+			rep := summarize(all)
+			t.Logf("%s (Python %s, coverage %s): arcs agree on %d/%d files (%.2f%%); %d files skipped for pysource differences\n%s",
+				name, d.Python, d.Coverage, checked-bad, checked, 100*float64(checked-bad)/float64(max(checked, 1)), skipped, rep)
+			if out := os.Getenv("COVKIT_CONFORMANCE_REPORT"); out != "" {
+				_ = os.WriteFile(strings.ReplaceAll(out, "BED", name), []byte(rep), 0o644)
+			}
+			if bad > 0 && os.Getenv("COVKIT_CONFORMANCE_STRICT") != "" {
+				t.Errorf("%d files disagree", bad)
+			}
+			// The hand-written corpus must agree exactly.
+			for _, m := range all {
+				if strings.HasPrefix(m.file, snippetDir) && !strings.HasPrefix(m.cause, "pysource") && !strings.HasPrefix(m.cause, "coverage.py crashes") {
+					t.Errorf("%s: %s %v", m.file, m.cause, m.arcs)
+				}
+			}
+		})
+	}
+}
+
+// summarize groups mismatches by cause, biggest group first, with examples.
+func summarize(all []mismatch) string {
+	type group struct {
+		cause string
+		files map[string]bool
+		n     int
+		ex    []string
+	}
+	groups := map[string]*group{}
+	for _, m := range all {
+		g := groups[m.cause]
+		if g == nil {
+			g = &group{cause: m.cause, files: map[string]bool{}}
+			groups[m.cause] = g
+		}
+		g.n++
+		g.files[m.file] = true
+		if len(g.ex) < 3 {
+			g.ex = append(g.ex, fmt.Sprintf("%s %v", m.file, m.arcs))
+		}
+	}
+	list := make([]*group, 0, len(groups))
+	for _, g := range groups {
+		list = append(list, g)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if len(list[i].files) != len(list[j].files) {
+			return len(list[i].files) > len(list[j].files)
+		}
+		return list[i].cause < list[j].cause
+	})
+	var b strings.Builder
+	for _, g := range list {
+		fmt.Fprintf(&b, "%5d files %6d items  %s\n", len(g.files), g.n, g.cause)
+		for _, e := range g.ex {
+			fmt.Fprintf(&b, "        e.g. %s\n", e)
+		}
+	}
+	return b.String()
+}
