@@ -122,7 +122,7 @@ func pyView(c *Config, err error, hostDir, bedDir string) map[string]any {
 		"exclude_list": c.Report.ExcludeLines, "exclude_also": l(c.Report.ExcludeAlso),
 		"fail_under": c.Report.FailUnder, "format": c.Report.Format, "ignore_errors": c.Report.IgnoreErrors,
 		"include_namespace_packages": c.Report.IncludeNamespacePackages,
-		"partial_always_list": c.Report.PartialBranchesAlways, "partial_list": c.Report.PartialBranches,
+		"partial_always_list":        c.Report.PartialBranchesAlways, "partial_list": c.Report.PartialBranches,
 		"partial_also": l(c.Report.PartialAlso), "precision": c.Report.Precision,
 		"report_contexts": c.Report.Contexts, "report_include": c.Report.Include, "report_omit": c.Report.Omit,
 		"show_missing": c.Report.ShowMissing, "skip_covered": c.Report.SkipCovered, "skip_empty": c.Report.SkipEmpty,
