@@ -232,14 +232,14 @@ type merger struct {
 	opts Options
 	seed maphash.Seed
 
-	mu    sync.Mutex
+	mu      sync.Mutex
 	paths   map[string]int32 // raw path -> raw file id
 	names   []string         // raw file id -> raw path
 	firstAt [][2]int64       // raw file id -> (input index, file row id) of first appearance
-	ctxs  map[string]int32
-	cname []string
-	dups  map[dupKey]int
-	state []inputState
+	ctxs    map[string]int32
+	cname   []string
+	dups    map[dupKey]int
+	state   []inputState
 }
 
 func (m *merger) one(i int, path string, isBase bool, raw *sqlitecov.Raw, buf []byte, a *acc) []byte {
