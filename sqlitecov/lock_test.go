@@ -1,0 +1,107 @@
+//go:build unix
+
+package sqlitecov
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The test binary doubles as a helper process: SQLITECOV_HELPER=lock PATH
+// holds an SQLite-style write lock on PATH until stdin closes (a writer in
+// the middle of a transaction); SQLITECOV_HELPER=read PATH prints what
+// ReadFile says (run as another user).
+func TestMain(m *testing.M) {
+	switch os.Getenv("SQLITECOV_HELPER") {
+	case "lock":
+		f, err := os.OpenFile(os.Args[len(os.Args)-1], os.O_RDWR, 0)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		lk := syscall.Flock_t{Type: syscall.F_WRLCK, Start: pendingByte, Len: lockSpan}
+		if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		fmt.Println("locked")
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	case "read":
+		_, err := ReadFile(os.Args[len(os.Args)-1])
+		fmt.Println(err)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestLockedFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "busy.coverage")
+	copyFile(t, "testdata/lines-65.coverage", p)
+	cmd := exec.Command(os.Args[0], "-test.run=^$", p)
+	cmd.Env = append(os.Environ(), "SQLITECOV_HELPER=lock")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if strings.TrimSpace(line) != "locked" {
+		t.Fatalf("helper: %q", line)
+	}
+	if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
+		t.Fatalf("ReadFile of a file being written: %v, want ErrLocked", err)
+	}
+	stdin.Close()
+	cmd.Wait()
+	if _, err := ReadFile(p); err != nil {
+		t.Fatalf("after the writer finished: %v", err)
+	}
+}
+
+func TestUnreadableFile(t *testing.T) {
+	// Not t.TempDir: its parent is private, and the helper runs as nobody.
+	dir, err := os.MkdirTemp("", "sqlitecov-perm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	p := filepath.Join(dir, "secret.coverage")
+	copyFile(t, "testdata/lines-65.coverage", p)
+	os.Chmod(p, 0)
+	if os.Geteuid() != 0 {
+		if _, err := ReadFile(p); !errors.Is(err, os.ErrPermission) {
+			t.Fatalf("ReadFile: %v, want permission denied", err)
+		}
+		return
+	}
+	// root reads anything: ask an unprivileged copy of the test binary.
+	exe := filepath.Join(dir, "helper.test")
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$", p)
+	cmd.Env = append(os.Environ(), "SQLITECOV_HELPER=read")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Skipf("cannot run as nobody: %v %s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "permission denied" {
+		t.Fatalf("ReadFile as nobody: %q, want %q", got, "permission denied")
+	}
+}
