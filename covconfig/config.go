@@ -1,9 +1,3 @@
-// Package covconfig owns reading coverage.py's configuration the way
-// coverage.py 7.16 does, for every covkit tool: which file is read
-// (--rcfile, COVERAGE_RCFILE, .coveragerc, .coveragerc.toml, setup.cfg,
-// tox.ini, pyproject.toml), how INI and TOML values are parsed and typed,
-// environment variable expansion, defaults, the post-processing coverage.py
-// applies, and the warnings it gives for unknown options.
 package covconfig
 
 import (
