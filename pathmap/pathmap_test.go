@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -284,5 +286,44 @@ func TestDoublestarAgreement(t *testing.T) {
 	t.Logf("%d comparisons", checked)
 	if checked < 1000 {
 		t.Errorf("only %d comparisons", checked)
+	}
+}
+
+func TestSplitSource(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "src", "pkg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dirs, pkgs, err := SplitSource([]string{"src", "mypkg", "src/pkg"}, []string{"other"}, nil, dir)
+	real, _ := filepath.EvalSymlinks(dir)
+	want := []string{filepath.Join(real, "src"), filepath.Join(real, "src", "pkg")}
+	if err != nil || fmt.Sprint(dirs) != fmt.Sprint(want) || fmt.Sprint(pkgs) != "[other mypkg]" {
+		t.Errorf("SplitSource = %q, %q, %v", dirs, pkgs, err)
+	}
+	if _, _, err := SplitSource(nil, nil, []string{"nope"}, dir); err == nil {
+		t.Error("a missing source_dirs entry was accepted")
+	}
+}
+
+func BenchmarkMap(b *testing.B) {
+	var rules []Rule
+	for i := range 10 {
+		rules = append(rules, Rule{fmt.Sprintf("/src%d/", i), []string{fmt.Sprintf("/ci/*/job%d/src", i), fmt.Sprintf(`C:\ci\job%d\src`, i)}})
+	}
+	m := New(rules, Options{Dir: "/w", Exists: func(string) bool { return true }})
+	paths := []string{"/ci/x/job9/src/pkg/mod.py", `C:\ci\job5\src\a\b.py`, "/elsewhere/none.py"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		m.Map(paths[i%len(paths)])
+	}
+}
+
+func BenchmarkGlobMatch(b *testing.B) {
+	g, err := NewGlobMatcher([]string{"*/tests/*", "*/migrations/*", "setup.py", "src/gen/**/*.py"}, "/w")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		g.Match("/w/src/pkg/module/file.py")
 	}
 }

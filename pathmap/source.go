@@ -1,6 +1,10 @@
 package pathmap
 
-import "strings"
+import (
+	"fmt"
+	"os"
+	"strings"
+)
 
 // TreeMatcher matches files that are one of its paths or below one of them,
 // as coverage.py 7.16's TreeMatcher does for [run] source directories: both
@@ -51,4 +55,48 @@ func (mm *ModuleMatcher) Match(module string) bool {
 		}
 	}
 	return false
+}
+
+// SplitSource sorts [run] source entries as coverage.py's InOrOut does:
+// an entry that is a directory (relative to dir) joins sourceDirs, any other
+// is a package name joining sourcePkgs. The directories come back
+// canonicalised (absolute, symlinks resolved); one that is not a directory
+// is an error, as in coverage.py ("Source dir is not a directory").
+func SplitSource(source, sourcePkgs, sourceDirs []string, dir string) (dirs, pkgs []string, err error) {
+	cwd := getwd(dir)
+	pkgs = append([]string(nil), sourcePkgs...)
+	dirs = append([]string(nil), sourceDirs...)
+	for _, s := range source {
+		if isDir(abspath(s, cwd)) {
+			dirs = append(dirs, s)
+		} else {
+			pkgs = append(pkgs, s)
+		}
+	}
+	for i, d := range dirs {
+		if !isDir(abspath(d, cwd)) {
+			return nil, nil, fmt.Errorf("Source dir is not a directory: %s", pyRepr(d))
+		}
+		m := &Mapper{cwd: cwd}
+		dirs[i] = m.canonical(d)
+	}
+	return dirs, pkgs, nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// ParseFlags parses repeated --paths flag values in order.
+func ParseFlags(values []string) ([]Rule, error) {
+	var rules []Rule
+	for _, v := range values {
+		r, err := ParseFlag(v)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
 }
