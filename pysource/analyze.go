@@ -14,6 +14,7 @@
 package pysource
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -87,7 +88,11 @@ type NotPythonError struct {
 }
 
 func (e *NotPythonError) Error() string {
-	return fmt.Sprintf("Couldn't parse '%s' as Python source: %s at line %d", e.Filename, e.Msg, e.Line)
+	line := fmt.Sprint(e.Line)
+	if e.Line <= 0 {
+		line = "None"
+	}
+	return fmt.Sprintf("Couldn't parse '%s' as Python source: %s at line %s", e.Filename, e.Msg, line)
 }
 
 // DefaultExclude returns coverage.py's default exclude_lines list for the
@@ -147,7 +152,16 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 	}
 	partial = append(append([]string{}, partial...), DefaultPartialAlways...)
 
+	if strings.IndexByte(text, 0) >= 0 {
+		if !cov.AtLeast(7, 0) {
+			return nil, errors.New("source code string cannot contain null bytes")
+		}
+		return nil, &NotPythonError{Filename: filename, Msg: "'source code string cannot contain null bytes'"}
+	}
 	mod, toks, err := Parse(text, ver)
+	if err == nil {
+		err = validate(mod, ver)
+	}
 	if err != nil {
 		return nil, notPython(filename, err, cov, ver)
 	}

@@ -15,7 +15,16 @@ func notPython(filename string, err error, cov, ver Version) error {
 	switch {
 	case errors.As(err, &te):
 		msg, line = te.Msg, te.Line
-		tokenizeErr = te.Token || te.Indent
+		if !cov.AtLeast(7, 0) {
+			// coverage.py 6.x runs the pure-Python tokenize first.
+			switch te.Kind {
+			case tokErrEOFStatement:
+				msg, line, tokenizeErr = "EOF in multi-line statement", te.EOFLine, true
+			case tokErrEOFString:
+				msg, line, tokenizeErr = "EOF in multi-line string", te.EOFLine, true
+			}
+			tokenizeErr = tokenizeErr || te.Indent
+		}
 	case errors.As(err, &se):
 		msg, line = se.Msg, se.Line
 	}

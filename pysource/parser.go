@@ -131,6 +131,15 @@ func Parse(src string, ver Version) (*Module, []Token, error) {
 
 func (p *parser) peek() Token { return p.toks[p.pos] }
 
+// lineOf is where CPython reports an error at t: the end marker counts as
+// the last line.
+func (p *parser) lineOf(t Token) int {
+	if t.Type == ENDMARKER && t.Line > 1 {
+		return t.Line - 1
+	}
+	return t.Line
+}
+
 func (p *parser) errf(line int, format string, args ...any) error {
 	return &syntaxError{Msg: fmt.Sprintf(format, args...), Line: line}
 }
@@ -209,7 +218,7 @@ func (p *parser) suite(kw string, line int) ([]*Stmt, error) {
 	if t.Type == NEWLINE {
 		p.pos++
 		if p.peek().Type != INDENT {
-			return nil, p.errf(p.peek().Line, "expected an indented block after %s on line %d", kw, line)
+			return nil, p.errf(p.lineOf(p.peek()), "expected an indented block after %s on line %d", kw, line)
 		}
 		p.pos++
 		return p.block(false)

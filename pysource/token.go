@@ -51,22 +51,36 @@ type tokenError struct {
 	Line int
 	// Indent is set for IndentationError (reported the same by all versions).
 	Indent bool
-	// Token is set for tokenize.TokenError (EOF in multi-line ...).
-	Token bool
+	// Kind tells the failures Python's pure-Python tokenize (which
+	// coverage.py 6.x runs first) reports differently from the parser.
+	Kind tokErrKind
+	// EOFLine is the line tokenize reports "EOF in multi-line ..." at.
+	EOFLine int
 }
+
+type tokErrKind uint8
+
+const (
+	tokErrOther        tokErrKind = iota
+	tokErrEOFStatement            // unclosed bracket, backslash at EOF, unmatched closer
+	tokErrEOFString               // unterminated triple-quoted string
+)
 
 func (e *tokenError) Error() string { return fmt.Sprintf("%s at line %d", e.Msg, e.Line) }
 
 // tokenizer turns normalized source text (newlines are \n only) into tokens.
 type tokenizer struct {
-	src         string
-	ver         Version
-	pos         int
-	line        int // current line number (1-based) of pos
-	lstart      int // offset of the start of the current line
-	toks        []Token
-	depth       int
-	brackets    []bracketPos
+	src      string
+	ver      Version
+	pos      int
+	line     int // current line number (1-based) of pos
+	lstart   int // offset of the start of the current line
+	toks     []Token
+	depth    int
+	brackets []bracketPos
+	// altIndents measures indentation with tabs as one column, to catch
+	// inconsistent tabs and spaces as CPython does.
+	altIndents  []int
 	indents     []int
 	atLineStart bool
 	continued   bool
@@ -81,7 +95,7 @@ type bracketPos struct {
 // into tokens the way Python's tokenize.generate_tokens does for the target
 // version, as far as coverage.py's use of them goes.
 func Tokenize(src string, ver Version) ([]Token, error) {
-	t := &tokenizer{src: src, ver: ver, line: 1, indents: []int{0}, atLineStart: true}
+	t := &tokenizer{src: src, ver: ver, line: 1, indents: []int{0}, altIndents: []int{0}, atLineStart: true}
 	if err := t.run(); err != nil {
 		return t.toks, err
 	}
@@ -110,16 +124,18 @@ func (t *tokenizer) run() error {
 	for {
 		if t.atLineStart && t.depth == 0 && !t.continued {
 			// Measure indentation.
-			col := 0
+			col, alt := 0, 0
 			p := t.pos
 			for p < len(src) {
 				c := src[p]
 				if c == ' ' {
 					col++
+					alt++
 				} else if c == '\t' {
 					col = (col/8 + 1) * 8
+					alt++
 				} else if c == '\f' {
-					col = 0
+					col, alt = 0, 0
 				} else {
 					break
 				}
@@ -152,17 +168,29 @@ func (t *tokenizer) run() error {
 			}
 			t.pos = p
 			top := t.indents[len(t.indents)-1]
+			altTop := t.altIndents[len(t.altIndents)-1]
+			tabErr := &tokenError{Msg: "inconsistent use of tabs and spaces in indentation", Line: t.line}
 			if col > top {
+				if alt <= altTop {
+					return tabErr
+				}
 				t.indents = append(t.indents, col)
+				t.altIndents = append(t.altIndents, alt)
 				t.toks = append(t.toks, Token{Type: INDENT, Text: src[t.lstart:p], Line: t.line, Col: 0, EndLine: t.line, EndCol: p - t.lstart})
 			} else if col < top {
 				for col < t.indents[len(t.indents)-1] {
 					t.indents = t.indents[:len(t.indents)-1]
+					t.altIndents = t.altIndents[:len(t.altIndents)-1]
 					t.toks = append(t.toks, Token{Type: DEDENT, Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p - t.lstart})
 				}
 				if col != t.indents[len(t.indents)-1] {
 					return &tokenError{Msg: "unindent does not match any outer indentation level", Line: t.line, Indent: true}
 				}
+				if alt != t.altIndents[len(t.altIndents)-1] {
+					return tabErr
+				}
+			} else if alt != altTop {
+				return tabErr
 			}
 			t.atLineStart = false
 		}
@@ -196,7 +224,7 @@ func (t *tokenizer) run() error {
 				t.pos += 2
 				t.newline()
 				if t.pos >= len(src) {
-					return t.eofError()
+					return &tokenError{Msg: "unexpected EOF while parsing", Line: t.line - 1, Kind: tokErrEOFStatement, EOFLine: t.line}
 				}
 				t.continued = true
 				continue
@@ -248,7 +276,8 @@ func (t *tokenizer) run() error {
 	}
 	// End of input.
 	if t.depth > 0 {
-		return t.eofError()
+		open := t.brackets[len(t.brackets)-1]
+		return &tokenError{Msg: fmt.Sprintf("'%c' was never closed", open.ch), Line: open.line, Kind: tokErrEOFStatement, EOFLine: t.line}
 	}
 	if n := len(t.toks); n > 0 {
 		last := t.toks[n-1]
@@ -278,13 +307,6 @@ func (t *tokenizer) lastSignificantIsNotNewline() bool {
 		}
 	}
 	return false
-}
-
-func (t *tokenizer) eofError() error {
-	if t.ver.AtLeast(3, 12) || true {
-		return &tokenError{Msg: "unexpected EOF in multi-line statement", Line: t.line, Token: true}
-	}
-	return nil
 }
 
 func isStringPrefix(p string, ver Version) bool {
@@ -364,7 +386,7 @@ func (t *tokenizer) scanOp() error {
 			t.brackets = append(t.brackets, bracketPos{c, t.line})
 		case ')', ']', '}':
 			if t.depth == 0 {
-				return &tokenError{Msg: fmt.Sprintf("unmatched '%c'", c), Line: t.line}
+				return &tokenError{Msg: fmt.Sprintf("unmatched '%c'", c), Line: t.line, Kind: tokErrEOFStatement, EOFLine: strings.Count(src, "\n") + 1}
 			}
 			open := t.brackets[len(t.brackets)-1]
 			if !(open.ch == '(' && c == ')' || open.ch == '[' && c == ']' || open.ch == '{' && c == '}') {
@@ -378,6 +400,9 @@ func (t *tokenizer) scanOp() error {
 		case ':', ',', ';', '.', '+', '-', '*', '/', '|', '&', '<', '>', '=', '%', '~', '^', '@', '!':
 		default:
 			r, _ := utf8.DecodeRuneInString(rest)
+			if r < 0x80 {
+				return &tokenError{Msg: "invalid syntax", Line: t.line}
+			}
 			return &tokenError{Msg: fmt.Sprintf("invalid character '%c' (U+%04X)", r, r), Line: t.line}
 		}
 		n = 1
@@ -446,10 +471,14 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 
 func (t *tokenizer) unterminated(triple bool, startLine int) error {
 	if triple {
-		if t.ver.AtLeast(3, 10) {
-			return &tokenError{Msg: fmt.Sprintf("unterminated triple-quoted string literal (detected at line %d)", t.line), Line: startLine}
+		last := t.line
+		if strings.HasSuffix(t.src, "\n") {
+			last--
 		}
-		return &tokenError{Msg: "EOF while scanning triple-quoted string literal", Line: startLine}
+		if t.ver.AtLeast(3, 10) {
+			return &tokenError{Msg: fmt.Sprintf("unterminated triple-quoted string literal (detected at line %d)", last), Line: startLine, Kind: tokErrEOFString, EOFLine: startLine}
+		}
+		return &tokenError{Msg: "EOF while scanning triple-quoted string literal", Line: startLine, Kind: tokErrEOFString, EOFLine: startLine}
 	}
 	if t.ver.AtLeast(3, 10) {
 		return &tokenError{Msg: fmt.Sprintf("unterminated string literal (detected at line %d)", startLine), Line: startLine}

@@ -4,8 +4,9 @@ Run inside a test bed by the conformance harness (conformance_test.go):
 
     python3 dump.py OUT.json [ROOT...]
 
-It walks ROOT directories (default: this interpreter's standard library and
-/usr/lib/python3/dist-packages) for *.py files and writes one JSON object
+It walks ROOT directories (default, or where a ROOT is "@stdlib": this
+interpreter's standard library and /usr/lib/python3/dist-packages) for *.py
+files and writes one JSON object
 keyed by path with, for each file, what coverage.py's PythonParser reports
 (statements, excluded, multi-line map) and, with coverage 7.x, code_regions().
 Files coverage.py refuses get {"error": "<NotPython message>"}.
@@ -91,7 +92,9 @@ def one(path, exclude):
 
 def main():
     out = sys.argv[1]
-    rootdirs = sys.argv[2:] or roots()
+    rootdirs = []
+    for r in sys.argv[2:] or ["@stdlib"]:
+        rootdirs += roots() if r == "@stdlib" else [r]
     exclude = join_regex(covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE)
     result = {
         "python": "%d.%d" % sys.version_info[:2],

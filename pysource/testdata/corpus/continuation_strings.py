@@ -1,0 +1,8 @@
+usage = """\
+line one
+line two
+"""
+a = ["aaa",\
+     "bbb \
+ccc"]
+b = 1

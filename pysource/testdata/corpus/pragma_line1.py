@@ -1,0 +1,4 @@
+# pragma: no cover
+import os
+x = (1,
+     2)

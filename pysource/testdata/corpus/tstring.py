@@ -1,0 +1,3 @@
+name = "x"
+t = t"hello {name}"
+u = 1

@@ -1,0 +1,4 @@
+café = 1
+π = 3.14
+def ф():
+    return café
