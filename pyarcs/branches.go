@@ -12,9 +12,13 @@ import (
 // returns the file's branch facts the way coverage.py 7.16's
 // analysis_from_file_reporter computes them (translated executed arcs,
 // reduced to the possible ones for lines with a single destination).
+// The arcs are computed on the first call.
 func Branches(a *pysource.Analysis, opts Options) func(executedArcs [][2]int) *report.Branches {
-	r := Arcs(a, opts)
+	var r *Result
 	return func(executed [][2]int) *report.Branches {
+		if r == nil {
+			r = Arcs(a, opts)
+		}
 		return r.Branches(a, executed)
 	}
 }
