@@ -212,3 +212,25 @@ func FuzzSubstitute(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckTOML10(t *testing.T) {
+	ok := []string{
+		"a = {x = 1, y = [1,\n2]}\n", "s = \"a\\\\e\"\n", "s = 'C:\\xe'\n", "m = '''x\ny'''\n[t]\nk = \"\"\"q\\n\"\"\"\n",
+		"[[arr]]\nx = 1\n", "a = [\n  {x = 1},\n]\n", "# {\nq = 1\n", "s = \"\"\"a\"\"\"\"\"\n",
+	}
+	for _, s := range ok {
+		if err := checkTOML10(s); err != nil {
+			t.Errorf("checkTOML10(%q) = %v", s, err)
+		}
+	}
+	bad := map[string]int{
+		"a = {x = 1,\n y = 2}\n": 1, "q = 1\na = {x = 1,}\n": 2, "s = \"\\e\"\n": 1, "x = 1\ns = \"\"\"\n\\x41\"\"\"\n": 3,
+	}
+	for s, line := range bad {
+		err := checkTOML10(s)
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Line != line {
+			t.Errorf("checkTOML10(%q) = %v, want an error on line %d", s, err, line)
+		}
+	}
+}

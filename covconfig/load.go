@@ -262,6 +262,10 @@ func parseTOML(name string, src []byte, ourFile bool, env func(string) (string, 
 		}
 		return nil, &Error{File: name, Msg: "couldn't read config file", Err: err}
 	}
+	if err := checkTOML10(string(src)); err != nil {
+		err.(*Error).File = name
+		return nil, err
+	}
 	p := &tomlParser{data: data, order: map[string][]string{}, text: string(src), env: env, prefixes: []string{"tool.coverage."}}
 	if ourFile {
 		p.prefixes = append(p.prefixes, "")
