@@ -234,3 +234,29 @@ func TestCheckTOML10(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseTOML feeds arbitrary text to the TOML path, including the
+// TOML 1.0 check and every typed getter.
+func FuzzParseTOML(f *testing.F) {
+	for _, s := range []string{"[tool.coverage.run]\nbranch = true\nomit = [\"a\"]\n", "[run]\nprecision = \"2\"\n", "a = {x = 1,\n}", "s = \"\\e\"", "[tool]\ncoverage = 1\n"} {
+		f.Add(s)
+	}
+	env := func(string) (string, bool) { return "", false }
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := parseTOML("f.toml", []byte(s), true, env)
+		if err != nil {
+			return
+		}
+		for _, spec := range optionSpecs {
+			if p.hasOption(spec.section, spec.option) {
+				spec.get(p)
+				p.line(spec.section, spec.option)
+			}
+		}
+		for _, sec := range []string{"run", "report", "paths"} {
+			for _, o := range p.options(sec) {
+				p.getList(sec, o)
+			}
+		}
+	})
+}
