@@ -63,8 +63,8 @@ func TestConstantTest(t *testing.T) {
 
 func TestCasePatterns(t *testing.T) {
 	tests := []struct {
-		pat              string
-		matchAs          bool // coverage.py 6.5: any MatchAs case
+		pat             string
+		matchAs         bool // coverage.py 6.5: any MatchAs case
 		wild76, wild716 bool // last case is a wildcard: 7.6, 7.16
 	}{
 		{"_", true, true, true},
