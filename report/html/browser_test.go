@@ -137,6 +137,14 @@ func TestBrowser(t *testing.T) {
 	b.key("j")
 	b.key("k")
 	b.key("k") // from line 27 back to 21: the page scrolls there
+	// Highlighting shows: a string continued on the next line keeps the
+	// string colour there.
+	var colors []string
+	b.eval(`["#t22 .s", "#t7 .k", "#t4 .c"].map(s => getComputedStyle(document.querySelector(s)).color)`, &colors)
+	if strings.Join(colors, " ") != "rgb(163, 21, 21) rgb(0, 0, 170) rgb(0, 136, 0)" {
+		t.Errorf("colours of string, keyword, comment: %q", colors)
+	}
+	b.click(`#t9 details.ctx summary`) // show a line's processes
 	filePNG := b.screenshot()
 
 	b.navigate(index)

@@ -124,3 +124,39 @@ func TestPageNames(t *testing.T) {
 		t.Errorf("page name too long: %d bytes", len(long))
 	}
 }
+
+// TestSelfContained: nothing in the report refers to the network; every
+// local reference resolves to a file of the report.
+func TestSelfContained(t *testing.T) {
+	css := filepath.Join(t.TempDir(), "mine.css")
+	os.WriteFile(css, []byte("body{color:#123}\n"), 0o666)
+	dir := t.TempDir()
+	if err := Write(dir, fixtureBranches(), Options{Now: fixtureNow, History: fixtureHistory(), ExtraCSS: css}); err != nil {
+		t.Fatal(err)
+	}
+	files := readDir(t, dir)
+	if string(files[extraName]) != "body{color:#123}\n" {
+		t.Errorf("extra css not copied: %q", files[extraName])
+	}
+	refRE := regexp.MustCompile(`(?:src|href)="([^"#]*)`)
+	for name, b := range files {
+		s := string(b)
+		for _, bad := range []string{"http://", "https://", "//cdn", "@import", "url("} {
+			s2 := strings.ReplaceAll(s, `xmlns="http://www.w3.org/2000/svg"`, "")
+			if strings.Contains(s2, bad) {
+				t.Errorf("%s refers to %q", name, bad)
+			}
+		}
+		for _, m := range refRE.FindAllStringSubmatch(s, -1) {
+			if m[1] != "" && files[m[1]] == nil {
+				t.Errorf("%s refers to %q, not in the report", name, m[1])
+			}
+		}
+		if strings.HasSuffix(name, ".html") && !strings.Contains(s, `<link rel="stylesheet" href="extra.css">`) {
+			t.Errorf("%s does not link the extra css", name)
+		}
+	}
+	if err := Write(t.TempDir(), fixtureBranches(), Options{ExtraCSS: filepath.Join(dir, "none.css")}); err == nil {
+		t.Error("a missing extra_css is not an error")
+	}
+}

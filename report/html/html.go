@@ -54,6 +54,9 @@ type Options struct {
 	// if it was recorded; with two or more records the index draws the
 	// trend of the total.
 	History []history.Record
+	// ExtraCSS is the path of a stylesheet ([html] extra_css) copied into
+	// the report as extra.css and linked from every page after covkit's.
+	ExtraCSS string
 	// Now stamps the pages; zero means time.Now.
 	Now time.Time
 }
@@ -63,6 +66,7 @@ const (
 	indexName = "index.html"
 	cssName   = "style.css"
 	jsName    = "coverage.js"
+	extraName = "extra.css"
 )
 
 // entry is one file of the report and its page.
@@ -87,6 +91,13 @@ func Write(dir string, s *report.Set, o Options) error {
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
+	}
+	var extra []byte
+	if o.ExtraCSS != "" {
+		var err error
+		if extra, err = os.ReadFile(o.ExtraCSS); err != nil {
+			return fmt.Errorf("html report: extra_css: %w", err)
+		}
 	}
 	entries, total := plan(s, o)
 
@@ -144,6 +155,12 @@ func Write(dir string, s *report.Set, o Options) error {
 			data []byte
 		}{n, b})
 	}
+	if extra != nil {
+		files = append(files, struct {
+			name string
+			data []byte
+		}{extraName, extra})
+	}
 	for _, f := range files {
 		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o666); err != nil {
 			return fmt.Errorf("html report: %w", err)
@@ -163,7 +180,7 @@ func plan(s *report.Set, o Options) ([]*entry, report.Numbers) {
 		entries = append(entries, &entry{f: f, n: n})
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return report.HumanLess(entries[i].f.RelName, entries[j].f.RelName) })
-	used := map[string]bool{indexName: true, cssName: true, jsName: true}
+	used := map[string]bool{indexName: true, cssName: true, jsName: true, extraName: true}
 	for _, e := range entries {
 		if o.SkipCovered && e.n.Missing == 0 && e.n.PartialBranches == 0 || o.SkipEmpty && e.n.Statements == 0 {
 			continue
@@ -249,10 +266,14 @@ func (o *Options) stamp() string {
 	return o.Now.UTC().Format("2006-01-02 15:04 -0700")
 }
 
-func head(b *bytes.Buffer, title, bodyClass string, attrs string) {
+func head(b *bytes.Buffer, o *Options, title, bodyClass string, attrs string) {
 	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
 	esc(b, title)
-	b.WriteString("</title>\n<link rel=\"stylesheet\" href=\"" + cssName + "\">\n<script src=\"" + jsName + "\" defer></script>\n</head>\n<body class=\"" + bodyClass + "\"" + attrs + ">\n")
+	b.WriteString("</title>\n<link rel=\"stylesheet\" href=\"" + cssName + "\">\n")
+	if o.ExtraCSS != "" {
+		b.WriteString("<link rel=\"stylesheet\" href=\"" + extraName + "\">\n")
+	}
+	b.WriteString("<script src=\"" + jsName + "\" defer></script>\n</head>\n<body class=\"" + bodyClass + "\"" + attrs + ">\n")
 }
 
 func foot(b *bytes.Buffer, o *Options) {
@@ -262,7 +283,7 @@ func foot(b *bytes.Buffer, o *Options) {
 }
 
 func writeIndex(b *bytes.Buffer, s *report.Set, entries []*entry, total report.Numbers, o Options) {
-	head(b, o.Title, "index", " data-precision=\""+strconv.Itoa(o.Precision)+"\"")
+	head(b, &o, o.Title, "index", " data-precision=\""+strconv.Itoa(o.Precision)+"\"")
 	b.WriteString("<header>\n<h1>")
 	esc(b, o.Title)
 	b.WriteString(": <span class=\"pc-cov\" id=\"total-pc\">")
@@ -411,7 +432,7 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 	if next != nil {
 		nav.WriteString(" data-next=\"" + next.page + "\"")
 	}
-	head(b, "Coverage for "+f.RelName+": "+n.PcCoveredStr()+"%", "pyfile", nav.String())
+	head(b, &o, "Coverage for "+f.RelName+": "+n.PcCoveredStr()+"%", "pyfile", nav.String())
 	b.WriteString("<header>\n<nav><a href=\"index.html\" id=\"up\">« index</a>")
 	if prev != nil {
 		b.WriteString(" <a href=\"" + prev.page + "\" id=\"prev-file\">‹ prev</a>")

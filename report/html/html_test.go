@@ -3,6 +3,7 @@ package html
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -146,5 +147,29 @@ func TestTotalsMatchText(t *testing.T) {
 func TestNoData(t *testing.T) {
 	if err := Write(t.TempDir(), &report.Set{}, Options{}); err != report.ErrNoData {
 		t.Fatalf("got %v, want ErrNoData", err)
+	}
+}
+
+// BenchmarkWrite measures the HTML writer alone on a synthetic 300-file set.
+func BenchmarkWrite(b *testing.B) {
+	set := &report.Set{}
+	var src strings.Builder
+	var stmts, exec []int
+	for i := 1; i <= 200; i++ {
+		fmt.Fprintf(&src, "def f%d(x):  # comment\n    return x + %d if x > 'a' else \"%d\"\n", i, i, i)
+		stmts = append(stmts, 2*i-1, 2*i)
+		if i%3 != 0 {
+			exec = append(exec, 2*i-1, 2*i)
+		}
+	}
+	for i := range 300 {
+		set.Files = append(set.Files, &report.File{Filename: fmt.Sprintf("/p/pkg/mod_%03d.py", i), RelName: fmt.Sprintf("pkg/mod_%03d.py", i), Source: src.String(), Statements: stmts, Executed: exec})
+	}
+	dir := b.TempDir()
+	b.ResetTimer()
+	for range b.N {
+		if err := Write(dir, set, Options{Now: fixtureNow}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

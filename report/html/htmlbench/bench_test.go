@@ -1,0 +1,153 @@
+// Package htmlbench compares covkit's HTML report with coverage.py's
+// "coverage html" on a generated 300-module project: same figures, and the
+// time each takes. It is a separate package so that the HTML writer's own
+// tests do not depend on the Python analyzer.
+package htmlbench
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/covkit/covkit/analysis"
+	"github.com/covkit/covkit/bench/merge/corpus"
+	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/report"
+	html "github.com/covkit/covkit/report/html"
+)
+
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// TestVersusCoveragePy runs a generated 300-module project under coverage.py
+// 7.16 in the sid bed, then writes the HTML report of that data with
+// `coverage html` and with covkit (data file -> analysis -> HTML), timed in
+// the same run. It checks that covkit reports the same files and the same
+// total as coverage.py, and logs both times and their ratio (the figure the
+// issue asks for: at least 10x). Timings are reported, never asserted.
+//
+//	go test ./report/html/htmlbench -run TestVersusCoveragePy -v
+func TestVersusCoveragePy(t *testing.T) {
+	bed := testbed.Get(t, "sid")
+	host, inBed := bed.TempDir(t)
+	modules := 300
+	if s := os.Getenv("COVKIT_BENCH_MODULES"); s != "" {
+		modules, _ = strconv.Atoi(s)
+	}
+	if err := (corpus.Project{Modules: modules, Seed: 7}).Write(host); err != nil {
+		t.Fatal(err)
+	}
+	bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "run", "run.py", "7", "1.0")
+	rep := bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "report")
+	var pyTotal string
+	for _, l := range strings.Split(rep.Stdout, "\n") {
+		if strings.HasPrefix(l, "TOTAL") {
+			pyTotal = strings.Join(strings.Fields(l), " ")
+		}
+	}
+
+	// coverage html, timed inside the interpreter (so without Python's
+	// start-up and coverage.py's import, in coverage.py's favour) and as
+	// a whole command.
+	const timer = `import sys, time
+from coverage.cmdline import main
+t = time.perf_counter()
+rc = main(["html", "-q", "-d", sys.argv[1]])
+print(time.perf_counter() - t)
+sys.exit(rc)
+`
+	best := func(n int, f func() time.Duration) time.Duration {
+		m := time.Duration(1 << 62)
+		for range n {
+			m = min(m, f())
+		}
+		return m
+	}
+	var pyWall time.Duration
+	pyIn := best(3, func() time.Duration {
+		os.RemoveAll(filepath.Join(host, "htmlcov"))
+		start := time.Now()
+		r := bed.MustRun(t, inBed, nil, "python3", "-c", timer, "htmlcov")
+		wall := time.Since(start)
+		if pyWall == 0 || wall < pyWall {
+			pyWall = wall
+		}
+		sec, err := strconv.ParseFloat(strings.TrimSpace(r.Stdout), 64)
+		if err != nil {
+			t.Fatalf("coverage html timer: %q", r.Stdout)
+		}
+		return time.Duration(sec * float64(time.Second))
+	})
+
+	// covkit: the same data file, read on the host; the data names the
+	// files as the bed sees them.
+	out := filepath.Join(t.TempDir(), "htmlcov")
+	var set *report.Set
+	var writeTime time.Duration
+	goTime := best(3, func() time.Duration {
+		os.RemoveAll(out)
+		start := time.Now()
+		d, err := analysis.LoadData([]string{filepath.Join(host, ".coverage")}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := analysis.Build(d, analysis.Options{
+			Dir:      inBed,
+			Analyzer: analysis.PySourceAnalyzer(3, 14),
+			ReadFile: func(p string) ([]byte, error) { return os.ReadFile(bed.HostPath(p)) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mid := time.Now()
+		if err := html.Write(out, res.Set, html.Options{Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		set = res.Set
+		if w := time.Since(mid); writeTime == 0 || w < writeTime {
+			writeTime = w
+		}
+		return time.Since(start)
+	})
+
+	var text bytes.Buffer
+	if _, err := report.WriteText(&text, set, &report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var goTotal string
+	for _, l := range strings.Split(text.String(), "\n") {
+		if strings.HasPrefix(l, "TOTAL") {
+			goTotal = strings.Join(strings.Fields(l), " ")
+		}
+	}
+	if goTotal != pyTotal || pyTotal == "" {
+		t.Errorf("TOTAL: covkit %q, coverage.py %q", goTotal, pyTotal)
+	}
+	countPages := func(dir string) int {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".html") && e.Name() != "index.html" && e.Name() != "class_index.html" && e.Name() != "function_index.html" {
+				n++
+			}
+		}
+		return n
+	}
+	if py, gp := countPages(filepath.Join(host, "htmlcov")), countPages(out); py != gp {
+		t.Errorf("file pages: coverage.py %d, covkit %d", py, gp)
+	}
+	msg := fmt.Sprintf("HTML report of %d modules: coverage html %v in-process (%v as a command), covkit %v (data -> analysis -> HTML; writing the HTML %v): %.1fx faster (%.1fx against the command)",
+		len(set.Files), pyIn.Round(time.Millisecond), pyWall.Round(time.Millisecond), goTime.Round(time.Millisecond), writeTime.Round(time.Millisecond),
+		float64(pyIn)/float64(goTime), float64(pyWall)/float64(goTime))
+	t.Log(msg)
+	if os.Getenv("COVKIT_BENCH") != "" {
+		fmt.Println(msg)
+	}
+}
