@@ -35,6 +35,8 @@ var goldenReports = []struct {
 	{"coverage.xml", []string{"xml", "-o", "coverage.xml"}},
 	{"coverage.lcov", []string{"lcov", "-o", "coverage.lcov"}},
 	{"coverage.json", []string{"json", "-o", "coverage.json"}},
+	{"report-variant.txt", []string{"report", "-m", "--precision=2", "--sort=-BrPart", "--skip-covered"}},
+	{"coverage-pretty.json", []string{"json", "--pretty-print", "-o", "coverage-pretty.json"}},
 }
 
 var (
@@ -150,6 +152,12 @@ func TestGoldenReports(t *testing.T) {
 			}
 			for _, r := range goldenReports {
 				opts := &report.Options{Cwd: res.Cwd, Now: time.Unix(0, 0), Version: "7.16.1", ShowMissing: r.file == "report-m.txt"}
+				switch r.file {
+				case "report-variant.txt":
+					opts.ShowMissing, opts.Precision, opts.Sort, opts.SkipCovered = true, 2, "-BrPart", true
+				case "coverage-pretty.json":
+					opts.PrettyPrint = true
+				}
 				var buf bytes.Buffer
 				var err error
 				switch filepath.Ext(r.file) {
