@@ -82,6 +82,9 @@ func checkTokens(toks []Token, ver Version, skipFirst bool) error {
 			continue
 		}
 		p := toks[i-1]
+		if p.Text == "..." && toks[0].Text == "from" {
+			continue
+		}
 		if endsOperand(p) && (isValue(t) || t.Type == NAME && (notAfterOperand[t.Text] || t.Text == "import" && toks[0].Text != "from")) && !(p.Type == STRING && t.Type == STRING) {
 			return &syntaxError{Msg: "invalid syntax", Line: t.Line}
 		}
@@ -151,8 +154,6 @@ func checkOldFString(t Token) error {
 			depth--
 		case '}':
 			depth--
-		case '#':
-			return &syntaxError{Msg: "f-string expression part cannot include '#'", Line: t.Line}
 		}
 	}
 	if depth > 0 || quote != 0 {
