@@ -52,7 +52,7 @@ const (
 func HookLine(dir string, mode Mode) []byte {
 	reg := pyString(filepath.Join(dir, RegistryDir))
 	return fmt.Appendf(nil, "# covkit hook v%d mode=%s: inert unless a covkit run is active; remove with `covhook remove`.\n"+
-		"import os;exec(\"try:\\n import _covkit_bootstrap as b;b.start(%s)\\nexcept BaseException:pass\") if os.environ.get('%s',os.path.isdir(%s)) not in ('','-',False) else None\n",
+		"import os;exec(\"try:\\n import _covkit_bootstrap as b;b.start(%s,True)\\nexcept BaseException:pass\") if os.environ.get('%s',os.path.isdir(%s)) not in ('','-',False) else None\n",
 		HookVersion, mode, escapeForExec(reg), EnvRun, reg)
 }
 

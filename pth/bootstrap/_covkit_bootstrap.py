@@ -106,7 +106,7 @@ def _log_exc(what):
         pass
 
 
-def start(reg=None):
+def start(reg=None, from_pth=False):
     """Start measuring if a covkit run is active for this process."""
     global _started
     if _started:
@@ -119,6 +119,13 @@ def start(reg=None):
         if not root or root == "-":
             return
         _start(root)
+        if _cov is not None and from_pth:
+            # Measuring already: the run's sitecustomize (inherited through
+            # PYTHONPATH) is not needed, and site will import the one it
+            # shadows, at its usual time, once the boot directory is off
+            # sys.path. Otherwise its lines would be measured.
+            boot = os.path.join(root, "boot")
+            sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != boot]
     except BaseException:
         _log_exc("start failed")
 
@@ -248,11 +255,6 @@ def _configure(cov, cfg):
         if "_exit" not in patch:
             patch.append("_exit")
         _opt(cov, "run:patch", patch)
-    here = os.path.dirname(os.path.abspath(__file__))
-    omit = _get(cov, "run:omit") or []
-    if isinstance(omit, str):
-        omit = [omit]
-    _opt(cov, "run:omit", list(omit) + [os.path.join(here, "*")])
     if cfg.get("branch") == "1":
         _opt(cov, "run:branch", True)
     if cfg.get("contexts") == "process":
@@ -330,3 +332,39 @@ def _start_checkpoints():
 
     t = threading.Thread(target=loop, name="covkit-checkpoint", daemon=True)
     t.start()
+
+
+def chain(sitecustomize_file):
+    """Hand over to the sitecustomize that the run's one shadows, if any,
+    and take the run's boot directory off sys.path."""
+    here = os.path.dirname(os.path.abspath(sitecustomize_file))
+    saved = sys.path[:]
+    mine = sys.modules.pop("sitecustomize", None)
+    sys.path[:] = [p for p in saved if os.path.abspath(p or ".") != here]
+    try:
+        import sitecustomize  # noqa: F401  (the next one on sys.path)
+    except ImportError as e:
+        if getattr(e, "name", None) != "sitecustomize":
+            raise
+        if mine is not None:
+            sys.modules["sitecustomize"] = mine
+    finally:
+        sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+
+
+def _relabel():
+    # coverage.py never traces code whose file name is artificial ("<...>"),
+    # so covkit's own lines (patches, saves, fork handling) stay out of the
+    # data without an omit pattern, which would cost a regex per start.
+    import types
+
+    def fix(code):
+        consts = tuple(fix(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+        return code.replace(co_filename="<covkit-bootstrap>", co_consts=consts)
+
+    for obj in list(globals().values()):
+        if isinstance(obj, types.FunctionType) and obj.__module__ == __name__:
+            obj.__code__ = fix(obj.__code__)
+
+
+_relabel()
