@@ -1,10 +1,14 @@
 package covconfig
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // checkTOML10 refuses the TOML 1.1 syntax that BurntSushi/toml accepts but
 // Python's tomllib (TOML 1.0), and so coverage.py, rejects: newlines and
-// trailing commas in inline tables, and the \e and \xHH string escapes. It
+// trailing commas in inline tables, the \e and \xHH string escapes, and a
+// leading byte order mark. It
 // runs on text BurntSushi/toml has already accepted, so it can assume the
 // rest of the syntax is sound.
 func checkTOML10(text string) error {
@@ -16,6 +20,9 @@ func checkTOML10(text string) error {
 	)
 	bad := func(what string) error {
 		return &Error{Line: line, Msg: "couldn't read config file", Err: fmt.Errorf("%s (TOML 1.1, which Python's tomllib does not read)", what)}
+	}
+	if strings.HasPrefix(text, "\ufeff") {
+		return bad("a byte order mark")
 	}
 	inInline := func() bool { return len(stack) > 0 && stack[len(stack)-1].open == '{' }
 	for i := 0; i < len(text); i++ {
