@@ -8,9 +8,8 @@ import (
 // checkTOML10 refuses the TOML 1.1 syntax that BurntSushi/toml accepts but
 // Python's tomllib (TOML 1.0), and so coverage.py, rejects: newlines and
 // trailing commas in inline tables, the \e and \xHH string escapes, and a
-// leading byte order mark. It
-// runs on text BurntSushi/toml has already accepted, so it can assume the
-// rest of the syntax is sound.
+// leading byte order mark. It runs on text BurntSushi/toml has already
+// accepted, so it can assume the rest of the syntax is sound.
 func checkTOML10(text string) error {
 	type frame struct{ open byte }
 	var (
