@@ -11,8 +11,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/report"
@@ -173,7 +176,16 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 	sort.SliceStable(morfs, func(i, j int) bool { return morfs[i].filename < morfs[j].filename })
 
 	res := &Result{Set: &report.Set{}, BranchData: d.HasArcs, Cwd: cwd}
-	for _, m := range morfs {
+	// Files are analysed in parallel; results, warnings and the first error
+	// are then taken in file order, as coverage.py meets them.
+	type outcome struct {
+		file *report.File
+		warn string
+		err  error
+	}
+	outcomes := make([]outcome, len(morfs))
+	analyse := func(i int) {
+		m := morfs[i]
 		path := m.filename
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(cwd, path)
@@ -184,29 +196,25 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 				err = &NoSourceError{Path: m.filename}
 			}
 			if o.IgnoreErrors {
-				warn(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err))
-				continue
+				outcomes[i].warn = fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err)
+				return
 			}
-			return nil, err
+			outcomes[i].err = err
+			return
 		}
 		p, err := o.Analyzer(m.filename, raw, o.Exclude, o.PartialBranches)
 		if err != nil {
 			var np *NotPythonError
-			if errors.As(err, &np) {
-				if !shouldBePython(m.filename) {
-					continue
-				}
-				if o.IgnoreErrors {
-					warn(fmt.Sprintf("Couldn't parse Python file '%s'", m.filename))
-					continue
-				}
-				return nil, err
+			switch {
+			case errors.As(err, &np) && !shouldBePython(m.filename):
+			case errors.As(err, &np) && o.IgnoreErrors:
+				outcomes[i].warn = fmt.Sprintf("Couldn't parse Python file '%s'", m.filename)
+			case o.IgnoreErrors:
+				outcomes[i].warn = strings.TrimRight(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err), " \t\n")
+			default:
+				outcomes[i].err = err
 			}
-			if o.IgnoreErrors {
-				warn(strings.TrimRight(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err), " \t\n"))
-				continue
-			}
-			return nil, err
+			return
 		}
 		f := &report.File{
 			Filename:   m.filename,
@@ -224,7 +232,31 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		if d.HasArcs && p.Branches != nil {
 			f.Branch = p.Branches(df.AllArcs())
 		}
-		res.Set.Files = append(res.Set.Files, f)
+		outcomes[i].file = f
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(morfs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(morfs) {
+					return
+				}
+				analyse(i)
+			}
+		})
+	}
+	wg.Wait()
+	for _, oc := range outcomes {
+		switch {
+		case oc.err != nil:
+			return nil, oc.err
+		case oc.warn != "":
+			warn(oc.warn)
+		case oc.file != nil:
+			res.Set.Files = append(res.Set.Files, oc.file)
+		}
 	}
 	if d.HasArcs {
 		res.Set.HasArcs = true

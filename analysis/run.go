@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/covkit/covkit/internal/cli"
@@ -139,6 +141,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	// Open every output file first, so that one that cannot be written
 	// stops the run before any other report appears.
 	outs := make([]*cli.Output, len(all))
+	existed := make([]bool, len(all))
 	abort := func() {
 		for _, o := range outs {
 			if o != nil {
@@ -149,6 +152,12 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	for i, r := range all {
 		if r.out.Kind == "text" || r.out.Path == "-" {
 			continue
+		}
+		if st, err := os.Stat(r.out.Path); err == nil && st.IsDir() {
+			abort()
+			return 0, fmt.Errorf("%s report: %s is a directory", names[r.out.Kind], r.out.Path)
+		} else if err == nil {
+			existed[i] = true
 		}
 		o, err := cli.CreateOutput(r.out.Path, env.Stdout)
 		if err != nil {
@@ -166,13 +175,26 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
 		}
 	}
-	for i, r := range all {
+	// Commits sync to disk: do them side by side.
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	for i := range all {
 		if outs[i] == nil {
 			continue
 		}
-		if err := outs[i].Commit(); err != nil {
-			abort()
-			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+		wg.Go(func() { errs[i] = outs[i].Commit() })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			// Take back the reports that did land, unless that would
+			// remove an older file of the same name.
+			for j := range all {
+				if outs[j] != nil && errs[j] == nil && !existed[j] {
+					os.Remove(all[j].out.Path)
+				}
+			}
+			return 0, fmt.Errorf("%s report: %w", names[all[i].out.Kind], err)
 		}
 	}
 	for _, r := range all {
