@@ -1,0 +1,87 @@
+package pth_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/covkit/covkit/internal/testbed"
+)
+
+// TestCheckpoint: a child killed with SIGKILL keeps the lines it ran before
+// the last checkpoint; without checkpoints it keeps nothing (the control
+// that shows the test can fail).
+func TestCheckpoint(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			r := setup(t, name)
+			copyDir(t, "testdata/ckpt", filepath.Join(r.host, "k"))
+			for _, ck := range []string{"200ms", "0"} {
+				data := r.bed + "/data" + ck
+				res := r.b.Run(t, r.bed+"/k", r.env, r.covhook, "run", "--python", bedPython, "--checkpoint", ck, "--data-dir", data,
+					"--", bedPython, "main.py")
+				if res.ExitCode != 0 || res.Stdout != "killed\n" || res.Stderr != "" {
+					t.Fatalf("checkpoint %s: %+v", ck, res)
+				}
+				files := r.coverageJSON(t, data)
+				got, ok := files[r.bed+"/k/victim.py"]
+				if ck == "0" {
+					if ok {
+						t.Errorf("without checkpoints the killed child still has data: %v", got.Executed)
+					}
+					continue
+				}
+				want := []int{1, 4, 5, 8, 9}
+				for _, l := range want {
+					if !slices.Contains(got.Executed, l) {
+						t.Errorf("checkpoint %s: killed child lost line %d (executed %v)", ck, l, got.Executed)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestProcessContexts: --contexts process labels each process's lines with
+// its command line, scrubbed-environment children included.
+func TestProcessContexts(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			r := setup(t, name)
+			copyDir(t, "testdata/ctx", filepath.Join(r.host, "c"))
+			data := r.bed + "/data"
+			r.b.MustRun(t, r.bed+"/c", r.env, r.covhook, "run", "--python", bedPython, "--contexts", "process", "--data-dir", data,
+				"--", bedPython, "main.py")
+			r.b.MustRun(t, data, nil, bedPython, "-m", "coverage", "combine", ".")
+			r.b.MustRun(t, data, nil, bedPython, "-m", "coverage", "json", "--show-contexts", "-o", "cov.json")
+			raw, err := os.ReadFile(r.b.HostPath(data + "/cov.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep struct {
+				Files map[string]struct {
+					Contexts map[string][]string `json:"contexts"`
+				} `json:"files"`
+			}
+			if err := json.Unmarshal(raw, &rep); err != nil {
+				t.Fatal(err)
+			}
+			child := r.bed + "/c/child.py"
+			one, two := bedPython+" "+child+" one", bedPython+" "+child+" two"
+			want := map[string][]string{"1": {one, two}, "3": {one, two}, "4": {one}, "6": {two}}
+			got := rep.Files[child].Contexts
+			for line, ctxs := range want {
+				g := slices.Clone(got[line])
+				slices.Sort(g)
+				if !slices.Equal(g, ctxs) {
+					t.Errorf("child.py line %s: contexts %q, want %q", line, g, ctxs)
+				}
+			}
+			if m := rep.Files[r.bed+"/c/main.py"].Contexts["1"]; !slices.Equal(m, []string{bedPython + " main.py"}) {
+				t.Errorf("main.py line 1: contexts %q", m)
+			}
+		})
+	}
+}
