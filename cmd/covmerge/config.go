@@ -1,8 +1,7 @@
 package main
 
 import (
-	"os"
-
+	"github.com/covkit/covkit/covconfig"
 	"github.com/covkit/covkit/pathmap"
 )
 
@@ -13,13 +12,12 @@ type config struct {
 	rules         []pathmap.Rule
 }
 
-// loadConfig reads the configuration. Until covconfig lands it knows only
-// COVERAGE_FILE; rcfile is accepted for compatibility.
+// loadConfig reads coverage.py's configuration (--rcfile, COVERAGE_RCFILE,
+// .coveragerc, setup.cfg, tox.ini, pyproject.toml; COVERAGE_FILE).
 func loadConfig(rcfile string) (config, error) {
-	c := config{dataFile: ".coverage"}
-	if v := os.Getenv("COVERAGE_FILE"); v != "" {
-		c.dataFile = v
+	c, err := covconfig.Load(covconfig.LoadOptions{RCFile: rcfile})
+	if err != nil {
+		return config{}, err
 	}
-	_ = rcfile
-	return c, nil
+	return config{dataFile: c.Run.DataFile, relativeFiles: c.Run.RelativeFiles, rules: c.PathRules()}, nil
 }

@@ -38,7 +38,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cli.Exit(command.Name, stderr, err)
 	}
-	rules := cfg.rules
+	// --paths rules come first: the first matching rule wins, so the
+	// command line overrides [paths].
+	var rules []pathmap.Rule
 	for _, p := range *paths {
 		r, err := pathmap.ParseFlag(p)
 		if err != nil {
@@ -46,6 +48,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		rules = append(rules, r)
 	}
+	rules = append(rules, cfg.rules...)
 	var mapPath func(string) string
 	if len(rules) > 0 || cfg.relativeFiles {
 		m, err := pathmap.Compile(rules, pathmap.Options{RelativeFiles: cfg.relativeFiles})
