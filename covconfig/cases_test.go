@@ -205,6 +205,8 @@ for c in cases:
             continue
         if k in strs and v is None:
             v = ""
+        if k in strs + ["html_title"] and not isinstance(v, str):
+            v = repr(v)
         r[k] = v
     r["paths"] = [[k, v] for k, v in cfg.paths.items()] or None
     r["warnings"] = sorted(cov._warnings)

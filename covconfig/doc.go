@@ -27,9 +27,9 @@
 //     configuration is read in 7.16; 7.6 complains only when measuring.
 //   - The host's coverage.py 6.5 has no [report] exclude_also either.
 //
-// Deliberate departures from coverage.py: a config value whose TOML type is
-// a table or array where a plain string is read is an error here (coverage.py
-// keeps the raw value); a Python regex is checked with regexp2 after mapping
+// Deliberate departures from coverage.py: a non-string TOML value where a
+// plain string is read (say title = 5) is kept as Python's str() of it,
+// where coverage.py keeps the raw value; a Python regex is checked with regexp2 after mapping
 // (?P<name>) to (?<name>), which may accept or refuse a few exotic regexes
 // differently from Python's re; COVERAGE_FORCE_CONFIG is honoured.
 package covconfig

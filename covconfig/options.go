@@ -5,60 +5,61 @@ type optionSpec struct {
 	section, option string
 	get             func(parser) (any, error)
 	set             func(*Config, any)
+	kind            string // "", "file", "boolean", "int", "float", "list", "regexlist"
 }
 
 func str(section, option string, dst func(*Config) *string) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.get(section, option) },
-		func(c *Config, v any) { *dst(c) = v.(string) }}
+		func(c *Config, v any) { *dst(c) = v.(string) }, ""}
 }
 
 func file(section, option string, dst func(*Config) *string) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.getFile(section, option) },
-		func(c *Config, v any) { *dst(c) = v.(string) }}
+		func(c *Config, v any) { *dst(c) = v.(string) }, "file"}
 }
 
 func boolean(section, option string, dst func(*Config) *bool) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.getBool(section, option) },
-		func(c *Config, v any) { *dst(c) = v.(bool) }}
+		func(c *Config, v any) { *dst(c) = v.(bool) }, "boolean"}
 }
 
 func optBoolean(section, option string, dst func(*Config) **bool) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.getBool(section, option) },
-		func(c *Config, v any) { b := v.(bool); *dst(c) = &b }}
+		func(c *Config, v any) { b := v.(bool); *dst(c) = &b }, "boolean"}
 }
 
 func integer(section, option string, dst func(*Config) *int) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.getInt(section, option) },
-		func(c *Config, v any) { *dst(c) = v.(int) }}
+		func(c *Config, v any) { *dst(c) = v.(int) }, "int"}
 }
 
 func float(section, option string, dst func(*Config) *float64) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.getFloat(section, option) },
-		func(c *Config, v any) { *dst(c) = v.(float64) }}
+		func(c *Config, v any) { *dst(c) = v.(float64) }, "float"}
 }
 
 func list(section, option string, dst func(*Config) *[]string) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.getList(section, option) },
-		func(c *Config, v any) { *dst(c) = v.([]string) }}
+		func(c *Config, v any) { *dst(c) = v.([]string) }, "list"}
 }
 
 func regexList(section, option string, dst func(*Config) *[]string) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.getRegexList(section, option) },
-		func(c *Config, v any) { *dst(c) = v.([]string) }}
+		func(c *Config, v any) { *dst(c) = v.([]string) }, "regexlist"}
 }
 
 func ignored(section, option string) optionSpec {
 	return optionSpec{section, option,
 		func(p parser) (any, error) { return p.get(section, option) },
-		func(*Config, any) {}}
+		func(*Config, any) {}, ""}
 }
 
 // optionSpecs lists every option coverage.py 7.16 reads, in its order (the

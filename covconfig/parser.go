@@ -341,15 +341,12 @@ func (p *tomlParser) get(section, option string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch v := v.(type) {
-	case string:
-		return v, nil
-	case bool, int64, float64:
-		// coverage.py keeps the non-string value; str() of it is what
-		// any use of it would see.
-		return pyReprAny(v), nil
+	if s, ok := v.(string); ok {
+		return s, nil
 	}
-	return "", &valueError{fmt.Sprintf("Option [%s]%s is not a string: %s", p.realSection(section), option, pyReprAny(v))}
+	// coverage.py keeps a non-string value as it is; str() of it is what
+	// any use of it sees.
+	return pyReprAny(v), nil
 }
 
 func (p *tomlParser) getBool(section, option string) (bool, error) {
