@@ -242,3 +242,27 @@ func GitCommit(dir string) string {
 	}
 	return s
 }
+
+// Track is what a report run with --history does: it reads the history at
+// path (damaged lines are skipped with a warning), appends this run's
+// record (commit from the git work tree holding dir), and returns every
+// record, this run's last, with the line the text report prints about the
+// change since the previous run ("" when this is the first).
+func Track(path string, s *report.Set, now time.Time, dir string, precision int, warnf func(format string, args ...any)) ([]Record, string, error) {
+	recs, err := ReadFile(path, warnf)
+	if err != nil {
+		return nil, "", err
+	}
+	if dir == "" {
+		dir = "."
+	}
+	rec := NewRecord(s, now, GitCommit(dir))
+	change := ""
+	if len(recs) > 0 {
+		change = Change(recs[len(recs)-1], rec, precision)
+	}
+	if err := Append(path, rec); err != nil {
+		return nil, "", err
+	}
+	return append(recs, rec), change, nil
+}

@@ -165,3 +165,23 @@ func TestGitCommit(t *testing.T) {
 		t.Errorf("commit %q", c)
 	}
 }
+
+func TestTrack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.jsonl")
+	recs, change, err := Track(path, set(), now, t.TempDir(), 1, nil)
+	if err != nil || len(recs) != 1 || change != "" {
+		t.Fatalf("first run: %v %q %v", recs, change, err)
+	}
+	s := set()
+	s.Files[0].Executed = []int{1, 2, 3, 4}
+	recs, change, err = Track(path, s, now.Add(time.Minute), t.TempDir(), 1, nil)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("second run: %v %v", recs, err)
+	}
+	if want := "Coverage change since the previous run (2026-11-25T11:30:00Z): 71.4% -> 85.7% (+14.29)"; change != want {
+		t.Errorf("change %q, want %q", change, want)
+	}
+	if got, _ := ReadFile(path, nil); !reflect.DeepEqual(got, recs) {
+		t.Errorf("file holds %v, Track returned %v", got, recs)
+	}
+}

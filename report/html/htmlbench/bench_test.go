@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +36,10 @@ func TestVersusCoveragePy(t *testing.T) {
 	bed := testbed.Get(t, "sid")
 	host, inBed := bed.TempDir(t)
 	modules := 300
+	runs := 3
+	if s := os.Getenv("COVKIT_BENCH_RUNS"); s != "" {
+		runs, _ = strconv.Atoi(s)
+	}
 	if s := os.Getenv("COVKIT_BENCH_MODULES"); s != "" {
 		modules, _ = strconv.Atoi(s)
 	}
@@ -68,7 +73,7 @@ sys.exit(rc)
 		return m
 	}
 	var pyWall time.Duration
-	pyIn := best(3, func() time.Duration {
+	pyIn := best(runs, func() time.Duration {
 		os.RemoveAll(filepath.Join(host, "htmlcov"))
 		start := time.Now()
 		r := bed.MustRun(t, inBed, nil, "python3", "-c", timer, "htmlcov")
@@ -88,7 +93,15 @@ sys.exit(rc)
 	out := filepath.Join(t.TempDir(), "htmlcov")
 	var set *report.Set
 	var writeTime time.Duration
-	goTime := best(3, func() time.Duration {
+	if p := os.Getenv("COVKIT_BENCH_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	goTime := best(runs, func() time.Duration {
 		os.RemoveAll(out)
 		start := time.Now()
 		d, err := analysis.LoadData([]string{filepath.Join(host, ".coverage")}, nil)
