@@ -153,6 +153,16 @@ func TestRandomConfigOracle(t *testing.T) {
 			errs++
 		}
 		got := pyView(cfg, err, dir, inBed+"/"+c.name)
+		if m, ok := msg.(string); ok && err != nil {
+			// coverage.py's own wording of a bad value should survive.
+			_, detail, found := strings.Cut(m, "Couldn't read config file "+c.file+": ")
+			if !found {
+				_, detail, found = strings.Cut(m, "Error: ")
+			}
+			if found && !strings.HasPrefix(detail, "Invalid [") && !strings.Contains(err.Error(), detail) && !strings.Contains(err.Error(), lowerFirst(detail)) {
+				t.Errorf("%s: error %q does not carry coverage.py's %q", c.name, err, detail)
+			}
+		}
 		if d := cmp.Diff(w, got); d != "" {
 			t.Errorf("%s %s:\n%s\n(-coverage.py +covconfig):\n%s\ncoverage.py: %v\ncovconfig: %v", c.file, c.name, c.text, d, msg, err)
 			if bad++; bad > 5 {
