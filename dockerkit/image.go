@@ -36,7 +36,9 @@ type ImageInfo struct {
 	Pythons []Interpreter `json:"pythons,omitempty"`
 	Covkit  string        `json:"covkit,omitempty"` // LabelVersion; "" for images covdocker did not build
 
-	env map[string]string // the image's configured environment (proxy only)
+	// The image's configuration (proxy only).
+	env             map[string]string
+	entrypoint, cmd []string
 }
 
 // ImageInfoFromLabels decodes covkit's labels.

@@ -46,11 +46,18 @@ type ProxyOptions struct {
 	// container of any user can write and the host user can read, without a
 	// world-writable directory.
 	UID, GID int
-	// NoInit keeps containers' PID 1 as the image has it. By default covkit
-	// asks for Docker's init (tini) with TINI_KILL_PROCESS_GROUP=1 in
-	// containers of covdocker images, so a `docker stop` reaches Python even
-	// under a shell entrypoint that does not forward signals.
+	// NoInit keeps containers' PID 1 as the image has it. By default the
+	// containers of covdocker images run under `covdocker init` (InitBinary
+	// mounted at ContainerInit), which broadcasts docker stop's SIGTERM to
+	// every process and waits for them, so Python saves its data even under
+	// a shell entrypoint that does not forward signals. A container created
+	// with Docker's own --init keeps it.
 	NoInit bool
+	// InitBinary is the static covdocker executable for that (default: this
+	// executable); InitArgs its arguments before the command (default
+	// ["init", "--"]).
+	InitBinary string
+	InitArgs   []string
 	// All measures containers of images covdocker did not build too: their
 	// interpreters get covkit's bootstrap through PYTHONPATH (a mounted
 	// sitecustomize that chains to the image's) and need coverage.py of
@@ -72,7 +79,7 @@ type Proxy struct {
 }
 
 // StartProxy starts serving on o.Socket.
-func StartProxy(o ProxyOptions) (*Proxy, error) {
+func StartProxy(o ProxyOptions) (p *Proxy, err error) {
 	if o.Upstream == "" {
 		o.Upstream = os.Getenv("DOCKER_HOST")
 	}
@@ -81,6 +88,14 @@ func StartProxy(o ProxyOptions) (*Proxy, error) {
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
+	}
+	if o.InitBinary == "" && !o.NoInit {
+		if o.InitBinary, err = os.Executable(); err != nil {
+			return nil, err
+		}
+	}
+	if o.InitArgs == nil {
+		o.InitArgs = []string{"init", "--"}
 	}
 	cfg, err := readKV(filepath.Join(o.RunDir, "run.cfg"))
 	if err != nil {
@@ -111,7 +126,7 @@ func StartProxy(o ProxyOptions) (*Proxy, error) {
 		return nil, fmt.Errorf("docker upstream %q: only unix:// and tcp:// are supported", o.Upstream)
 	}
 	tr := &http.Transport{DialContext: dial, MaxIdleConns: 8, IdleConnTimeout: 30 * time.Second}
-	p := &Proxy{opts: o, cfg: cfg, client: &http.Client{Transport: tr}}
+	p = &Proxy{opts: o, cfg: cfg, client: &http.Client{Transport: tr}}
 	target := &url.URL{Scheme: "http", Host: "docker"}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
@@ -216,9 +231,29 @@ func (p *Proxy) edit(cfg map[string]any, info *ImageInfo) ([]byte, error) {
 		hc = map[string]any{}
 		cfg["HostConfig"] = hc
 	}
-	if init, ok := hc["Init"]; hooked && (!ok || init == nil) && !p.opts.NoInit {
-		hc["Init"] = true
-		add = append(add, "TINI_KILL_PROCESS_GROUP=1")
+	binds, _ := hc["Binds"].([]any)
+	if init, _ := hc["Init"].(bool); hooked && !init && !p.opts.NoInit {
+		// Entrypoint and Cmd as Docker would run them, behind our init.
+		ep, epSet := strSlice(cfg["Entrypoint"])
+		cmd, cmdSet := strSlice(cfg["Cmd"])
+		if !epSet {
+			ep = info.entrypoint
+			if !cmdSet {
+				cmd = info.cmd
+			}
+		}
+		if len(ep) == 1 && ep[0] == "" {
+			ep = nil
+		}
+		if len(ep)+len(cmd) > 0 {
+			newEP := []any{ContainerInit}
+			for _, a := range append(append(append([]string{}, p.opts.InitArgs...), ep...), cmd...) {
+				newEP = append(newEP, a)
+			}
+			cfg["Entrypoint"] = newEP
+			cfg["Cmd"] = []any{}
+			binds = append(binds, p.opts.InitBinary+":"+ContainerInit+":ro")
+		}
 	}
 	if !hooked {
 		// Boot through PYTHONPATH, keeping the image's and the request's.
@@ -238,7 +273,6 @@ func (p *Proxy) edit(cfg map[string]any, info *ImageInfo) ([]byte, error) {
 		}
 	}
 	cfg["Env"] = append(add, env...)
-	binds, _ := hc["Binds"].([]any)
 	hc["Binds"] = append(binds, dir+":"+ContainerRunDir)
 	groups, _ := hc["GroupAdd"].([]any)
 	hc["GroupAdd"] = append(groups, strconv.Itoa(p.opts.GID))
@@ -359,8 +393,10 @@ func (p *Proxy) image(ctx context.Context, ref string) (*ImageInfo, error) {
 	var ii struct {
 		Id     string
 		Config struct {
-			Labels map[string]string
-			Env    []string
+			Labels     map[string]string
+			Env        []string
+			Entrypoint []string
+			Cmd        []string
 		}
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&ii); err != nil {
@@ -370,6 +406,7 @@ func (p *Proxy) image(ctx context.Context, ref string) (*ImageInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	i.entrypoint, i.cmd = ii.Config.Entrypoint, ii.Config.Cmd
 	i.env = map[string]string{}
 	for _, kv := range ii.Config.Env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -377,4 +414,20 @@ func (p *Proxy) image(ctx context.Context, ref string) (*ImageInfo, error) {
 		}
 	}
 	return &i, nil
+}
+
+// strSlice reads an Engine API string-or-array field; set is false when it
+// is absent or null (the image's value applies).
+func strSlice(v any) (out []string, set bool) {
+	switch x := v.(type) {
+	case string:
+		return []string{"/bin/sh", "-c", x}, true
+	case []any:
+		for _, e := range x {
+			s, _ := e.(string)
+			out = append(out, s)
+		}
+		return out, true
+	}
+	return nil, false
 }

@@ -148,6 +148,11 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 		defer p.Close()
 		env = setenv(env, "DOCKER_HOST", p.DockerHost())
 	}
+	// The client itself (docker-compose is Python) is covkit's tool, not
+	// the project's code.
+	if p != nil {
+		env = setenv(env, pth.EnvRun, "-")
+	}
 	c := exec.Command(real, args...)
 	c.Env, c.Stdin, c.Stdout, c.Stderr = env, stdin, stdout, stderr
 	if err := c.Start(); err != nil {

@@ -62,6 +62,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runProxy(ctx, args[1:], stdout, stderr)
 	case "remap":
 		return runRemap(args[1:], stdout, stderr)
+	case "init":
+		a := args[1:]
+		if len(a) > 0 && a[0] == "--" {
+			a = a[1:]
+		}
+		return dockerkit.Init(a, stderr)
 	case "probe":
 		b, _ := json.Marshal(dockerkit.ProbeInterpreters(ctx, os.Getenv("PATH")))
 		fmt.Fprintf(stdout, "%s\n", b)

@@ -1,0 +1,364 @@
+package dockerkit_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/covkit/covkit/dockerkit"
+	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/pth"
+)
+
+// dockerEnv is what every Docker integration test needs: the sid image,
+// a static covdocker, and a unique name prefix whose images and
+// containers are removed when the test ends.
+type dockerEnv struct {
+	image     string // covkit-testbed:sid
+	covdocker string // static binary
+	prefix    string
+}
+
+func newDockerEnv(t *testing.T) *dockerEnv {
+	t.Helper()
+	b := testbed.Get(t, "sid")
+	img := b.DockerImage(t)
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("skipping: no docker client")
+	}
+	var r [4]byte
+	rand.Read(r[:])
+	e := &dockerEnv{image: img, prefix: "covkit-dktest-" + hex.EncodeToString(r[:])}
+	e.covdocker = filepath.Join(t.TempDir(), "covdocker")
+	c := exec.Command("go", "build", "-o", e.covdocker, "./cmd/covdocker")
+	c.Dir = testbed.RepoRoot()
+	c.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("building covdocker: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		// Containers first (by name prefix), then images (by tag prefix).
+		out, _ := exec.Command("docker", "ps", "-aq", "--filter", "name="+e.prefix).Output()
+		if ids := strings.Fields(string(out)); len(ids) > 0 {
+			exec.Command("docker", append([]string{"rm", "-f"}, ids...)...).Run()
+		}
+		out, _ = exec.Command("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").Output()
+		var imgs []string
+		for _, l := range strings.Fields(string(out)) {
+			if strings.HasPrefix(l, e.prefix) {
+				imgs = append(imgs, l)
+			}
+		}
+		if len(imgs) > 0 {
+			exec.Command("docker", append([]string{"rmi", "-f"}, imgs...)...).Run()
+		}
+		exec.Command("docker", "image", "prune", "-f", "--filter", "label=covkit.test="+e.prefix).Run()
+	})
+	return e
+}
+
+func (e *dockerEnv) docker(t *testing.T, stdin []byte, args ...string) string {
+	t.Helper()
+	c := exec.Command("docker", args...)
+	if stdin != nil {
+		c.Stdin = bytes.NewReader(stdin)
+	}
+	var so, se bytes.Buffer
+	c.Stdout, c.Stderr = &so, &se
+	if err := c.Run(); err != nil {
+		t.Fatalf("docker %s: %v\n%s%s", strings.Join(args, " "), err, so.Bytes(), se.Bytes())
+	}
+	return strings.TrimSpace(so.String())
+}
+
+// noCoverageImage makes an image whose Python cannot import coverage.py,
+// offline: the sid image with Debian's python3-coverage removed.
+func (e *dockerEnv) noCoverageImage(t *testing.T) string {
+	t.Helper()
+	tag := e.prefix + "-nocov:1"
+	df := fmt.Sprintf("FROM %s\nLABEL covkit.test=%s\nRUN dpkg -r --force-depends python3-coverage >/dev/null\n", e.image, e.prefix)
+	e.docker(t, []byte(df), "build", "-q", "-t", tag, "-")
+	c := exec.Command("docker", "run", "--rm", "--network", "none", tag, "python3", "-c", "import coverage")
+	if c.Run() == nil {
+		t.Fatalf("%s still imports coverage", tag)
+	}
+	return tag
+}
+
+// covdockerBuild runs `covdocker build ARGS` and returns the image ID, the
+// layer time and the bytes it added, as covdocker reported them.
+func (e *dockerEnv) covdockerBuild(t *testing.T, dir string, args ...string) (id string, secs float64, added int64) {
+	t.Helper()
+	c := exec.Command(e.covdocker, append([]string{"build"}, args...)...)
+	c.Dir = dir
+	var so, se bytes.Buffer
+	c.Stdout, c.Stderr = &so, &se
+	if err := c.Run(); err != nil {
+		t.Fatalf("covdocker build %s: %v\n%s", strings.Join(args, " "), err, se.Bytes())
+	}
+	m := regexp.MustCompile(`covkit layer in ([0-9.]+)s.*\+(\d+) bytes`).FindStringSubmatch(se.String())
+	if m == nil {
+		t.Fatalf("covdocker build said nothing of its layer:\n%s", se.Bytes())
+	}
+	fmt.Sscan(m[1], &secs)
+	fmt.Sscan(m[2], &added)
+	for _, l := range strings.Split(se.String(), "\n") {
+		if strings.HasPrefix(l, "covdocker:") || strings.HasPrefix(l, "warning:") {
+			t.Log(l)
+		}
+	}
+	return strings.TrimSpace(so.String()), secs, added
+}
+
+// copyDir copies testdata trees into the test's project directory.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// coverageDeb finds or downloads Debian's python3-coverage for the host.
+func coverageDeb(t *testing.T) string {
+	if m, _ := filepath.Glob("/var/cache/apt/archives/python3-coverage_*.deb"); len(m) > 0 {
+		return m[0]
+	}
+	d := t.TempDir()
+	c := exec.Command("apt-get", "download", "python3-coverage")
+	c.Dir = d
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Logf("no python3-coverage .deb (%v: %s): the .deb strategy is not exercised", err, bytes.TrimSpace(out))
+		return ""
+	}
+	m, _ := filepath.Glob(filepath.Join(d, "python3-coverage_*.deb"))
+	if len(m) == 0 {
+		return ""
+	}
+	return m[0]
+}
+
+var marker = regexp.MustCompile(`#\s*([01])\s*$`)
+
+// expectedLines reads the "# 1" (runs) and "# 0" (never runs) markers.
+func expectedLines(t *testing.T, path string) (run, miss []int) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(b), "\n") {
+		if m := marker.FindStringSubmatch(l); m != nil {
+			if m[1] == "1" {
+				run = append(run, i+1)
+			} else {
+				miss = append(miss, i+1)
+			}
+		}
+	}
+	return run, miss
+}
+
+// TestEndToEnd runs a host orchestrator, as a test under covrun would, that
+// starts (a) `docker run --rm` of a covdocker image, (b) a two-service
+// `docker-compose up` of covdocker images whose base has no coverage.py
+// (installed from a package directory and from a .deb), (c) a container
+// with a non-forwarding shell entrypoint stopped by `docker stop`
+// mid-work. Only PATH tells the orchestrator about covkit. The merged
+// report must name host files only and hold exactly the lines that ran.
+func TestEndToEnd(t *testing.T) {
+	e := newDockerEnv(t)
+	if _, err := exec.LookPath("docker-compose"); err != nil {
+		t.Skip("skipping: no docker-compose")
+	}
+	proj := t.TempDir()
+	copyDir(t, filepath.Join("testdata", "e2e"), proj)
+	nocov := e.noCoverageImage(t)
+
+	analysis := e.prefix + "-analysis:1"
+	_, secs, added := e.covdockerBuild(t, proj, "-q", "-t", analysis, "analysis")
+	t.Logf("layer on an image with coverage.py: %.1fs, +%d bytes", secs, added)
+	stopper := e.prefix + "-stopper:1"
+	e.covdockerBuild(t, proj, "-q", "-t", stopper, "stopper")
+	svcA := e.prefix + "-svc-a:1"
+	siteDir := filepath.Join(testbed.Dir(), "sid", "usr", "lib", "python3", "dist-packages")
+	_, secs, added = e.covdockerBuild(t, proj, "--coverage-dir", siteDir, "-q", "--build-arg", "BASE="+nocov,
+		"-f", "svc/Dockerfile.a", "-t", svcA, "svc")
+	t.Logf("layer installing coverage.py from a package directory: %.1fs, +%d bytes", secs, added)
+	svcB := e.prefix + "-svc-b:1"
+	if deb := coverageDeb(t); deb != "" {
+		_, secs, added = e.covdockerBuild(t, proj, "--coverage-deb", deb, "-q", "--build-arg", "BASE="+nocov,
+			"-f", "svc/Dockerfile.b", "-t", svcB, "svc")
+		t.Logf("layer installing coverage.py from %s: %.1fs, +%d bytes", filepath.Base(deb), secs, added)
+	} else {
+		e.covdockerBuild(t, proj, "--coverage-dir", siteDir, "-q", "--build-arg", "BASE="+nocov,
+			"-f", "svc/Dockerfile.b", "-t", svcB, "svc")
+	}
+	compose := fmt.Sprintf(`version: "2.4"
+services:
+  web:
+    image: %s
+    network_mode: none
+  worker:
+    image: %s
+    network_mode: none
+`, svcA, svcB)
+	if err := os.WriteFile(filepath.Join(proj, "docker-compose.yml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	project := strings.ReplaceAll(e.prefix, "-", "")
+	t.Cleanup(func() {
+		c := exec.Command("docker-compose", "-f", filepath.Join(proj, "docker-compose.yml"), "-p", project, "down")
+		c.Run()
+	})
+
+	// The run, as covrun would make it: pth's run (no host hooks needed:
+	// the orchestrator inherits the environment) plus the shim on PATH.
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, ProjectDir: proj, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	shims := filepath.Join(t.TempDir(), "shims")
+	if err := dockerkit.WriteShims(shims, e.covdocker); err != nil {
+		t.Fatal(err)
+	}
+	env := run.Environ(testbed.BaseEnv)
+	env = append(env, dockerkit.ShimEnv(shims, "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin")...)
+	name := e.prefix + "-stopped"
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c := exec.CommandContext(ctx, "/usr/bin/python3", "orchestrate.py", analysis, "docker-compose.yml", project, stopper, name)
+	c.Dir, c.Env = proj, env
+	out, err := c.CombinedOutput()
+	t.Logf("orchestrator:\n%s", out)
+	if err != nil {
+		t.Fatalf("orchestrator: %v", err)
+	}
+	run.Close()
+
+	// Merge: container data remapped to host paths and moved beside the
+	// host's, then coverage.py's own combine and json report.
+	cds, err := dockerkit.FindContainerData(run.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perImage := map[string]int{}
+	for _, cd := range cds {
+		perImage[cd.Image.Ref] = len(cd.Files)
+		info, err := os.Stat(cd.Dir)
+		if err != nil || info.Mode().Perm()&0o002 != 0 {
+			t.Errorf("%s: world-writable or missing (%v)", cd.Dir, err)
+		}
+	}
+	// compose names the service's image; every image must have written data.
+	for _, im := range []string{analysis, stopper, svcA, svcB} {
+		if perImage[im] == 0 {
+			t.Errorf("no data from containers of %s (have %v)", im, perImage)
+		}
+	}
+	res, err := dockerkit.Remap(run.DataDir, proj, nil, run.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("remapped %d data files; dropped %v", len(res.Files), res.Dropped)
+	for _, d := range res.Dropped {
+		if !strings.HasPrefix(d, "/usr/") && !strings.HasPrefix(d, "/etc/") && !strings.HasPrefix(d, "/.covkit/") {
+			t.Errorf("container path %s was dropped", d)
+		}
+	}
+	host, err := testbed.Lookup("host")
+	if err != nil {
+		t.Skipf("skipping the report: %v", err)
+	}
+	cmd := func(args ...string) {
+		c := exec.Command(host.Python, append([]string{"-m", "coverage"}, args...)...)
+		c.Dir = run.DataDir
+		c.Env = append(slices.Clone(testbed.BaseEnv), "COVKIT_RUN=-")
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("coverage %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	cmd("combine", "-q")
+	cmd("json", "-q", "-o", "report.json")
+	b, err := os.ReadFile(filepath.Join(run.DataDir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Files map[string]struct {
+			ExecutedLines []int `json:"executed_lines"`
+			MissingLines  []int `json:"missing_lines"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for n := range rep.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	t.Logf("report files: %v", names)
+	want := []string{"analysis/analyze.py", "analysis/helpers/stats.py", "stopper/loop.py", "svc/a/main.py", "svc/b/worker.py"}
+	// Host files only: no container path survives. (The host's own
+	// start-up files, measured in the host orchestrator, may appear.)
+	var inProject []string
+	for _, n := range names {
+		if _, err := os.Stat(n); err != nil || !filepath.IsAbs(n) {
+			t.Errorf("report lists %s, not a host file", n)
+		}
+		if rel, err := filepath.Rel(proj, n); err == nil && !strings.HasPrefix(rel, "..") {
+			inProject = append(inProject, filepath.ToSlash(rel))
+		}
+	}
+	if wantAll := append(slices.Clone(want), "orchestrate.py"); !slices.Equal(inProject, sortedCopy(wantAll)) {
+		t.Errorf("project files in the report: %v, want %v", inProject, sortedCopy(wantAll))
+	}
+	for _, w := range want {
+		p := filepath.Join(proj, filepath.FromSlash(w))
+		f, ok := rep.Files[p]
+		if !ok {
+			t.Errorf("report lacks %s", w)
+			continue
+		}
+		run, miss := expectedLines(t, p)
+		if !slices.Equal(f.ExecutedLines, run) {
+			t.Errorf("%s: executed lines %v, want %v", w, f.ExecutedLines, run)
+		}
+		if !slices.Equal(f.MissingLines, miss) {
+			t.Errorf("%s: missing lines %v, want %v", w, f.MissingLines, miss)
+		}
+	}
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	sort.Strings(c)
+	return c
+}

@@ -1,0 +1,5 @@
+ARG BASE
+FROM ${BASE}
+WORKDIR /work
+COPY b/ ./
+CMD ["python3", "worker.py"]
