@@ -76,11 +76,24 @@ func DataContexts(d *sqlitecov.Data, dir string) func(f *report.File) map[int][]
 	var mu sync.Mutex
 	return func(f *report.File) map[int][]string {
 		mu.Lock()
+		defer mu.Unlock()
 		df := byName[f.Filename]
 		if df == nil && !filepath.IsAbs(f.Filename) {
 			df = byName[filepath.Join(dir, f.Filename)]
 		}
-		mu.Unlock()
+		if df == nil && f.RelName != "" {
+			// Data recorded elsewhere and remapped by [paths] for the
+			// report: the one data path ending in the report name.
+			suffix := "/" + strings.TrimPrefix(filepath.ToSlash(f.RelName), "/")
+			for _, p := range d.Paths() {
+				if strings.HasSuffix(filepath.ToSlash(p), suffix) {
+					if df != nil {
+						return nil // ambiguous
+					}
+					df = d.Files[p]
+				}
+			}
+		}
 		return LineContexts(df)
 	}
 }

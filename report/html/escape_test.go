@@ -160,3 +160,36 @@ func TestSelfContained(t *testing.T) {
 		t.Error("a missing extra_css is not an error")
 	}
 }
+
+// FuzzWrite: whatever the file name and source, pages stay in the report
+// directory and no markup from them gets through.
+func FuzzWrite(f *testing.F) {
+	f.Add("../../etc/passwd", "</script><script>alert(1)</script>\n")
+	f.Add(`a"b'c.py`, "x = '''<b>\n'''\n")
+	f.Add("ü/✓.py", "f\"{'<i>'}\"\n")
+	f.Fuzz(func(t *testing.T, name, src string) {
+		root := t.TempDir()
+		dir := filepath.Join(root, "out")
+		set := &report.Set{Files: []*report.File{{Filename: "/p/" + name, RelName: name, Source: src, Statements: []int{1, 2}, Executed: []int{1}}}}
+		if err := Write(dir, set, Options{Now: fixtureNow}); err != nil {
+			t.Fatal(err)
+		}
+		ents, _ := os.ReadDir(root)
+		if len(ents) != 1 {
+			t.Fatalf("%d entries beside the report directory", len(ents))
+		}
+		files := readDir(t, dir)
+		if len(files) != 5 {
+			t.Fatalf("%d files written, want 5", len(files))
+		}
+		for n, b := range files {
+			if n == jsName || n == cssName || n == ".gitignore" {
+				continue
+			}
+			s := string(b)
+			if strings.Count(s, "<script") != 1 || strings.Count(s, "<div") != strings.Count(s, "</div>") || strings.Count(s, "<span") != strings.Count(s, "</span>") {
+				t.Fatalf("%s: markup from the input got through", n)
+			}
+		}
+	})
+}
