@@ -380,7 +380,8 @@ func numCells(b *bytes.Buffer, arcs bool, n report.Numbers) {
 	for _, v := range vals {
 		fmt.Fprintf(b, "<td data-v=\"%d\">%d</td>", v, v)
 	}
-	fmt.Fprintf(b, "<td class=\"pc\" data-v=\"%s\">%s%%</td>", strconv.FormatFloat(n.PcCovered(), 'g', 17, 64), n.PcCoveredStr())
+	pc := n.PcCovered()
+	fmt.Fprintf(b, "<td class=\"pc\" data-v=\"%s\" style=\"--pc:%s%%\">%s%%</td>", strconv.FormatFloat(pc, 'g', 17, 64), strconv.FormatFloat(pc, 'f', 1, 64), n.PcCoveredStr())
 }
 
 // lineFacts are what a file page marks on each line.
