@@ -22,6 +22,7 @@ type Flags struct {
 
 	XML, LCOV, JSON string
 	Text            bool
+	Reports         string
 	ShowMissing     bool
 	SkipCovered     bool
 	SkipEmpty       bool
@@ -41,6 +42,7 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.XML, "xml", "", "write a Cobertura XML report to `FILE` (- for stdout)")
 	fs.StringVar(&f.LCOV, "lcov", "", "write an LCOV report to `FILE` (- for stdout)")
 	fs.StringVar(&f.JSON, "json", "", "write a JSON report to `FILE` (- for stdout)")
+	fs.StringVar(&f.Reports, "reports", "", "write these comma-separated reports (text, xml, lcov, json) to their configured outputs ([xml] output, ...)")
 	fs.BoolVar(&f.Text, "text", false, "write the text summary table on stdout (the default when no other report is asked for)")
 	fs.BoolVarP(&f.ShowMissing, "show-missing", "m", false, "show line numbers of statements that weren't executed")
 	fs.BoolVar(&f.SkipCovered, "skip-covered", false, "skip files with 100% coverage in the text table")
@@ -104,23 +106,43 @@ func (f *Flags) Apply(s *Settings) {
 	}
 }
 
-// Wanted lists the reports the flags ask for: "text", "xml", "lcov",
-// "json" with their output paths; text alone when none is named.
-func (f *Flags) Wanted() []Output {
+// Wanted lists the reports the flags ask for, in the order text, xml,
+// lcov, json: --xml/--lcov/--json name their files; --reports names kinds
+// written to the configured outputs ([xml] output, ...); the text table is
+// the default when nothing else is asked for.
+func (f *Flags) Wanted(s *Settings) ([]Output, error) {
+	paths := map[string]string{"xml": f.XML, "lcov": f.LCOV, "json": f.JSON}
+	text := f.Text
+	for _, k := range commaList(f.Reports) {
+		switch k {
+		case "text":
+			text = true
+		case "xml":
+			if paths[k] == "" {
+				paths[k] = s.XMLOutput
+			}
+		case "lcov":
+			if paths[k] == "" {
+				paths[k] = s.LCOVOutput
+			}
+		case "json":
+			if paths[k] == "" {
+				paths[k] = s.JSONOutput
+			}
+		default:
+			return nil, fmt.Errorf("--reports: unknown report %q (want text, xml, lcov or json)", k)
+		}
+	}
 	var out []Output
-	if f.XML != "" {
-		out = append(out, Output{"xml", f.XML})
+	for _, k := range []string{"xml", "lcov", "json"} {
+		if paths[k] != "" {
+			out = append(out, Output{k, paths[k]})
+		}
 	}
-	if f.LCOV != "" {
-		out = append(out, Output{"lcov", f.LCOV})
-	}
-	if f.JSON != "" {
-		out = append(out, Output{"json", f.JSON})
-	}
-	if f.Text || len(out) == 0 {
+	if text || len(out) == 0 {
 		out = append([]Output{{"text", "-"}}, out...)
 	}
-	return out
+	return out, nil
 }
 
 // Output is one report to write.

@@ -77,6 +77,10 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	if s.Precision < 0 {
 		return 0, fmt.Errorf("precision=%d is invalid. Must not be negative.", s.Precision)
 	}
+	wanted, err := f.Wanted(&s)
+	if err != nil {
+		return 0, cli.UsageError("%v", err)
+	}
 	warn := func(msg string) { cli.Warnf(env.Stderr, "%s", msg) }
 	res, err := Build(d, Options{
 		Dir:             env.Dir,
@@ -115,7 +119,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	}
 	var all []rendered
 	total, haveTotal := 0.0, false
-	for _, o := range f.Wanted() {
+	for _, o := range wanted {
 		var buf bytes.Buffer
 		var t float64
 		var err error

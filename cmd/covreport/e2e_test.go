@@ -24,7 +24,10 @@ type e2eVariant struct {
 	Reports       []string `json:"reports"`
 	BranchWarning bool     `json:"branch_warning"`
 	SkipBeds      []string `json:"skip_beds"`
-	Why           string   `json:"why"`
+	// Relocate moves the project after measuring it; {OLD} and {NEW} in
+	// RC stand for the two directories (for [paths]).
+	Relocate bool   `json:"relocate"`
+	Why      string `json:"why"`
 }
 
 type fixture struct {
@@ -147,9 +150,22 @@ func runVariant(t *testing.T, b *testbed.Bed, bin, proj string, run []string, v 
 	}
 	os.WriteFile(filepath.Join(host, "covreport"), data, 0o755)
 	b.MustRun(t, inBed, nil, append([]string{b.Python, "-m", "coverage", "run"}, run...)...)
+	rcText := v.RC
+	if v.Relocate {
+		host2, inBed2 := b.TempDir(t)
+		if err := os.CopyFS(host2, os.DirFS(host)); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(filepath.Join(host2, "covreport"), 0o755)
+		if err := os.RemoveAll(host); err != nil {
+			t.Fatal(err)
+		}
+		rcText = strings.NewReplacer("{OLD}", inBed, "{NEW}", inBed2).Replace(rcText)
+		host, inBed = host2, inBed2
+	}
 	var rc []string
-	if v.RC != "" {
-		os.WriteFile(filepath.Join(host, "variant.rc"), []byte(v.RC), 0o666)
+	if rcText != "" {
+		os.WriteFile(filepath.Join(host, "variant.rc"), []byte(rcText), 0o666)
 		rc = []string{"--rcfile", "variant.rc"}
 	}
 	os.MkdirAll(filepath.Join(host, "py"), 0o777)
