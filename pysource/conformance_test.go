@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -64,10 +65,15 @@ func conformanceCacheDir() string {
 
 // loadDump returns coverage.py's view of bed b's corpus, from the cache or
 // by running dump.py in the bed.
-func loadDump(t *testing.T, b *testbed.Bed) *dumpFile {
+func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 	t.Helper()
 	h := sha256.New()
 	h.Write(dumpScript)
+	var roots []string
+	if cross {
+		roots = crossRoots(t, b)
+		fmt.Fprintf(h, "cross %q", roots)
+	}
 	// The snippet corpora live at a fixed path in the bed, so that the
 	// cached dump's file names stay valid.
 	snipHost, snipBed := b.HostPath(snippetDir), snippetDir
@@ -78,7 +84,11 @@ func loadDump(t *testing.T, b *testbed.Bed) *dumpFile {
 		copyDir(t, filepath.Join("testdata", sub), filepath.Join(snipHost, sub), h)
 	}
 	key := hex.EncodeToString(h.Sum(nil)[:6])
-	cache := filepath.Join(conformanceCacheDir(), fmt.Sprintf("%s-%s.json", b.Name, key))
+	name := b.Name
+	if cross {
+		name += "-cross"
+	}
+	cache := filepath.Join(conformanceCacheDir(), fmt.Sprintf("%s-%s.json", name, key))
 	data, err := os.ReadFile(cache)
 	if err != nil {
 		host, inBed := b.TempDir(t)
@@ -87,9 +97,14 @@ func loadDump(t *testing.T, b *testbed.Bed) *dumpFile {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		args := []string{b.Python, inBed + "/dump.py", inBed + "/out.json", "@stdlib"}
-		for _, sub := range snippetCorpora {
-			args = append(args, snipBed+"/"+sub)
+		args := []string{b.Python, inBed + "/dump.py", inBed + "/out.json"}
+		if cross {
+			args = append(args, roots...)
+		} else {
+			args = append(args, "@stdlib")
+			for _, sub := range snippetCorpora {
+				args = append(args, snipBed+"/"+sub)
+			}
 		}
 		cmd := b.Command(ctx, inBed, nil, args...)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -109,6 +124,33 @@ func loadDump(t *testing.T, b *testbed.Bed) *dumpFile {
 		t.Fatalf("%s: %v", cache, err)
 	}
 	return &d
+}
+
+// crossRoots gives each bed another Python's library to parse: code written
+// for a newer or older Python, so version gates and "not Python" outcomes
+// get exercised on real code. host (3.11) parses sid's 3.14 library, trixie
+// (3.13) a copy of it, sid (3.14) its own 3.15 library.
+func crossRoots(t *testing.T, b *testbed.Bed) []string {
+	sid314 := filepath.Join(testbed.Dir(), "sid", "usr", "lib", "python3.14")
+	switch b.Name {
+	case "host":
+		return []string{sid314}
+	case "trixie":
+		dst := b.HostPath("/tmp/covkit-cross/python3.14")
+		if _, err := os.Stat(dst); err != nil {
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command("cp", "-r", sid314, dst).CombinedOutput(); err != nil {
+				t.Fatalf("copy %s: %v\n%s", sid314, err, out)
+			}
+		}
+		return []string{"/tmp/covkit-cross/python3.14"}
+	case "sid":
+		return []string{"/usr/lib/python3.15"}
+	}
+	t.Skipf("no cross corpus for %s", b.Name)
+	return nil
 }
 
 // snippetDir is where the hand-written corpora are copied in each bed.
@@ -287,7 +329,13 @@ func diffInts(got, want []int) (extra, missing []int) {
 	return extra, missing
 }
 
-func TestConformance(t *testing.T) {
+func TestConformance(t *testing.T) { testConformance(t, false) }
+
+// TestConformanceCross runs each bed's coverage.py over another Python's
+// library (see crossRoots).
+func TestConformanceCross(t *testing.T) { testConformance(t, true) }
+
+func testConformance(t *testing.T, cross bool) {
 	beds := testbed.Names
 	if b := os.Getenv("COVKIT_CONFORMANCE_BED"); b != "" {
 		beds = strings.Split(b, ",")
@@ -295,7 +343,7 @@ func TestConformance(t *testing.T) {
 	for _, name := range beds {
 		t.Run(name, func(t *testing.T) {
 			b := testbed.Get(t, name)
-			d := loadDump(t, b)
+			d := loadDump(t, b, cross)
 			pyv, err := ParseVersion(d.Python)
 			if err != nil {
 				t.Fatal(err)

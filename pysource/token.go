@@ -81,6 +81,7 @@ type tokenizer struct {
 	// altIndents measures indentation with tabs as one column, to catch
 	// inconsistent tabs and spaces as CPython does.
 	altIndents  []int
+	fErr        *tokenError
 	indents     []int
 	atLineStart bool
 	continued   bool
@@ -96,10 +97,42 @@ type bracketPos struct {
 // version, as far as coverage.py's use of them goes.
 func Tokenize(src string, ver Version) ([]Token, error) {
 	t := &tokenizer{src: src, ver: ver, line: 1, indents: []int{0}, altIndents: []int{0}, atLineStart: true}
-	if err := t.run(); err != nil {
-		return t.toks, err
+	err := t.run()
+	if t.fErr != nil {
+		// A bad f-string before 3.12 is reported once the run of
+		// concatenated strings holding it ends, before later errors.
+		return t.toks, t.fErr
 	}
-	return t.toks, nil
+	return t.toks, err
+}
+
+// checkFString applies the pre-3.12 f-string rules to the string token just
+// appended, and reports a pending f-string error once a token other than a
+// string follows.
+func (t *tokenizer) checkFString() bool {
+	if t.ver.AtLeast(3, 12) {
+		return false
+	}
+	last := t.toks[len(t.toks)-1]
+	switch last.Type {
+	case STRING:
+		if t.fErr != nil {
+			t.fErr.Line = last.EndLine
+			return false
+		}
+		if err := checkOldFString(last); err != nil {
+			se := err.(*syntaxError)
+			t.fErr = &tokenError{Msg: se.Msg, Line: last.EndLine}
+		}
+		return false
+	case NL, COMMENT:
+		return false
+	}
+	if t.fErr != nil {
+		t.fErr.Line = last.Line
+		return true
+	}
+	return false
 }
 
 func (t *tokenizer) emit(typ TokenType, start, end int, sline, scol int) {
@@ -122,6 +155,9 @@ func isIdentChar(r rune) bool {
 func (t *tokenizer) run() error {
 	src := t.src
 	for {
+		if t.fErr != nil && len(t.toks) > 0 && t.checkFString() {
+			return t.fErr
+		}
 		if t.atLineStart && t.depth == 0 && !t.continued {
 			// Measure indentation.
 			col, alt := 0, 0
@@ -254,6 +290,8 @@ func (t *tokenizer) run() error {
 						return err
 					}
 					t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, Col: scol, EndLine: t.line, EndCol: t.pos - t.lstart})
+					t.checkFString()
+					t.checkFString()
 					continue
 				}
 				t.pos = p
@@ -267,6 +305,7 @@ func (t *tokenizer) run() error {
 					return err
 				}
 				t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, Col: scol, EndLine: t.line, EndCol: t.pos - t.lstart})
+				t.checkFString()
 				continue
 			}
 			if err := t.scanOp(); err != nil {

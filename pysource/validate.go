@@ -73,11 +73,6 @@ func checkTokens(toks []Token, ver Version, skipFirst bool) error {
 	}
 	for i := start; i < len(toks); i++ {
 		t := toks[i]
-		if t.Type == STRING && ver.Less(Version{3, 12}) {
-			if err := checkOldFString(t); err != nil {
-				return err
-			}
-		}
 		if i == start {
 			continue
 		}
@@ -109,18 +104,20 @@ func checkOldFString(t Token) error {
 	}
 	body = body[q : len(body)-q]
 	raw := strings.ContainsAny(pre, "rR")
-	depth := 0
+	// stack holds the open brackets of the current replacement field; its
+	// bottom is the field's own '{'.
+	var stack []byte
 	var quote byte
 	for i := 0; i < len(body); i++ {
 		c := body[i]
-		if depth == 0 {
+		if len(stack) == 0 {
 			switch c {
 			case '{':
 				if i+1 < len(body) && body[i+1] == '{' {
 					i++
 					continue
 				}
-				depth = 1
+				stack = append(stack, '{')
 			case '}':
 				if i+1 < len(body) && body[i+1] == '}' {
 					i++
@@ -149,14 +146,41 @@ func checkOldFString(t Token) error {
 		case '\'', '"':
 			quote = c
 		case '{', '(', '[':
-			depth++
-		case ')', ']':
-			depth--
-		case '}':
-			depth--
+			stack = append(stack, c)
+		case ')', ']', '}':
+			if len(stack) == 1 && c != '}' {
+				return &syntaxError{Msg: fmt.Sprintf("f-string: unmatched '%c'", c), Line: t.Line}
+			}
+			stack = stack[:len(stack)-1]
+		case ':', '!':
+			if len(stack) == 1 && !(c == '!' && i+1 < len(body) && body[i+1] == '=') {
+				// Format spec or conversion: literal text up to the
+				// field's '}', with nested fields.
+				depth := 0
+				for i++; i < len(body); i++ {
+					if body[i] == '{' {
+						depth++
+					} else if body[i] == '}' {
+						if depth == 0 {
+							break
+						}
+						depth--
+					}
+				}
+				if i >= len(body) {
+					return &syntaxError{Msg: "f-string: expecting '}'", Line: t.Line}
+				}
+				stack = stack[:0]
+			}
 		}
 	}
-	if depth > 0 || quote != 0 {
+	if quote != 0 {
+		return &syntaxError{Msg: "f-string: expecting '}'", Line: t.Line}
+	}
+	if n := len(stack); n > 1 {
+		return &syntaxError{Msg: fmt.Sprintf("f-string: unmatched '%c'", stack[n-1]), Line: t.Line}
+	}
+	if len(stack) == 1 {
 		return &syntaxError{Msg: "f-string: expecting '}'", Line: t.Line}
 	}
 	return nil
@@ -186,7 +210,26 @@ func checkBody(ss []*Stmt, ver Version) error {
 				return err
 			}
 		}
+		if s.Kind == SFunctionDef && ver.Less(Version{3, 12}) {
+			if n := 2; s.Async && len(s.Header) > 3 {
+				n = 3
+				_ = n
+			}
+			for i := 0; i+2 < len(s.Header); i++ {
+				if s.Header[i].Text == "def" && s.Header[i+2].Text == "[" {
+					return &syntaxError{Msg: "expected '('", Line: s.Header[i+2].Line}
+				}
+			}
+		}
+		if s.Kind == SClassDef && ver.Less(Version{3, 12}) && len(s.Header) > 2 && s.Header[2].Text == "[" {
+			return &syntaxError{Msg: "invalid syntax", Line: s.Header[2].Line}
+		}
 		for _, h := range s.Handlers {
+			if ver.Less(Version{3, 14}) && len(h.Header) > 1 {
+				if _, as := hasKeyword(h.Header, "as"); !as && hasTopComma(h.Header[1:]) {
+					return &syntaxError{Msg: "multiple exception types must be parenthesized", Line: h.Line}
+				}
+			}
 			if err := checkTokens(h.Header, ver, false); err != nil {
 				return err
 			}
