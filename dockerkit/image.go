@@ -88,3 +88,5 @@ func shortID(id string) string {
 	}
 	return id
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }

@@ -1,0 +1,101 @@
+package dockerkit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseDockerfile(t *testing.T) {
+	// The build context: directories and files by slash path.
+	ctx := map[string]bool{ // path -> isDir
+		".": true, "app": true, "app/main.py": false, "lib": true, "run.py": false,
+		"src": true, "src/pkg": true, "conf.ini": false, "a.py": false, "b.py": false,
+	}
+	stat := func(rel string) (bool, bool) {
+		d, ok := ctx[rel]
+		return ok, d
+	}
+	tests := []struct {
+		name, df string
+		want     []PathMapping
+	}{
+		{"workdir and dot", "FROM x\nWORKDIR /app\nCOPY . .\n",
+			[]PathMapping{{"/app", "."}}},
+		{"file into workdir", "FROM x\nWORKDIR /srv\nCOPY run.py .\n",
+			[]PathMapping{{"/srv/run.py", "run.py"}}},
+		{"file to a name", "FROM x\nCOPY run.py /usr/local/bin/tool\n",
+			[]PathMapping{{"/usr/local/bin/tool/run.py", "run.py"}, {"/usr/local/bin/tool", "run.py"}}},
+		{"dir with trailing slash", "FROM x\nCOPY app/ /opt/app/\n",
+			[]PathMapping{{"/opt/app", "app"}}},
+		{"relative workdir chain", "FROM x\nWORKDIR /a\nWORKDIR b\nADD lib lib\n",
+			[]PathMapping{{"/a/b/lib", "lib"}}},
+		{"several sources", "FROM x\nCOPY a.py b.py /code/\n",
+			[]PathMapping{{"/code/b.py", "b.py"}, {"/code/a.py", "a.py"}}},
+		{"json form and flags", "FROM x\nCOPY --chown=1000:1000 [\"src/pkg\", \"/site/pkg\"]\n",
+			[]PathMapping{{"/site/pkg", "src/pkg"}}},
+		{"env expansion", "FROM x\nENV HOME=/home/app\nWORKDIR $HOME\nCOPY app ${HOME}/app\n",
+			[]PathMapping{{"/home/app/app", "app"}}},
+		{"later wins first", "FROM x\nCOPY app /app\nCOPY src /app\n",
+			[]PathMapping{{"/app", "src"}, {"/app", "app"}}},
+		{"continuation and comments", "FROM x\n# a comment\nCOPY \\\n  app \\\n  /w/\n",
+			[]PathMapping{{"/w", "app"}}},
+		{"glob", "FROM x\nCOPY *.py /code/\n",
+			[]PathMapping{{"/code", "."}}},
+		{"url and archive skipped", "FROM x\nADD https://example.invalid/x.py /x.py\nADD lib.tar.gz /l/\n", []PathMapping{}},
+		{"missing source skipped", "FROM x\nCOPY nothere /n\n", []PathMapping{}},
+		{"other image skipped", "FROM x\nCOPY --from=python:3 /usr/bin/python3 /p\n", []PathMapping{}},
+		{"multi-stage: only the final stage", "FROM x AS build\nCOPY src /build/src\nFROM y\nCOPY app /app\n",
+			[]PathMapping{{"/app", "app"}}},
+		{"multi-stage: inherit and copy from a stage", "FROM x AS base\nWORKDIR /w\nCOPY app app\nFROM x AS build\nCOPY src /build/src\nFROM base\nCOPY --from=build /build/src/pkg /site/pkg\n",
+			[]PathMapping{{"/site/pkg", "src/pkg"}, {"/w/app", "app"}}},
+		{"escape directive", "# escape=`\nFROM x\nCOPY app `\n  /e\n",
+			[]PathMapping{{"/e", "app"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseDockerfile(strings.NewReader(tc.df), stat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("mappings (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := ParseDockerfile(strings.NewReader("COPY a b\n"), stat); err == nil {
+		t.Error("a Dockerfile without FROM parsed")
+	}
+}
+
+func TestParseBuildArgs(t *testing.T) {
+	tests := []struct {
+		args    []string
+		context string
+		df      string
+		tags    []string
+		rest    []string
+		iid     string
+	}{
+		{[]string{"."}, ".", "", nil, nil, ""},
+		{[]string{"-t", "a:1", "--tag=b", "-f", "x/Dockerfile", "--build-arg", "K=V", "--no-cache", "ctx"},
+			"ctx", "x/Dockerfile", []string{"a:1", "b"}, []string{"-f=x/Dockerfile", "--build-arg=K=V", "--no-cache"}, ""},
+		{[]string{"-qt", "img", "--iidfile", "id.txt", "-"}, "-", "", []string{"img"}, []string{"-q"}, "id.txt"},
+	}
+	for _, tc := range tests {
+		b, err := parseBuildArgs(tc.args)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if b.context != tc.context || b.dockerfile != tc.df || b.iidfile != tc.iid ||
+			!cmp.Equal(b.tags, tc.tags) || !cmp.Equal(b.rest, tc.rest) {
+			t.Errorf("%q: got %+v", tc.args, b)
+		}
+	}
+	for _, bad := range [][]string{{}, {"a", "b"}, {"-t"}} {
+		if _, err := parseBuildArgs(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
