@@ -8,9 +8,10 @@
 // differ:
 //
 //   - coverage.py 6.5 turned patterns into regexes with fnmatch, so "*"
-//     matched across separators; there was no check that the mapped path
-//     exists, no relative_files handling in PathAliases, and no implicit
-//     rule for relative paths.
+//     matched across separators and "[!x]" negated; there was no check
+//     that the mapped path exists, patterns were made absolute even with
+//     relative_files, unmapped paths were not made relative, and there was
+//     no implicit rule for relative paths.
 //   - coverage.py 7.6 replaced every occurrence of the matched prefix text in
 //     the path, not just the first; 7.16 replaces only the prefix.
 //   - source_exists looks inside .par archives in 7.16, not in 7.6.
