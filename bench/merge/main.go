@@ -171,6 +171,19 @@ func clone(d *sqlitecov.Data, rng *rand.Rand, drop float64) *sqlitecov.Data {
 
 func timeSize(bed *testbed.Bed, work string, n int, reals []*sqlitecov.Data, drop float64, skipCoverage bool) error {
 	dir := filepath.Join(work, fmt.Sprintf("corpus-%d", n))
+	if have, _ := filepath.Glob(filepath.Join(dir, ".coverage.*")); len(have) != n {
+		if err := makeCorpus(bed, dir, n, reals, drop); err != nil {
+			return err
+		}
+	} else {
+		fmt.Printf("\n== %d files: reusing %s\n", n, dir)
+	}
+	return timeSize2(bed, work, dir, dir+"-theirs", n, skipCoverage)
+}
+
+// makeCorpus writes n clones of reals into dir and has coverage.py check a
+// sample of them.
+func makeCorpus(bed *testbed.Bed, dir string, n int, reals []*sqlitecov.Data, drop float64) error {
 	os.RemoveAll(dir)
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
@@ -198,14 +211,15 @@ func timeSize(bed *testbed.Bed, work string, n int, reals []*sqlitecov.Data, dro
 		return err
 	}
 	fmt.Printf("coverage.py reads %d sample clones back identically\n", len(sample))
+	return nil
+}
 
-	theirs := dir + "-theirs"
+func timeSize2(bed *testbed.Bed, work, dir, theirs string, n int, skipCoverage bool) error {
 	os.RemoveAll(theirs)
 	if out, err := exec.Command("cp", "-a", dir, theirs).CombinedOutput(); err != nil {
 		return fmt.Errorf("cp: %v %s", err, out)
 	}
 	defer os.RemoveAll(theirs)
-	defer os.RemoveAll(dir)
 
 	oursOut := filepath.Join(work, fmt.Sprintf("ours-%d.cov", n))
 	cmd := exec.Command(filepath.Join(work, "covmerge"), "--keep", "-q", "-o", oursOut, dir)
