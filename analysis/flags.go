@@ -34,6 +34,7 @@ type Flags struct {
 	Include, Omit   string
 	RCFile          string
 	PythonVersion   string
+	CoverageVersion string
 }
 
 // AddFlags registers the report flags on fs.
@@ -56,6 +57,7 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.Omit, "omit", "", "omit files matching these comma-separated `PATTERNS`")
 	fs.StringVar(&f.RCFile, "rcfile", "", "read configuration from `FILE` (default: .coveragerc, setup.cfg, tox.ini, pyproject.toml)")
 	fs.StringVar(&f.PythonVersion, "python-version", "3.14", "parse sources as this CPython `VERSION` does")
+	fs.StringVar(&f.CoverageVersion, "coverage-version", "7.16", "analyse sources as this coverage.py `VERSION` does (statement and exclusion rules differ slightly between releases)")
 	return f
 }
 
@@ -155,6 +157,15 @@ type Output struct {
 func ParseVersion(s string) (major, minor int, err error) {
 	if _, err := fmt.Sscanf(s, "%d.%d", &major, &minor); err != nil || major != 3 {
 		return 0, 0, fmt.Errorf("invalid --python-version %q (want 3.N)", s)
+	}
+	return major, minor, nil
+}
+
+// ParseCoverageVersion parses a coverage.py version such as "7.16" or
+// "6.5.0" into major and minor.
+func ParseCoverageVersion(s string) (major, minor int, err error) {
+	if _, err := fmt.Sscanf(s, "%d.%d", &major, &minor); err != nil || major < 5 {
+		return 0, 0, fmt.Errorf("invalid --coverage-version %q (want 5.x, 6.x or 7.x)", s)
 	}
 	return major, minor, nil
 }

@@ -8,11 +8,16 @@ import (
 )
 
 // PySourceAnalyzer returns the Analyzer backed by package pysource for
-// CPython major.minor.
-func PySourceAnalyzer(major, minor int) Analyzer {
+// CPython major.minor, emulating coverage.py 7.16.
+func PySourceAnalyzer(major, minor int) Analyzer { return PySourceAnalyzerFor(major, minor, 0, 0) }
+
+// PySourceAnalyzerFor is PySourceAnalyzer emulating coverage.py
+// covMajor.covMinor (0.0 is the newest supported, 7.16).
+func PySourceAnalyzerFor(major, minor, covMajor, covMinor int) Analyzer {
 	ver := pysource.Version{Major: major, Minor: minor}
+	cov := pysource.Version{Major: covMajor, Minor: covMinor}
 	return func(filename string, src []byte, exclude, partial []string) (*Parsed, error) {
-		a, err := pysource.Analyze(filename, src, pysource.Options{Version: ver, Exclude: exclude, PartialBranches: partial})
+		a, err := pysource.Analyze(filename, src, pysource.Options{Version: ver, Coverage: cov, Exclude: exclude, PartialBranches: partial})
 		if err != nil {
 			var np *pysource.NotPythonError
 			if errors.As(err, &np) {

@@ -98,7 +98,10 @@ func normalise(s string) string {
 	return jsonStamp.ReplaceAllString(s, `"timestamp": "T"`)
 }
 
-var bedPython = map[string]string{"host": "3.11", "trixie": "3.13", "sid": "3.14"}
+var (
+	bedPython   = map[string]string{"host": "3.11", "trixie": "3.13", "sid": "3.14"}
+	bedCoverage = map[string]string{"host": "6.5", "trixie": "7.6", "sid": "7.16"}
+)
 
 // TestMatchesCoveragePy runs every fixture project under coverage.py in
 // each test bed, then compares covreport's reports with coverage.py's: byte
@@ -201,7 +204,7 @@ func runVariant(t *testing.T, b *testbed.Bed, bin, proj string, run []string, v 
 		}
 	}
 	// covreport, once for all of them.
-	args := append([]string{"./covreport", "--python-version", bedPython[b.Name]}, rc...)
+	args := append([]string{"./covreport", "--python-version", bedPython[b.Name], "--coverage-version", bedCoverage[b.Name]}, rc...)
 	for _, r := range reports {
 		if r == "text" {
 			args = append(args, "--text")

@@ -34,6 +34,10 @@ func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, 
 	if err != nil {
 		return cli.UsageError("%v", err)
 	}
+	covMajor, covMinor, err := analysis.ParseCoverageVersion(flags.CoverageVersion)
+	if err != nil {
+		return cli.UsageError("%v", err)
+	}
 	settings, warnings, err := analysis.LoadSettings("", flags.RCFile, os.Getenv)
 	if err != nil {
 		return err
@@ -48,7 +52,7 @@ func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, 
 	if err != nil {
 		return err
 	}
-	_, err = analysis.WriteReports(data, flags, settings, analysis.PySourceAnalyzer(major, minor), analysis.Env{
+	_, err = analysis.WriteReports(data, flags, settings, analysis.PySourceAnalyzerFor(major, minor, covMajor, covMinor), analysis.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
 	})
 	return err
