@@ -151,7 +151,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 
 	// 3. Find the image's interpreters with the static probe.
 	t0 := time.Now()
-	pythons, user, err := probeImage(ctx, o, res.BaseID)
+	pythons, user, err := probeImage(ctx, o, res.BaseID, nil)
 	res.ProbeTime = time.Since(t0)
 	if err != nil {
 		return nil, err
@@ -259,14 +259,24 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	if o.Verify {
 		t0 := time.Now()
 		defer func() { res.VerifyTime = time.Since(t0) }()
+		// One more probe, of the final image: every interpreter we hooked
+		// must now import coverage and have the hook in its site directory.
+		after, _, err := probeImage(ctx, o, res.ImageID, pthHookCheck(pythons, o.Hook))
+		if err != nil {
+			return nil, fmt.Errorf("verify: %w", err)
+		}
+		byPath := map[string]Interpreter{}
+		for _, py := range after {
+			byPath[py.Path] = py
+		}
 		for _, py := range pythons {
 			if py.Coverage == "" {
 				continue
 			}
-			out, err := exec.CommandContext(ctx, o.Docker, "run", "--rm", "--network", "none", "--entrypoint", py.Path,
-				res.ImageID, "-c", "import coverage; print(coverage.__version__)").CombinedOutput()
-			if err != nil {
-				return nil, fmt.Errorf("verify: %s in %s cannot import coverage: %w\n%s", py.Path, shortID(res.ImageID), err, out)
+			if a, ok := byPath[py.Path]; !ok || a.Coverage == "" {
+				return nil, fmt.Errorf("verify: %s in %s cannot import coverage after the layer", py.Path, shortID(res.ImageID))
+			} else if a.Missing != "" {
+				return nil, fmt.Errorf("verify: %s in %s: %s missing after the layer", py.Path, shortID(res.ImageID), a.Missing)
 			}
 		}
 	}
@@ -290,7 +300,7 @@ func imageSize(ctx context.Context, docker, id string) (int64, error) {
 // probeImage runs the probe binary inside a throw-away container of image
 // (as root, without network) and returns the interpreters and the image's
 // configured user.
-func probeImage(ctx context.Context, o BuildOptions, image string) ([]Interpreter, string, error) {
+func probeImage(ctx context.Context, o BuildOptions, image string, check []string) ([]Interpreter, string, error) {
 	bin := o.ProbeBinary
 	if bin == "" {
 		var err error
@@ -313,7 +323,11 @@ func probeImage(ctx context.Context, o BuildOptions, image string) ([]Interprete
 	}
 	json.Unmarshal(out, &cfg)
 	args := []string{"run", "--rm", "--network", "none", "--user", "0", "--entrypoint", "/.covkit-probe",
-		"-v", bin + ":/.covkit-probe:ro", image}
+		"-v", bin + ":/.covkit-probe:ro"}
+	if len(check) > 0 {
+		args = append(args, "-e", EnvProbeCheck+"="+strings.Join(check, ":"))
+	}
+	args = append(args, image)
 	args = append(args, pargs...)
 	var stderr bytes.Buffer
 	c := exec.CommandContext(ctx, o.Docker, args...)
@@ -614,4 +628,20 @@ func commitLayer(ctx context.Context, docker, image, stage string, pythons []Int
 		}
 	}
 	return id, nil
+}
+
+// pthHookCheck lists the files (absolute, in the image) the hook put into
+// each interpreter's site directory, for the verifying probe.
+func pthHookCheck(pythons []Interpreter, h Hook) []string {
+	var out []string
+	for _, py := range pythons {
+		files, err := h.SiteFiles(py)
+		if err != nil {
+			continue
+		}
+		for _, n := range sortedKeys(files) {
+			out = append(out, path.Join(py.Site, n))
+		}
+	}
+	return out
 }

@@ -25,6 +25,7 @@ type Interpreter struct {
 	Prefix   string `json:"prefix"`             // sys.prefix (venvs differ from their base)
 	Site     string `json:"site"`               // site directory the hook goes into
 	Coverage string `json:"coverage,omitempty"` // coverage.__version__, "" when not importable
+	Missing  string `json:"missing,omitempty"`  // probe only: a file asked for (EnvProbeCheck) that is not there
 }
 
 // ImageInfo is what covkit knows of an image a container ran.

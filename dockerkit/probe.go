@@ -31,6 +31,10 @@ print(json.dumps({"executable": sys.executable, "prefix": sys.prefix,
     "path": sys.path}))
 `
 
+// EnvProbeCheck lists (colon-separated) files the probe must find; an
+// interpreter whose site directory lacks one reports it in Missing.
+const EnvProbeCheck = "COVKIT_PROBE_CHECK"
+
 var pythonName = regexp.MustCompile(`^(python|pypy)(3(\.\d+)?)?$`)
 
 // ProbeInterpreters finds the Python 3 interpreters of the system it runs on
@@ -44,6 +48,10 @@ func ProbeInterpreters(ctx context.Context, pathEnv string) []Interpreter {
 	for _, g := range []string{"/opt/*/bin", "/opt/*/*/bin", "/venv/bin", "/*/venv/bin", "/*/.venv/bin", "/app/*/bin"} {
 		m, _ := filepath.Glob(g)
 		dirs = append(dirs, m...)
+	}
+	var check []string
+	if c := os.Getenv(EnvProbeCheck); c != "" {
+		check = strings.Split(c, ":")
 	}
 	seenDir := map[string]bool{}
 	seen := map[string]bool{}
@@ -87,6 +95,13 @@ func ProbeInterpreters(ctx context.Context, pathEnv string) []Interpreter {
 				continue
 			}
 			seen[key] = true
+			for _, f := range check {
+				if strings.HasPrefix(f, py.Site+"/") {
+					if _, err := os.Stat(f); err != nil {
+						py.Missing = f
+					}
+				}
+			}
 			out = append(out, py)
 		}
 	}
