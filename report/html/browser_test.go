@@ -128,6 +128,7 @@ func TestBrowser(t *testing.T) {
 	}
 	// The contexts of a line open on click.
 	b.click(`#t1 details.ctx summary`)
+	b.waitFor(`document.querySelector("#t1 details.ctx ul") !== null`)
 	var ctxText string
 	b.eval(`document.querySelector("#t1 details.ctx").open ? document.querySelector("#t1 details.ctx ul").innerText : "closed"`, &ctxText)
 	if ctxText != "python3 -m pytest tests\npython3 tools/worker.py --id 1" {

@@ -7,7 +7,6 @@ package html
 
 import (
 	"bufio"
-	"context"
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
@@ -23,6 +22,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -171,22 +171,48 @@ var devtoolsRE = regexp.MustCompile(`DevTools listening on (ws://[^\s]+)`)
 
 func startBrowser(t *testing.T, width, height int) *browser {
 	bin := findChromium(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+	// Chromium's profile lives outside t.TempDir: its helper processes may
+	// still be writing there for a moment after the browser is gone.
+	profile, err := os.MkdirTemp("", "covkit-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 		"--no-first-run", "--no-default-browser-check", "--disable-extensions", "--hide-scrollbars",
 		"--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-		"--user-data-dir="+t.TempDir(), fmt.Sprintf("--window-size=%d,%d", width, height), "about:blank")
+		"--user-data-dir="+profile, fmt.Sprintf("--window-size=%d,%d", width, height), "about:blank")
+	// Its own process group, so that the browser and every helper it
+	// starts can be stopped together.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		cancel()
+		os.RemoveAll(profile)
 		t.Fatal(err)
 	}
+	pgid := cmd.Process.Pid
+	var started *browser
 	t.Cleanup(func() {
-		cancel()
-		cmd.Wait()
+		if b := started; b != nil && b.ws != nil {
+			b.call("Browser.close", nil) // a clean exit; killed below if not
+			b.ws.c.Close()
+		}
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+		syscall.Kill(-pgid, syscall.SIGKILL)
+		<-done
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	found := make(chan string, 1)
 	go func() {
@@ -207,6 +233,7 @@ func startBrowser(t *testing.T, width, height int) *browser {
 	}
 	u, _ := url.Parse(browserURL)
 	b := &browser{t: t, cmd: cmd, port: u.Port()}
+	started = b
 
 	// The page target's own websocket.
 	var targets []struct{ Type, WebSocketDebuggerURL string }
@@ -223,7 +250,6 @@ func startBrowser(t *testing.T, width, height int) *browser {
 					if b.ws, err = dialWS(tg.WebSocketDebuggerURL); err != nil {
 						t.Fatal(err)
 					}
-					t.Cleanup(func() { b.ws.c.Close() })
 					return b
 				}
 			}

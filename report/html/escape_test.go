@@ -88,7 +88,9 @@ func TestEscaping(t *testing.T) {
 		if name == jsName {
 			continue
 		}
-		if n := strings.Count(s, "<script"); n > 1 || n == 1 && !strings.Contains(s, `<script src="coverage.js" defer></script>`) {
+		s = strings.Replace(s, `<script src="coverage.js" defer></script>`, "", 1)
+		s = strings.Replace(s, `<script type="application/json" id="contexts">`, "", 1)
+		if n := strings.Count(s, "<script"); n > 0 {
 			t.Errorf("%s: markup from the input got through (%d <script)", name, n)
 		}
 		for _, bad := range []string{"<img", "</div></main>", "alert(\"title\")</script>", "\x00", `a"b'c<d>`} {
@@ -97,7 +99,7 @@ func TestEscaping(t *testing.T) {
 			}
 		}
 		if strings.HasSuffix(name, ".html") && name != indexName {
-			for _, want := range []string{"&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;", "</span> &lt; <span class=\"m\">2</span> &gt; ", "&amp; &amp;amp;", "naïve ünïcode ✓", "&lt;/li&gt;&lt;script&gt;alert(4)"} {
+			for _, want := range []string{"&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;", "</span> &lt; <span class=\"m\">2</span> &gt; ", "&amp; &amp;amp;", "naïve ünïcode ✓", `"\u003c/li\u003e\u003cscript\u003ealert(4)\u003c/script\u003e"`} {
 				if !strings.Contains(s, want) {
 					t.Errorf("%s: missing escaped text %q", name, want)
 				}

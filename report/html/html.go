@@ -13,6 +13,7 @@ package html
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -460,6 +461,7 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 
 	lf := facts(f, s.HasArcs)
 	var ctx map[int][]string
+	var ctxs ctxTable
 	if o.ShowContexts && o.Contexts != nil {
 		ctx = o.Contexts(f)
 	}
@@ -545,28 +547,66 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 			b.WriteString("</span>")
 		}
 		if cs := ctx[line]; len(cs) > 0 && lf.run[line] {
-			writeContexts(b, cs)
+			writeContexts(b, &ctxs, cs)
 		}
 		b.WriteString("</div>\n")
 		off = end + 1
 	}
 	b.WriteString("</main>\n")
+	ctxs.write(b)
 	foot(b, &o)
 }
 
-func writeContexts(b *bytes.Buffer, cs []string) {
-	label := plural(len(cs), "context")
-	b.WriteString("<details class=\"ctx\"><summary>")
-	b.WriteString(label)
-	b.WriteString("</summary><ul>")
-	for _, c := range cs {
-		b.WriteString("<li>")
-		if c == "" {
-			b.WriteString("<i>(empty)</i>")
-		} else {
-			esc(b, c)
-		}
-		b.WriteString("</li>")
+// ctxTable numbers a page's contexts and context sets: a line shows its
+// set by number, and the page carries each name and set once (as JSON the
+// script expands when a line's list is opened), so that thousands of
+// per-test contexts do not repeat on every line.
+type ctxTable struct {
+	Names  []string `json:"names"`
+	Sets   [][]int  `json:"sets"`
+	names  map[string]int
+	setIDs map[string]int
+}
+
+func (t *ctxTable) id(cs []string) int {
+	if t.names == nil {
+		t.names, t.setIDs = map[string]int{}, map[string]int{}
 	}
-	b.WriteString("</ul></details>")
+	key := strings.Join(cs, "\x00")
+	if id, ok := t.setIDs[key]; ok {
+		return id
+	}
+	set := make([]int, len(cs))
+	for i, c := range cs {
+		n, ok := t.names[c]
+		if !ok {
+			n = len(t.Names)
+			t.names[c] = n
+			t.Names = append(t.Names, c)
+		}
+		set[i] = n
+	}
+	id := len(t.Sets)
+	t.setIDs[key] = id
+	t.Sets = append(t.Sets, set)
+	return id
+}
+
+func writeContexts(b *bytes.Buffer, t *ctxTable, cs []string) {
+	fmt.Fprintf(b, "<details class=\"ctx\" data-c=\"%d\"><summary>%s</summary></details>", t.id(cs), plural(len(cs), "context"))
+}
+
+// writeTable writes the table as JSON in a data block; encoding/json
+// escapes <, > and &, so no name can end the block.
+func (t *ctxTable) write(b *bytes.Buffer) {
+	if len(t.Sets) == 0 {
+		return
+	}
+	data, err := json.Marshal(t)
+	if err != nil {
+		panic(err) // strings and ints only
+	}
+	b.WriteString("<script type=\"application/json\" id=\"contexts\">")
+	b.Write(data)
+	b.WriteString("</script>\n")
 }

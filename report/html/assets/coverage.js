@@ -130,6 +130,27 @@
       var at = current();
       for (var i = chunks.length - 1; i >= 0; i--) if (line(chunks[i]) < at) return go(i);
     }
+    // A line's contexts are listed when it is opened, from the page's table.
+    var ctxData = null;
+    document.addEventListener("toggle", function (ev) {
+      var d = ev.target;
+      if (!d.classList || !d.classList.contains("ctx") || !d.open || d.querySelector("ul")) return;
+      if (!ctxData) ctxData = JSON.parse(document.getElementById("contexts").textContent);
+      var ul = document.createElement("ul");
+      ctxData.sets[parseInt(d.getAttribute("data-c"), 10)].forEach(function (i) {
+        var li = document.createElement("li");
+        var name = ctxData.names[i];
+        if (name === "") {
+          var em = document.createElement("i");
+          em.textContent = "(empty)";
+          li.appendChild(em);
+        } else {
+          li.textContent = name;
+        }
+        ul.appendChild(li);
+      });
+      d.appendChild(ul);
+    }, true);
     var btn = document.getElementById("next-missing");
     if (btn) btn.addEventListener("click", next);
     document.addEventListener("keydown", function (ev) {
