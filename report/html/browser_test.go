@@ -58,6 +58,11 @@ func TestBrowser(t *testing.T) {
 	if trend != 3 {
 		t.Errorf("trend chart has %d points, want 3", trend)
 	}
+	var change string
+	b.eval(`document.getElementById("change").textContent`, &change)
+	if !strings.HasSuffix(change, ": 70% -> 75% (+4.75)") {
+		t.Errorf("change line %q", change)
+	}
 
 	// Sort by "missing": ascending, then descending on a second click.
 	column := func(i int) []string {

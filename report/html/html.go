@@ -297,7 +297,10 @@ func writeIndex(b *bytes.Buffer, s *report.Set, entries []*entry, total report.N
 	b.WriteString(" · created at ")
 	b.WriteString(o.stamp())
 	b.WriteString("</p>\n")
-	if len(o.History) >= 2 {
+	if n := len(o.History); n >= 2 {
+		b.WriteString("<p class=\"meta\" id=\"change\">")
+		esc(b, history.Change(o.History[n-2], o.History[n-1], o.Precision))
+		b.WriteString("</p>\n")
 		writeTrend(b, o.History, o.Precision)
 	}
 	b.WriteString("<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter files…\" aria-label=\"Filter files\"> <label><input type=\"checkbox\" id=\"hide-covered\"> hide covered</label> <span class=\"keys\">keys: <kbd>/</kbd> filter · <kbd>n</kbd> <kbd>s</kbd> <kbd>m</kbd> <kbd>b</kbd> <kbd>c</kbd> sort</span></div>\n</header>\n<main>\n")
