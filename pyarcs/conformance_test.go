@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -60,39 +61,110 @@ func cacheDir() string {
 	return filepath.Join(testbed.Dir(), "conformance")
 }
 
-func loadDump(t *testing.T, b *testbed.Bed) *dumpFile {
+// corpusRunner runs dump.py somewhere: in a test bed, or (for the extra
+// interpreters of $COVKIT_ARCS_EXTRA) on the host.
+type corpusRunner struct {
+	name     string
+	hostPath func(string) string
+	tempDir  func(t *testing.T) (host, there string)
+	command  func(ctx context.Context, dir string, args ...string) *exec.Cmd
+	python   string
+}
+
+func bedRunner(b *testbed.Bed) *corpusRunner {
+	return &corpusRunner{
+		name:     b.Name,
+		hostPath: b.HostPath,
+		tempDir:  func(t *testing.T) (string, string) { return b.TempDir(t) },
+		command: func(ctx context.Context, dir string, args ...string) *exec.Cmd {
+			return b.Command(ctx, dir, nil, args...)
+		},
+		python: b.Python,
+	}
+}
+
+// extraRunners parses $COVKIT_ARCS_EXTRA: NAME=PYTHON:COVERAGE_PARENT_DIR,
+// comma-separated, e.g. py312-cov716=/root/.pyenv/versions/3.12.1/bin/python3:/tmp/covpkgs/716
+// where the directory holds (a link to) a coverage package whose parser
+// runs under that interpreter.
+func extraRunners() []*corpusRunner {
+	var out []*corpusRunner
+	for _, e := range strings.Split(os.Getenv("COVKIT_ARCS_EXTRA"), ",") {
+		name, rest, ok := strings.Cut(e, "=")
+		if !ok {
+			continue
+		}
+		py, pypath, _ := strings.Cut(rest, ":")
+		out = append(out, &corpusRunner{
+			name:     name,
+			hostPath: func(p string) string { return p },
+			tempDir: func(t *testing.T) (string, string) {
+				d := t.TempDir()
+				return d, d
+			},
+			command: func(ctx context.Context, dir string, args ...string) *exec.Cmd {
+				cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "PYTHONPATH="+pypath)
+				return cmd
+			},
+			python: py,
+		})
+	}
+	return out
+}
+
+// snippetCorpora are copied into each bed and dumped besides its library:
+// pyarcs' own, and pysource's tricky files (read only).
+var snippetCorpora = map[string]string{
+	"corpus":   filepath.Join("testdata", "corpus"),
+	"pysource": filepath.Join("..", "pysource", "testdata", "corpus"),
+}
+
+func loadDump(t *testing.T, b *corpusRunner) *dumpFile {
 	t.Helper()
 	h := sha256.New()
 	h.Write(dumpScript)
-	snipHost := b.HostPath(snippetDir)
+	h.Write([]byte(b.python))
+	snipHost := b.hostPath(snippetDir)
 	if err := os.RemoveAll(snipHost); err != nil {
 		t.Fatal(err)
 	}
-	copyDir(t, filepath.Join("testdata", "corpus"), filepath.Join(snipHost, "corpus"), h)
+	names := make([]string, 0, len(snippetCorpora))
+	for n := range snippetCorpora {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		copyDir(t, snippetCorpora[n], filepath.Join(snipHost, n), h)
+	}
 	key := hex.EncodeToString(h.Sum(nil)[:6])
-	cache := filepath.Join(cacheDir(), fmt.Sprintf("arcs-%s-%s.json", b.Name, key))
+	cache := filepath.Join(cacheDir(), fmt.Sprintf("arcs-%s-%s.json", b.name, key))
+	snippetsOnly := os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") != ""
 	data, err := os.ReadFile(cache)
-	if err != nil {
-		host, inBed := b.TempDir(t)
+	if err != nil || snippetsOnly {
+		host, there := b.tempDir(t)
 		if err := os.WriteFile(filepath.Join(host, "dump.py"), dumpScript, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		defer cancel()
-		args := []string{b.Python, inBed + "/dump.py", inBed + "/out.json", "@stdlib", snippetDir + "/corpus"}
-		if os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") != "" {
-			args = args[:3]
-			args = append(args, snippetDir+"/corpus")
+		args := []string{b.python, there + "/dump.py", there + "/out.json"}
+		if !snippetsOnly {
+			args = append(args, "@stdlib")
 		}
-		cmd := b.Command(ctx, inBed, nil, args...)
+		for _, n := range names {
+			args = append(args, snippetDir+"/"+n)
+		}
+		cmd := b.command(ctx, there, args...)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("dump.py in %s: %v\n%s", b.Name, err, out)
+			t.Fatalf("dump.py in %s: %v\n%s", b.name, err, out)
 		}
 		data, err = os.ReadFile(filepath.Join(host, "out.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") == "" {
+		if !snippetsOnly {
 			if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
 				_ = os.WriteFile(cache+".tmp", data, 0o644)
 				_ = os.Rename(cache+".tmp", cache)
@@ -253,10 +325,30 @@ func TestConformance(t *testing.T) {
 	beds := testbed.Names
 	if b := os.Getenv("COVKIT_CONFORMANCE_BED"); b != "" {
 		beds = strings.Split(b, ",")
+		if b == "none" {
+			beds = nil
+		}
 	}
+	type entry struct {
+		name string
+		get  func(t *testing.T) *corpusRunner
+	}
+	var runners []entry
 	for _, name := range beds {
+		runners = append(runners, entry{name, func(t *testing.T) *corpusRunner { return bedRunner(testbed.Get(t, name)) }})
+	}
+	for _, r := range extraRunners() {
+		runners = append(runners, entry{r.name, func(t *testing.T) *corpusRunner {
+			if testing.Short() {
+				t.Skip("extra interpreter in -short mode")
+			}
+			return r
+		}})
+	}
+	for _, rn := range runners {
+		name := rn.name
 		t.Run(name, func(t *testing.T) {
-			b := testbed.Get(t, name)
+			b := rn.get(t)
 			d := loadDump(t, b)
 			pyv, err := pysource.ParseVersion(d.Python)
 			if err != nil {
@@ -279,7 +371,7 @@ func TestConformance(t *testing.T) {
 				full, verbose = true, true
 			}
 			var all []mismatch
-			checked, bad, skipped := 0, 0, 0
+			checked, bad, skipped, refused, narcs := 0, 0, 0, 0, 0
 			for i, p := range paths {
 				if !full && i%7 != 0 && !strings.HasPrefix(p, snippetDir) {
 					continue
@@ -288,10 +380,15 @@ func TestConformance(t *testing.T) {
 				if want == nil {
 					t.Fatalf("%s not in the %s corpus", p, name)
 				}
-				src, err := os.ReadFile(b.HostPath(p))
+				src, err := os.ReadFile(b.hostPath(p))
 				if err != nil {
 					continue
 				}
+				if want.Error != "" {
+					refused++
+					continue
+				}
+				narcs += len(want.Arcs)
 				ms := compareFile(p, src, want, popts, verbose)
 				if len(ms) == 1 && (ms[0].cause == "pysource statements or exclusions differ" || ms[0].cause == "pysource refuses the file") {
 					skipped++
@@ -305,8 +402,8 @@ func TestConformance(t *testing.T) {
 				}
 			}
 			rep := summarize(all)
-			t.Logf("%s (Python %s, coverage %s): arcs agree on %d/%d files (%.2f%%); %d files skipped for pysource differences\n%s",
-				name, d.Python, d.Coverage, checked-bad, checked, 100*float64(checked-bad)/float64(max(checked, 1)), skipped, rep)
+			t.Logf("%s (Python %s, coverage %s): arcs and exit counts agree on %d/%d files (%.2f%%, %d arcs); %d files skipped for pysource differences, %d not Python\n%s",
+				name, d.Python, d.Coverage, checked-bad, checked, 100*float64(checked-bad)/float64(max(checked, 1)), narcs, skipped, refused, rep)
 			if out := os.Getenv("COVKIT_CONFORMANCE_REPORT"); out != "" {
 				_ = os.WriteFile(strings.ReplaceAll(out, "BED", name), []byte(rep), 0o644)
 			}

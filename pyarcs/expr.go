@@ -380,7 +380,9 @@ func (an *analyzer) expressionCodeObjects(a *pysource.Analysis) {
 	if err != nil {
 		return
 	}
-	compFuncs := !an.ver.AtLeast(3, 12)
+	// coverage.py 6.x predates inlined comprehensions (PEP 709) and always
+	// counts them as code objects.
+	compFuncs := !an.ver.AtLeast(3, 12) || !an.cov.AtLeast(7, 0)
 	lines := map[int]bool{}
 	scanCodeObjects(toks, an.ver, compFuncs, 0, lines)
 	for l := range lines {
