@@ -23,6 +23,13 @@ func Branches(a *pysource.Analysis, opts Options) func(executedArcs [][2]int) *r
 	}
 }
 
+// Facts is Branches with the versions as separate arguments, the shape of
+// analysis.BranchFacts: pass pyarcs.Facts to analysis.PySourceAnalyzerWith.
+// A zero version means the default (CPython 3.14, coverage.py 7.16).
+func Facts(a *pysource.Analysis, ver, cov pysource.Version) func(executedArcs [][2]int) *report.Branches {
+	return Branches(a, Options{Version: ver, Coverage: cov})
+}
+
 // Branches is the report model's branch facts for the measured arcs.
 func (r *Result) Branches(a *pysource.Analysis, executed [][2]int) *report.Branches {
 	dests := map[int][]int{}
