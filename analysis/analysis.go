@@ -230,7 +230,11 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		df := d.Files[m.dataPath]
 		f.Executed = executedLines(df.AllLines(), p)
 		if d.HasArcs && p.Branches != nil {
-			f.Branch = p.Branches(df.AllArcs())
+			f.Branch, err = safeBranches(p.Branches, df.AllArcs())
+			if err != nil {
+				outcomes[i].err = fmt.Errorf("%s: branch analysis: %w", m.filename, err)
+				return
+			}
 		}
 		outcomes[i].file = f
 	}
@@ -349,4 +353,15 @@ func realpath(p string) string {
 		return p
 	}
 	return filepath.Join(realpath(strings.TrimSuffix(dir, "/")), base)
+}
+
+// safeBranches runs a branch analysis, turning a panic into an error: one
+// odd file must not take the whole report down without a word.
+func safeBranches(fn func([][2]int) *report.Branches, arcs [][2]int) (b *report.Branches, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return fn(arcs), nil
 }

@@ -14,6 +14,17 @@ func PySourceAnalyzer(major, minor int) Analyzer { return PySourceAnalyzerFor(ma
 // PySourceAnalyzerFor is PySourceAnalyzer emulating coverage.py
 // covMajor.covMinor (0.0 is the newest supported, 7.16).
 func PySourceAnalyzerFor(major, minor, covMajor, covMinor int) Analyzer {
+	return PySourceAnalyzerWith(major, minor, covMajor, covMinor, nil)
+}
+
+// BranchFacts gives, for an analysed file, the function Parsed.Branches
+// wants (package pyarcs provides one). It is injected rather than imported
+// so that the arc analysis can depend on this package in its tests.
+type BranchFacts func(a *pysource.Analysis, ver, cov pysource.Version) func(executedArcs [][2]int) *report.Branches
+
+// PySourceAnalyzerWith is PySourceAnalyzerFor with branch facts from
+// branches (nil: none, reports then show line figures only).
+func PySourceAnalyzerWith(major, minor, covMajor, covMinor int, branches BranchFacts) Analyzer {
 	ver := pysource.Version{Major: major, Minor: minor}
 	cov := pysource.Version{Major: covMajor, Minor: covMinor}
 	return func(filename string, src []byte, exclude, partial []string) (*Parsed, error) {
@@ -29,12 +40,16 @@ func PySourceAnalyzerFor(major, minor, covMajor, covMinor int) Analyzer {
 		for i, r := range a.Regions {
 			regions[i] = report.Region{Kind: r.Kind, Name: r.Name, Start: r.Start, Lines: r.Lines}
 		}
-		return &Parsed{
+		p := &Parsed{
 			Statements: a.Statements,
 			Excluded:   a.Excluded,
 			Regions:    regions,
 			Text:       a.Text,
 			FirstLine:  a.FirstLine,
-		}, nil
+		}
+		if branches != nil {
+			p.Branches = branches(a, ver, cov)
+		}
+		return p, nil
 	}
 }
