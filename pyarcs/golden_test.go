@@ -1,4 +1,4 @@
-package pyarcs
+package pyarcs_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/pysource"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
@@ -108,7 +109,7 @@ func branchAnalyzer(ver pysource.Version) analysis.Analyzer {
 		if err != nil {
 			return nil, err
 		}
-		p.Branches = Branches(a, Options{Version: ver})
+		p.Branches = pyarcs.Branches(a, pyarcs.Options{Version: ver})
 		return p, nil
 	}
 }
