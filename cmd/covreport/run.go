@@ -7,8 +7,6 @@ import (
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/pyarcs"
-	"github.com/covkit/covkit/pysource"
-	covreport "github.com/covkit/covkit/report"
 )
 
 var command = cli.Command{
@@ -30,11 +28,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	return cli.Exit(command.Name, stderr, report(flags, fs.Args(), stdin, stdout, stderr))
-}
-
-// branchFacts computes branch facts with package pyarcs.
-func branchFacts(a *pysource.Analysis, ver, cov pysource.Version) func([][2]int) *covreport.Branches {
-	return pyarcs.Branches(a, pyarcs.Options{Version: ver, Coverage: cov})
 }
 
 func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -60,7 +53,7 @@ func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, 
 	if err != nil {
 		return err
 	}
-	_, err = analysis.WriteReports(data, flags, settings, analysis.PySourceAnalyzerWith(major, minor, covMajor, covMinor, branchFacts), analysis.Env{
+	_, err = analysis.WriteReports(data, flags, settings, analysis.PySourceAnalyzerWith(major, minor, covMajor, covMinor, pyarcs.Facts), analysis.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
 	})
 	return err
