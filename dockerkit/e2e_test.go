@@ -237,23 +237,50 @@ services:
 		c.Run()
 	})
 
-	// The run, as covrun would make it: pth's run (no host hooks needed:
-	// the orchestrator inherits the environment) plus the shim on PATH.
+	for _, mode := range []string{"shims", "extend"} {
+		t.Run(mode, func(t *testing.T) {
+			e.runAndCheck(t, mode, proj, analysis, project, stopper, map[string]int{analysis: 1, stopper: 1, svcA: 1, svcB: 1})
+		})
+	}
+}
+
+// runAndCheck runs the orchestrator under a covkit run and checks the
+// merged report. Mode "shims": only the docker and docker-compose shims on
+// PATH, each starting a proxy of its own. Mode "extend": what covrun gets
+// from Extend, one proxy for the run behind DOCKER_HOST, and the
+// orchestrator also starts a container through docker-py.
+func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, stopper string, wantFiles map[string]int) {
 	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, ProjectDir: proj, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { run.Close() })
-	shims := filepath.Join(t.TempDir(), "shims")
-	if err := dockerkit.WriteShims(shims, e.covdocker); err != nil {
-		t.Fatal(err)
-	}
 	env := run.Environ(testbed.BaseEnv)
-	env = append(env, dockerkit.ShimEnv(shims, "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin")...)
-	name := e.prefix + "-stopped"
+	env = setEnv(env, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin")
+	name := e.prefix + "-stopped-" + mode
+	args := []string{"orchestrate.py", analysis, "docker-compose.yml", project, stopper, name}
+	switch mode {
+	case "shims":
+		shims := filepath.Join(t.TempDir(), "shims")
+		if err := dockerkit.WriteShims(shims, e.covdocker); err != nil {
+			t.Fatal(err)
+		}
+		for _, kv := range dockerkit.ShimEnv(shims, "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin") {
+			k, v, _ := strings.Cut(kv, "=")
+			env = setEnv(env, k, v)
+		}
+	case "extend":
+		ext := dockerkit.Extend(dockerkit.ExtendOptions{Covdocker: e.covdocker, HostRoot: proj, Warnf: t.Logf})
+		var m func(string) (string, bool)
+		if env, m, err = ext(run, env); err != nil || m == nil {
+			t.Fatalf("Extend: %v", err)
+		}
+		args = append(args, "dockerpy")
+		wantFiles[analysis]++
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	c := exec.CommandContext(ctx, "/usr/bin/python3", "orchestrate.py", analysis, "docker-compose.yml", project, stopper, name)
+	c := exec.CommandContext(ctx, "/usr/bin/python3", args...)
 	c.Dir, c.Env = proj, env
 	out, err := c.CombinedOutput()
 	t.Logf("orchestrator:\n%s", out)
@@ -262,33 +289,32 @@ services:
 	}
 	run.Close()
 
-	// Merge: container data remapped to host paths and moved beside the
-	// host's, then coverage.py's own combine and json report.
+	// Merge: container data remapped in place to host paths, then
+	// coverage.py's own combine and json report over the run's data.
 	cds, err := dockerkit.FindContainerData(run.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	perImage := map[string]int{}
+	got := map[string]int{}
 	for _, cd := range cds {
-		perImage[cd.Image.Ref] = len(cd.Files)
-		info, err := os.Stat(cd.Dir)
-		if err != nil || info.Mode().Perm()&0o002 != 0 {
-			t.Errorf("%s: world-writable or missing (%v)", cd.Dir, err)
+		got[cd.Image.Ref] += len(cd.Files)
+		for _, d := range []string{cd.Dir, filepath.Join(cd.Dir, "log")} {
+			if fi, err := os.Stat(d); err != nil || fi.Mode().Perm()&0o002 != 0 {
+				t.Errorf("%s: world-writable or missing (%v)", d, err)
+			}
 		}
 	}
-	// compose names the service's image; every image must have written data.
-	for _, im := range []string{analysis, stopper, svcA, svcB} {
-		if perImage[im] == 0 {
-			t.Errorf("no data from containers of %s (have %v)", im, perImage)
-		}
+	// Each container's data, attributed to its image by hostname.
+	if !cmpMaps(got, wantFiles) {
+		t.Errorf("data files per image: %v, want %v", got, wantFiles)
 	}
-	res, err := dockerkit.Remap(run.DataDir, proj, nil, run.DataDir)
+	res, err := dockerkit.Remap(run.DataDir, proj, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("remapped %d data files; dropped %v", len(res.Files), res.Dropped)
 	for _, d := range res.Dropped {
-		if !strings.HasPrefix(d, "/usr/") && !strings.HasPrefix(d, "/etc/") && !strings.HasPrefix(d, "/.covkit/") {
+		if !strings.HasPrefix(d, "/usr/") && !strings.HasPrefix(d, "/etc/") && !strings.HasPrefix(d, "/.covkit") {
 			t.Errorf("container path %s was dropped", d)
 		}
 	}
@@ -361,4 +387,26 @@ func sortedCopy(s []string) []string {
 	c := slices.Clone(s)
 	sort.Strings(c)
 	return c
+}
+
+func setEnv(env []string, k, v string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, k+"=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, k+"="+v)
+}
+
+func cmpMaps(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
 }

@@ -155,30 +155,69 @@ func TestRemapFile(t *testing.T) {
 
 func TestRemap(t *testing.T) {
 	root := t.TempDir()
-	touch(t, root, "proj/app/a.py")
+	touch(t, root, "proj/app/a.py", "other/app/a.py")
 	data := t.TempDir()
-	dir := filepath.Join(data, "docker", "0123456789ab")
-	touch(t, dir, "data/placeholder")
-	info := ImageInfo{ID: "sha256:0123456789abcdef", Context: filepath.Join(root, "proj"), Paths: []PathMapping{{"/app", "app"}}}
-	b, _ := jsonMarshal(info)
-	os.WriteFile(filepath.Join(dir, SidecarName), b, 0o644)
-	writeData(t, filepath.Join(dir, "data", ".coverage.c1.pid7.x"), map[string][]byte{"/app/a.py": {0x02}, "/app/c.py": {0x02}})
+	// Two images map the same container path to different host trees: each
+	// file must follow its own image.
+	images := map[string]ImageInfo{
+		"0123456789ab": {ID: "sha256:0123456789abcdef", Context: filepath.Join(root, "proj"), Paths: []PathMapping{{"/app", "app"}}},
+		"ba9876543210": {ID: "sha256:ba9876543210fedc", Context: filepath.Join(root, "other"), Paths: []PathMapping{{"/app", "app"}}},
+	}
+	for id, info := range images {
+		b, _ := jsonMarshal(info)
+		touch(t, data, "docker/"+id+"/"+SidecarName)
+		os.WriteFile(filepath.Join(data, "docker", id, SidecarName), b, 0o644)
+	}
+	touch(t, data, "docker/hosts/c1", "docker/hosts/c2")
+	os.WriteFile(filepath.Join(data, "docker", "hosts", "c1"), []byte("0123456789ab\n"), 0o644)
+	os.WriteFile(filepath.Join(data, "docker", "hosts", "c2"), []byte("ba9876543210\n"), 0o644)
+	f1 := filepath.Join(data, ".coverage.c1.pid7.Xab")
+	f2 := filepath.Join(data, ".coverage.c2.pid9.Xcd")
+	host := filepath.Join(data, ".coverage.myhost.pid1.Xef") // the host's own: untouched
+	writeData(t, f1, map[string][]byte{"/app/a.py": {0x02}, "/app/c.py": {0x02}, "/etc/x.py": {0x02}})
+	writeData(t, f2, map[string][]byte{"/app/a.py": {0x04}})
+	writeData(t, host, map[string][]byte{"/app/a.py": {0x08}})
 	user := func(p string) (string, bool) {
 		if p == "/app/c.py" {
 			return "/from/user/paths/c.py", true
 		}
 		return "", false
 	}
-	res, err := Remap(data, root, user, data)
+	res, err := Remap(data, root, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	moved := filepath.Join(data, ".coverage.c1.pid7.x")
-	if !cmp.Equal(res.Files, []string{moved}) || res.Mapped != 2 || len(res.Dropped) != 0 {
+	if !cmp.Equal(res.Files, []string{f1, f2}) || res.Mapped != 3 || !cmp.Equal(res.Dropped, []string{"/etc/x.py"}) {
 		t.Errorf("Remap = %+v", res)
 	}
-	want := map[string][]byte{filepath.Join(root, "proj", "app", "a.py"): {0x02}, "/from/user/paths/c.py": {0x02}}
-	if diff := cmp.Diff(want, readData(t, moved)); diff != "" {
-		t.Errorf("remapped data (-want +got):\n%s", diff)
+	for f, want := range map[string]map[string][]byte{
+		f1:   {filepath.Join(root, "proj", "app", "a.py"): {0x02}, "/from/user/paths/c.py": {0x02}},
+		f2:   {filepath.Join(root, "other", "app", "a.py"): {0x04}},
+		host: {"/app/a.py": {0x08}},
+	} {
+		if diff := cmp.Diff(want, readData(t, f)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", filepath.Base(f), diff)
+		}
+	}
+	// Without Remap, RunMapper maps through every image at once.
+	m := RunMapper(data, root)
+	if got, ok := m("/app/a.py"); !ok || (got != filepath.Join(root, "proj", "app", "a.py") && got != filepath.Join(root, "other", "app", "a.py")) {
+		t.Errorf("RunMapper(/app/a.py) = %q, %v", got, ok)
+	}
+	if _, ok := m(filepath.Join(root, "proj", "app", "a.py")); ok {
+		t.Errorf("RunMapper remapped a host file")
+	}
+}
+
+func TestDataFileHost(t *testing.T) {
+	for name, want := range map[string]string{
+		".coverage.0123456789ab.pid7.XaBc.HdEf": "0123456789ab",
+		".coverage.web.local.pid12.Xz":          "web.local",
+		".coverage":                             "",
+		".coverage.nopid":                       "",
+	} {
+		if got := dataFileHost(name); got != want {
+			t.Errorf("dataFileHost(%q) = %q, want %q", name, got, want)
+		}
 	}
 }

@@ -21,9 +21,16 @@ import (
 	"time"
 )
 
-// ContainerRunDir is where a measured container sees its run directory
-// (COVKIT_RUN): run.cfg, data/, log/, and boot/ for images without the hook.
+// ContainerRunDir is where a measured container sees its per-image run
+// directory (COVKIT_RUN): run.cfg, log/, and boot/ for images without the
+// hook.
 const ContainerRunDir = "/.covkit"
+
+// ContainerDataDir is where a measured container sees the host run's data
+// directory: container data files land beside the host's, named
+// .coverage.<container hostname>.pid<N>.<random> by coverage.py, and the
+// proxy records which image each hostname ran (HostsDir).
+const ContainerDataDir = "/.covkit-data"
 
 // SidecarName is the file, in each per-image directory, that records the
 // image the data files under it came from (JSON ImageInfo).
@@ -37,9 +44,11 @@ type ProxyOptions struct {
 	// "tcp://host:port"; empty: $DOCKER_HOST, else the default socket.
 	Upstream string
 	// RunDir is the host covkit run directory (pth.Run.Root, COVKIT_RUN).
-	// Its run.cfg says where data goes and how to measure; each image gets
+	// Its run.cfg says where data goes and how to measure. The data
+	// directory is mounted at ContainerDataDir; each image gets
 	// <data>/docker/<image id 12>/, mounted at ContainerRunDir, with its own
-	// run.cfg, data/, log/ and a SidecarName file.
+	// run.cfg, log/ and a SidecarName file; each container's hostname is
+	// recorded in <data>/docker/hosts/.
 	RunDir string
 	// UID and GID own the data; the container gets GID as a supplementary
 	// group and the per-image directories are setgid GID, mode 2770, so a
@@ -133,8 +142,16 @@ func StartProxy(o ProxyOptions) (p *Proxy, err error) {
 			r.SetURL(target)
 			r.Out.Host = "docker"
 			if r.In.Method == http.MethodPost && createPath.MatchString(r.In.URL.Path) {
-				p.rewriteCreate(r.Out)
+				if c := p.rewriteCreate(r.Out); c != nil {
+					r.Out = r.Out.WithContext(context.WithValue(r.Out.Context(), createdKey{}, c))
+				}
 			}
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if c, ok := resp.Request.Context().Value(createdKey{}).(*created); ok && resp.StatusCode == http.StatusCreated {
+				p.recordHost(resp, c)
+			}
+			return nil
 		},
 		Transport:     tr,
 		FlushInterval: -1,
@@ -164,11 +181,21 @@ func (p *Proxy) Close() error {
 
 var createPath = regexp.MustCompile(`^(/v[0-9.]+)?/containers/create$`)
 
+type createdKey struct{}
+
+// created is what the response to a rewritten create must complete: the
+// container's hostname (its ID's first 12 digits unless the request set
+// one) and the image it runs.
+type created struct {
+	hostname string
+	image    string // short image ID
+}
+
 // rewriteCreate edits a container-create request in place. On any doubt it
 // leaves the request as it was: covkit must never break a test's container.
-func (p *Proxy) rewriteCreate(req *http.Request) {
+func (p *Proxy) rewriteCreate(req *http.Request) *created {
 	if req.Body == nil {
-		return
+		return nil
 	}
 	body, err := io.ReadAll(req.Body)
 	req.Body.Close()
@@ -181,12 +208,12 @@ func (p *Proxy) rewriteCreate(req *http.Request) {
 	}
 	if err != nil {
 		setBody(body)
-		return
+		return nil
 	}
 	var cfg map[string]any
 	if json.Unmarshal(body, &cfg) != nil {
 		setBody(body)
-		return
+		return nil
 	}
 	ref, _ := cfg["Image"].(string)
 	info, err := p.image(req.Context(), ref)
@@ -195,19 +222,53 @@ func (p *Proxy) rewriteCreate(req *http.Request) {
 			p.opts.Logf("covdocker proxy: image %s: %v", ref, err)
 		}
 		setBody(body)
-		return
+		return nil
 	}
+	hostname, _ := cfg["Hostname"].(string)
 	nb, err := p.edit(cfg, info)
 	if err != nil {
 		p.opts.Logf("covdocker proxy: %v", err)
 		setBody(body)
-		return
+		return nil
 	}
 	p.mu.Lock()
 	p.measured++
 	p.mu.Unlock()
 	setBody(nb)
+	return &created{hostname: hostname, image: shortID(info.ID)}
 }
+
+// recordHost notes which image the created container's hostname ran, for
+// FindContainerData to attribute the data files named after it.
+func (p *Proxy) recordHost(resp *http.Response, c *created) {
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	var r struct{ Id string }
+	json.Unmarshal(body, &r)
+	h := c.hostname
+	if h == "" && len(r.Id) >= 12 {
+		h = r.Id[:12]
+	}
+	if h == "" || strings.ContainsAny(h, "/\x00") || h == "." || h == ".." {
+		return
+	}
+	dir := filepath.Join(p.cfg["data"], "docker", HostsDir)
+	if err := PrepareDataDir(dir, p.opts.UID, p.opts.GID); err != nil {
+		p.opts.Logf("covdocker proxy: %v", err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, h), []byte(c.image+"\n"), 0o644); err != nil {
+		p.opts.Logf("covdocker proxy: %v", err)
+	}
+}
+
+// HostsDir, under <data>/docker/, maps container hostnames to short image
+// IDs: one file per hostname holding the ID.
+const HostsDir = "hosts"
 
 // Measured counts the containers the proxy turned covkit on in.
 func (p *Proxy) Measured() int {
@@ -273,7 +334,7 @@ func (p *Proxy) edit(cfg map[string]any, info *ImageInfo) ([]byte, error) {
 		}
 	}
 	cfg["Env"] = append(add, env...)
-	hc["Binds"] = append(binds, dir+":"+ContainerRunDir)
+	hc["Binds"] = append(binds, dir+":"+ContainerRunDir, p.cfg["data"]+":"+ContainerDataDir)
 	groups, _ := hc["GroupAdd"].([]any)
 	hc["GroupAdd"] = append(groups, strconv.Itoa(p.opts.GID))
 	labels, _ := cfg["Labels"].(map[string]any)
@@ -292,20 +353,20 @@ func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
 	dir := filepath.Join(p.cfg["data"], "docker", shortID(info.ID))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, d := range []string{dir, filepath.Join(dir, "data"), filepath.Join(dir, "log")} {
+	for _, d := range []string{dir, filepath.Join(dir, "log")} {
 		if err := PrepareDataDir(d, p.opts.UID, p.opts.GID); err != nil {
 			return "", err
 		}
 	}
 	files := map[string][]byte{}
 	if _, err := os.Stat(filepath.Join(dir, SidecarName)); err != nil {
-		b, _ := json.MarshalIndent(info, "", "  ")
+		b, _ := jsonMarshal(info)
 		files[SidecarName] = append(b, '\n')
 	}
 	if _, err := os.Stat(filepath.Join(dir, "run.cfg")); err != nil {
 		// The container cannot see the host's pid: no owner check
 		// (detached); data and config live under the mount.
-		c := map[string]string{"data": ContainerRunDir + "/data", "owner": "0"}
+		c := map[string]string{"data": ContainerDataDir, "owner": "0"}
 		for _, k := range []string{"branch", "contexts", "checkpoint"} {
 			if v := p.cfg[k]; v != "" {
 				c[k] = v

@@ -56,7 +56,7 @@ func startFakeEngine(t *testing.T) *fakeEngine {
 		f.creates = append(f.creates, b)
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
-		io.WriteString(w, `{"Id":"c0ffee"}`)
+		io.WriteString(w, `{"Id":"c0ffee000000aaaa","Warnings":[]}`)
 	})
 	mux.HandleFunc("POST /containers/c0ffee/attach", func(w http.ResponseWriter, r *http.Request) {
 		conn, rw, err := http.NewResponseController(w).Hijack()
@@ -137,7 +137,7 @@ func TestProxyRewritesCreate(t *testing.T) {
 		"Entrypoint": []any{ContainerInit, "init", "--", "/bin/sh", "-c", "python3 /app/x.py", "arg"},
 		"Cmd":        []any{},
 		"HostConfig": map[string]any{
-			"Binds":    []any{"/x:/y", "/host/covdocker:" + ContainerInit + ":ro", dir + ":/.covkit"},
+			"Binds":    []any{"/x:/y", "/host/covdocker:" + ContainerInit + ":ro", dir + ":/.covkit", data + ":/.covkit-data"},
 			"GroupAdd": []any{"4242"},
 		},
 		"Labels":  map[string]any{"covkit.data": dir},
@@ -150,11 +150,20 @@ func TestProxyRewritesCreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCfg := map[string]string{"data": "/.covkit/data", "owner": "0", "branch": "1", "rcfile": "/.covkit/rcfile"}
+	wantCfg := map[string]string{"data": "/.covkit-data", "owner": "0", "branch": "1", "rcfile": "/.covkit/rcfile"}
 	if diff := cmp.Diff(wantCfg, cfg); diff != "" {
 		t.Errorf("container run.cfg (-want +got):\n%s", diff)
 	}
-	for _, d := range []string{dir, filepath.Join(dir, "data"), filepath.Join(dir, "log")} {
+	// The created container's hostname (its ID's first 12 digits) names
+	// the image for the data files it writes.
+	if b, err := os.ReadFile(filepath.Join(data, "docker", HostsDir, "c0ffee000000")); err != nil || string(b) != "aaaaaaaaaaaa\n" {
+		t.Errorf("hostname record: %q, %v", b, err)
+	}
+	create(t, p, `{"Image":"hooked:1","Hostname":"web"}`)
+	if b, err := os.ReadFile(filepath.Join(data, "docker", HostsDir, "web")); err != nil || string(b) != "aaaaaaaaaaaa\n" {
+		t.Errorf("hostname record: %q, %v", b, err)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "log"), filepath.Join(data, "docker", HostsDir)} {
 		fi, err := os.Stat(d)
 		if err != nil {
 			t.Fatal(err)
@@ -181,7 +190,7 @@ func TestProxyRewritesCreate(t *testing.T) {
 	}
 	// Docker's own --init is kept, without ours.
 	create(t, p, `{"Image":"hooked:1","HostConfig":{"Init":true}}`)
-	if got := eng.last(t); got["Entrypoint"] != nil || len(got["HostConfig"].(map[string]any)["Binds"].([]any)) != 1 {
+	if got := eng.last(t); got["Entrypoint"] != nil || len(got["HostConfig"].(map[string]any)["Binds"].([]any)) != 2 {
 		t.Errorf("with --init: %v", got)
 	}
 	// Images covdocker did not build pass untouched, byte for byte.
@@ -192,8 +201,8 @@ func TestProxyRewritesCreate(t *testing.T) {
 		t.Errorf("plain image: body %s", eng.creates[len(eng.creates)-1])
 	}
 	eng.mu.Unlock()
-	if p.Measured() != 4 {
-		t.Errorf("measured %d containers, want 4", p.Measured())
+	if p.Measured() != 5 {
+		t.Errorf("measured %d containers, want 5", p.Measured())
 	}
 }
 

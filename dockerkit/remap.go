@@ -8,62 +8,96 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite"
 )
 
 // ContainerData is the coverage data one image's containers wrote.
 type ContainerData struct {
-	Dir   string    // <run data>/docker/<image id 12>; data files are in its data/
-	Image ImageInfo // from the sidecar
-	Files []string  // data files (.coverage.*), sorted
+	Dir   string    // <run data>/docker/<image id 12>: the image's run directory
+	Image ImageInfo // from its sidecar
+	Files []string  // data files (.coverage.<hostname>.*) in the run's data directory, sorted
 }
 
-// FindContainerData lists the per-image directories under dataDir, the
-// host run's data directory (see ProxyOptions.RunDir).
+// FindContainerData attributes the data files in dataDir, the host run's
+// data directory (see ProxyOptions.RunDir), to the images whose containers
+// wrote them, by the container hostname in their names. Files of the host's
+// own processes are not listed.
 func FindContainerData(dataDir string) ([]ContainerData, error) {
-	dirs, err := filepath.Glob(filepath.Join(dataDir, "docker", "*", SidecarName))
+	hosts, err := os.ReadDir(filepath.Join(dataDir, "docker", HostsDir))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	imageOf := map[string]string{}
+	for _, h := range hosts {
+		b, err := os.ReadFile(filepath.Join(dataDir, "docker", HostsDir, h.Name()))
+		if err == nil {
+			imageOf[h.Name()] = strings.TrimSpace(string(b))
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(dataDir, ".coverage.*"))
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(dirs)
-	var out []ContainerData
-	for _, side := range dirs {
-		b, err := os.ReadFile(side)
-		if err != nil {
-			return nil, err
+	byImage := map[string]*ContainerData{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "-journal") || strings.HasSuffix(f, "-wal") || strings.HasSuffix(f, "-shm") {
+			continue
 		}
-		var cd ContainerData
-		if err := json.Unmarshal(b, &cd.Image); err != nil {
-			return nil, fmt.Errorf("%s: %w", side, err)
+		img, ok := imageOf[dataFileHost(filepath.Base(f))]
+		if !ok {
+			continue
 		}
-		cd.Dir = filepath.Dir(side)
-		files, _ := filepath.Glob(filepath.Join(cd.Dir, "data", ".coverage*"))
-		for _, f := range files {
-			if !strings.HasSuffix(f, "-journal") && !strings.HasSuffix(f, "-wal") && !strings.HasSuffix(f, "-shm") {
-				cd.Files = append(cd.Files, f)
+		cd := byImage[img]
+		if cd == nil {
+			cd = &ContainerData{Dir: filepath.Join(dataDir, "docker", img)}
+			b, err := os.ReadFile(filepath.Join(cd.Dir, SidecarName))
+			if err != nil {
+				return nil, err
 			}
+			if err := json.Unmarshal(b, &cd.Image); err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(cd.Dir, SidecarName), err)
+			}
+			byImage[img] = cd
 		}
-		sort.Strings(cd.Files)
-		out = append(out, cd)
+		cd.Files = append(cd.Files, f)
+	}
+	var out []ContainerData
+	for _, k := range sortedKeys(byImage) {
+		sort.Strings(byImage[k].Files)
+		out = append(out, *byImage[k])
 	}
 	return out, nil
 }
 
+// dataFileHost extracts the hostname from coverage.py's parallel data file
+// name .coverage.<hostname>.pid<N>.<random>.
+func dataFileHost(name string) string {
+	rest := strings.TrimPrefix(name, ".coverage.")
+	if i := strings.LastIndex(rest, ".pid"); i > 0 {
+		return rest[:i]
+	}
+	return ""
+}
+
 // RemapResult counts what Remap did.
 type RemapResult struct {
-	Files   []string // data files remapped (at their new place when MoveTo was set)
+	Files   []string // data files remapped
 	Mapped  int      // measured paths mapped to host files
 	Dropped []string // container paths with no host file (sorted, unique)
 }
 
-// Remap rewrites, in place, every container data file under dataDir so that
-// it names host files: userMap (the user's [paths], may be nil) first, then
-// the image's labels and suffix matching (HostPathMapper). Paths with no
-// host file are dropped, so the merged report lists host files only. With
-// moveTo set, remapped files are moved there (keeping their names) for an
-// ordinary combine to find.
-func Remap(dataDir, hostRoot string, userMap func(string) (string, bool), moveTo string) (*RemapResult, error) {
+// Remap rewrites, in place, every container data file in dataDir (see
+// FindContainerData) so that it names host files: userMap (the user's
+// [paths], may be nil) first, then the labels of the image that file came
+// from and suffix matching under hostRoot (HostPathMapper). Paths with no
+// host file are dropped, so the merged report lists host files only. Run
+// it after the command and before the merge.
+func Remap(dataDir, hostRoot string, userMap func(string) (string, bool)) (*RemapResult, error) {
 	cds, err := FindContainerData(dataDir)
 	if err != nil {
 		return nil, err
@@ -89,18 +123,42 @@ func Remap(dataDir, hostRoot string, userMap func(string) (string, bool), moveTo
 			for _, d := range drop {
 				dropped[d] = true
 			}
-			if moveTo != "" {
-				t := filepath.Join(moveTo, filepath.Base(f))
-				if err := os.Rename(f, t); err != nil {
-					return nil, err
-				}
-				f = t
-			}
 			res.Files = append(res.Files, f)
 		}
 	}
 	res.Dropped = sortedKeys(dropped)
 	return res, nil
+}
+
+// RunMapper is the path mapping for a merge that has not run Remap: every
+// image the run's containers used, at once (HostPathMapper), loaded at the
+// first call. Paths that exist on the host as they are stay unmapped. It
+// cannot tell two images' identical container paths apart, nor drop paths
+// with no host file: Remap can.
+func RunMapper(dataDir, hostRoot string) func(string) (string, bool) {
+	var once sync.Once
+	var m func(string) (string, bool)
+	return func(p string) (string, bool) {
+		once.Do(func() {
+			var images []ImageInfo
+			sides, _ := filepath.Glob(filepath.Join(dataDir, "docker", "*", SidecarName))
+			sort.Strings(sides)
+			for _, s := range sides {
+				var info ImageInfo
+				if b, err := os.ReadFile(s); err == nil && json.Unmarshal(b, &info) == nil {
+					images = append(images, info)
+				}
+			}
+			m = HostPathMapper(images, hostRoot)
+			if len(images) == 0 {
+				m = func(string) (string, bool) { return "", false }
+			}
+		})
+		if isFile(p) {
+			return "", false
+		}
+		return m(p)
+	}
 }
 
 // RemapFile rewrites the file paths of one coverage.py data file with

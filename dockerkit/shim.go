@@ -126,6 +126,7 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 	var p *Proxy
 	if h := getenv(environ, EnvHost); h != "" {
 		env = setenv(env, "DOCKER_HOST", h)
+		env = setenv(env, pth.EnvRun, "-")
 	} else if run := ActiveRun(environ); run != "" {
 		tmp, err := os.MkdirTemp("", "covdocker-")
 		if err != nil {

@@ -167,7 +167,7 @@ var runCommand = cli.Command{
 	Synopsis: "covdocker run [--data DIR] [docker run args...]",
 	Summary: `Runs docker run with covkit's hook turned on in the container. Under covrun (COVKIT_RUN set)
 the data goes to the run; otherwise covdocker starts a run of its own writing into DIR
-(default .covkit-docker): data files land in DIR/docker/<image>/data/, for covdocker remap.`,
+(default .covkit-docker), for covdocker remap --data DIR.`,
 }
 
 func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -268,12 +268,11 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func runRemap(args []string, stdout, stderr io.Writer) int {
-	c := cli.Command{Name: "covdocker remap", Synopsis: "covdocker remap --data DIR [--root DIR] [--move-to DIR]",
-		Summary: "Rewrites the data files containers wrote under DIR/docker/ to host paths (image labels, then suffix matching under --root); unmappable paths are dropped."}
+	c := cli.Command{Name: "covdocker remap", Synopsis: "covdocker remap --data DIR [--root DIR]",
+		Summary: "Rewrites, in place, the data files containers wrote into the run data directory DIR to host paths (the labels of the image each came from, then suffix matching under --root); container paths with no host file are dropped."}
 	fs := cli.NewFlagSet(c)
-	data := fs.String("data", "", "host data directory")
-	root := fs.String("root", ".", "host tree for suffix matching")
-	move := fs.String("move-to", "", "move the remapped files into this directory")
+	data := fs.String("data", "", "the run's data directory")
+	root := fs.String("root", ".", "host tree container paths map into")
 	if done, code := cli.Parse(c, fs, args, stdout, stderr); done {
 		return code
 	}
@@ -281,7 +280,7 @@ func runRemap(args []string, stdout, stderr io.Writer) int {
 		return cli.Exit(c.Name, stderr, cli.UsageError("--data is required"))
 	}
 	r, _ := filepath.Abs(*root)
-	res, err := dockerkit.Remap(*data, r, nil, *move)
+	res, err := dockerkit.Remap(*data, r, nil)
 	if err != nil {
 		return cli.Exit(c.Name, stderr, err)
 	}
