@@ -386,7 +386,7 @@ func (m *merger) add(i int, raw *sqlitecov.Raw, a *acc) {
 		a.lines[k] = sqlitecov.UnionNumbits(a.lines[k], lb.Numbits)
 	}
 	var lastRaw [2]int64
-	var set map[uint64]struct{}
+	var set *u64set
 	for _, arc := range raw.Arcs {
 		if set == nil || arc.FileID != lastRaw[0] || arc.ContextID != lastRaw[1] {
 			f, ok1 := fids[arc.FileID]
@@ -398,12 +398,12 @@ func (m *merger) add(i int, raw *sqlitecov.Raw, a *acc) {
 			k := key(f, c)
 			set = a.arcs[k]
 			if set == nil {
-				set = map[uint64]struct{}{}
+				set = newU64set()
 				a.arcs[k] = set
 			}
 			lastRaw = [2]int64{arc.FileID, arc.ContextID}
 		}
-		set[uint64(uint32(arc.From))<<32|uint64(uint32(arc.To))] = struct{}{}
+		set.add(uint64(uint32(arc.From))<<32 | uint64(uint32(arc.To)))
 	}
 	// Every file of the input has a tracer, "" when the tracer table has no
 	// row for it; coverage.py compares them as such.
@@ -425,7 +425,7 @@ type acc struct {
 	files     map[int32]struct{}
 	usedCtx   map[int32]struct{}
 	lines     map[uint64][]byte
-	arcs      map[uint64]map[uint64]struct{}
+	arcs      map[uint64]*u64set
 	tracers   tracerObs
 }
 
@@ -436,7 +436,7 @@ func newAcc() *acc {
 		files:     map[int32]struct{}{},
 		usedCtx:   map[int32]struct{}{},
 		lines:     map[uint64][]byte{},
-		arcs:      map[uint64]map[uint64]struct{}{},
+		arcs:      map[uint64]*u64set{},
 		tracers:   tracerObs{},
 	}
 }
@@ -457,13 +457,11 @@ func (a *acc) absorb(b *acc) {
 			a.arcs[k] = s
 			continue
 		}
-		if len(s) > len(t) {
+		if s.len() > t.len() {
 			s, t = t, s
 			a.arcs[k] = t
 		}
-		for x := range s {
-			t[x] = struct{}{}
-		}
+		s.each(t.add)
 	}
 	for f, o := range b.tracers {
 		for _, v := range o {
@@ -576,7 +574,7 @@ func (m *merger) build(a *acc, inputs []string, first map[int]string) (*sqliteco
 		}
 		sf.Lines[m.cname[int32(uint32(k))]] = sqlitecov.DecodeNumbits(nb)
 	}
-	arcSets := make(map[uint64][]map[uint64]struct{}, len(a.arcs))
+	arcSets := make(map[uint64][]*u64set, len(a.arcs))
 	for k, s := range a.arcs {
 		mk := key(mapped[int32(k>>32)], int32(uint32(k)))
 		arcSets[mk] = append(arcSets[mk], s)
@@ -588,13 +586,13 @@ func (m *merger) build(a *acc, inputs []string, first map[int]string) (*sqliteco
 		}
 		n := 0
 		for _, s := range sets {
-			n += len(s)
+			n += s.len()
 		}
 		arcs := make([][2]int, 0, n)
 		for _, s := range sets {
-			for x := range s {
+			s.each(func(x uint64) {
 				arcs = append(arcs, [2]int{int(int32(uint32(x >> 32))), int(int32(uint32(x)))})
-			}
+			})
 		}
 		slices.SortFunc(arcs, func(p, q [2]int) int {
 			if c := cmp.Compare(p[0], q[0]); c != 0 {

@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -31,7 +30,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/covkit/covkit/bench/merge/corpus"
@@ -257,21 +255,36 @@ func timeSize2(bed *testbed.Bed, work, dir, theirs string, n int, skipCoverage b
 	return nil
 }
 
-// measure runs cmd and returns its wall time and peak RSS in MB.
+// measure runs cmd under /usr/bin/time and returns its wall time and peak
+// RSS in MB. (The rusage Go's os/exec reports would include the memory of
+// this process: a child created with CLONE_VM carries the parent's RSS
+// high-water mark through exec.)
 func measure(cmd *exec.Cmd) (time.Duration, float64, error) {
+	tf, err := os.CreateTemp("", "bench-time-*")
+	if err != nil {
+		return 0, 0, err
+	}
+	tf.Close()
+	defer os.Remove(tf.Name())
+	cmd.Args = append([]string{"/usr/bin/time", "-f", "%M", "-o", tf.Name()}, cmd.Args...)
+	cmd.Path = "/usr/bin/time"
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	el := time.Since(start)
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %v\n%s", cmd.Args, err, out.String())
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return el, 0, errors.New("no rusage")
+	raw, err := os.ReadFile(tf.Name())
+	if err != nil {
+		return 0, 0, err
 	}
-	return el, float64(ru.Maxrss) / 1024, nil
+	kb, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return 0, 0, fmt.Errorf("/usr/bin/time output %q", raw)
+	}
+	return el, float64(kb) / 1024, nil
 }
 
 // verifyClones has coverage.py read the clones and compares with what was
