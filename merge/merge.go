@@ -71,8 +71,12 @@ func (s *Summary) Consumed() []string {
 	return append(slices.Clone(s.Combined), s.Duplicates...)
 }
 
-// ErrNoData is returned when no input could be used.
-var ErrNoData = errors.New("no usable data files")
+// ErrNoData is returned when no input could be used; ErrNoInputs when
+// there were no inputs at all.
+var (
+	ErrNoData   = errors.New("no usable data files")
+	ErrNoInputs = errors.New("no data to combine")
+)
 
 // Inputs lists the data files a combine reads, like coverage.py's
 // combinable_files: each path that is a file, and for each directory the
@@ -203,9 +207,11 @@ func Run(opts Options) (*sqlitecov.Data, *Summary, error) {
 	if a, b := first[1], first[0]; a != "" && b != "" {
 		return nil, nil, fmt.Errorf("can't combine branch coverage data in %s with statement coverage data in %s", a, b)
 	}
-	if len(sum.Combined) == 0 && base == 0 && len(sum.Duplicates) == 0 {
-		if len(inputs) == 0 {
-			return nil, nil, errors.New("no data to combine")
+	if len(sum.Combined) == 0 {
+		// As `coverage combine` (strict): with nothing to combine there is
+		// no output, even with --append.
+		if len(opts.Inputs) == 0 {
+			return nil, nil, ErrNoInputs
 		}
 		return nil, sum, ErrNoData
 	}
