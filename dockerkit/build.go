@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -165,6 +166,34 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	var df bytes.Buffer
 	fmt.Fprintf(&df, "FROM %s\n", res.BaseID)
 	var pip []Interpreter
+	// Staged directories and where they go in the image.
+	type target struct{ stage, dest string }
+	var targets []target
+	// Interpreters that lack coverage.py share one copy where a site
+	// directory of them all comes before each one's hook directory
+	// (Debian's /usr/lib/python3/dist-packages for its python3.X).
+	shared := ""
+	var lacking []Interpreter
+	for _, py := range pythons {
+		if py.Coverage == "" {
+			lacking = append(lacking, py)
+		}
+	}
+	if len(lacking) > 1 {
+		shared = sharedSite(lacking)
+	}
+	sharedHow := ""
+	if shared != "" {
+		dir := filepath.Join(stage, "shared")
+		how, err := stageCoverage(ctx, o, dir)
+		if err != nil {
+			return nil, fmt.Errorf("coverage.py for %s: %w", shared, err)
+		}
+		if how != "" {
+			sharedHow = how
+			targets = append(targets, target{"shared", shared})
+		}
+	}
 	for i, py := range pythons {
 		dir := filepath.Join(stage, "site"+strconv.Itoa(i))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -180,9 +209,11 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 			}
 		}
 		if py.Coverage == "" {
-			how, err := stageCoverage(ctx, o, dir)
-			if err != nil {
-				return nil, fmt.Errorf("coverage.py for %s: %w", py.Path, err)
+			how := sharedHow
+			if how == "" {
+				if how, err = stageCoverage(ctx, o, dir); err != nil {
+					return nil, fmt.Errorf("coverage.py for %s: %w", py.Path, err)
+				}
 			}
 			switch how {
 			case "":
@@ -196,7 +227,12 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 				pythons[i].Coverage = how
 			}
 		}
-		fmt.Fprintf(&df, "COPY [%q, %q]\n", "site"+strconv.Itoa(i)+"/", strings.TrimSuffix(py.Site, "/")+"/")
+		targets = append(targets, target{"site" + strconv.Itoa(i), py.Site})
+	}
+	var pairs [][2]string
+	for _, tg := range targets {
+		fmt.Fprintf(&df, "COPY [%q, %q]\n", tg.stage+"/", strings.TrimSuffix(tg.dest, "/")+"/")
+		pairs = append(pairs, [2]string{filepath.Join(stage, tg.stage), tg.dest})
 	}
 	if len(pip) > 0 {
 		fmt.Fprintf(&df, "USER 0\n")
@@ -225,7 +261,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// container that got the files through `docker cp -` (seconds), or by
 	// docker build when pip must RUN (a builder step costs seconds each).
 	if len(pip) == 0 && !o.UseBuilder {
-		id, err := commitLayer(ctx, o.Docker, res.BaseID, stage, pythons, labels, ba.tags)
+		id, err := commitLayer(ctx, o.Docker, res.BaseID, pairs, labels, ba.tags)
 		if err != nil {
 			return nil, err
 		}
@@ -572,7 +608,7 @@ func dockerfileQuote(s string) string {
 // tar of regular files only goes through `docker cp -` into a created
 // container (so existing directories keep their owner and mode; missing
 // parents are made root 0755), which is then committed with the labels.
-func commitLayer(ctx context.Context, docker, image, stage string, pythons []Interpreter, labels map[string]string, tags []string) (string, error) {
+func commitLayer(ctx context.Context, docker, image string, pairs [][2]string, labels map[string]string, tags []string) (string, error) {
 	out, err := exec.CommandContext(ctx, docker, "create", "--network", "none", image).Output()
 	if err != nil {
 		return "", fmt.Errorf("docker create %s: %w", shortID(image), err)
@@ -581,8 +617,8 @@ func commitLayer(ctx context.Context, docker, image, stage string, pythons []Int
 	defer exec.Command(docker, "rm", "-f", ctr).Run()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	for i, py := range pythons {
-		dir := filepath.Join(stage, "site"+strconv.Itoa(i))
+	for _, pr := range pairs {
+		dir, dest := pr[0], pr[1]
 		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 			if err != nil || !d.Type().IsRegular() {
 				return err
@@ -592,7 +628,7 @@ func commitLayer(ctx context.Context, docker, image, stage string, pythons []Int
 			if err != nil {
 				return err
 			}
-			h := &tar.Header{Name: strings.TrimPrefix(path.Join(py.Site, filepath.ToSlash(rel)), "/"), Mode: 0o644, Size: int64(len(b)),
+			h := &tar.Header{Name: strings.TrimPrefix(path.Join(dest, filepath.ToSlash(rel)), "/"), Mode: 0o644, Size: int64(len(b)),
 				Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0), Format: tar.FormatPAX}
 			if err := tw.WriteHeader(h); err != nil {
 				return err
@@ -644,4 +680,23 @@ func pthHookCheck(pythons []Interpreter, h Hook) []string {
 		}
 	}
 	return out
+}
+
+// sharedSite returns a site directory every one of pythons processes
+// before (or as) its own hook directory, or "".
+func sharedSite(pythons []Interpreter) string {
+	for _, cand := range pythons[0].Sites {
+		ok := true
+		for _, py := range pythons {
+			i, j := slices.Index(py.Sites, cand), slices.Index(py.Sites, py.Site)
+			if i < 0 || j < 0 || i > j {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return cand
+		}
+	}
+	return ""
 }

@@ -99,3 +99,25 @@ func TestParseBuildArgs(t *testing.T) {
 		}
 	}
 }
+
+func TestSharedSite(t *testing.T) {
+	deb := func(v string) Interpreter {
+		return Interpreter{Site: "/usr/lib/python" + v + "/dist-packages",
+			Sites: []string{"/usr/local/lib/python" + v + "/dist-packages", "/usr/lib/python3/dist-packages", "/usr/lib/python" + v + "/dist-packages"}}
+	}
+	venv := Interpreter{Site: "/opt/venv/lib/python3.14/site-packages", Sites: []string{"/opt/venv/lib/python3.14/site-packages"}}
+	late := Interpreter{Site: "/a", Sites: []string{"/a", "/usr/lib/python3/dist-packages"}} // shared dir after its hook
+	tests := []struct {
+		pys  []Interpreter
+		want string
+	}{
+		{[]Interpreter{deb("3.14"), deb("3.15")}, "/usr/lib/python3/dist-packages"},
+		{[]Interpreter{deb("3.14"), venv}, ""},
+		{[]Interpreter{deb("3.14"), late}, ""},
+	}
+	for _, tc := range tests {
+		if got := sharedSite(tc.pys); got != tc.want {
+			t.Errorf("sharedSite(%v) = %q, want %q", tc.pys, got, tc.want)
+		}
+	}
+}

@@ -20,12 +20,13 @@ const (
 
 // Interpreter is one Python of an image, as the in-image probe found it.
 type Interpreter struct {
-	Path     string `json:"path"`               // executable as found on the image's PATH
-	Version  string `json:"version"`            // "3.14.10"
-	Prefix   string `json:"prefix"`             // sys.prefix (venvs differ from their base)
-	Site     string `json:"site"`               // site directory the hook goes into
-	Coverage string `json:"coverage,omitempty"` // coverage.__version__, "" when not importable
-	Missing  string `json:"missing,omitempty"`  // probe only: a file asked for (EnvProbeCheck) that is not there
+	Path     string   `json:"path"`               // executable as found on the image's PATH
+	Version  string   `json:"version"`            // "3.14.10"
+	Prefix   string   `json:"prefix"`             // sys.prefix (venvs differ from their base)
+	Site     string   `json:"site"`               // site directory the hook goes into
+	Sites    []string `json:"sites,omitempty"`    // every site directory, in sys.path order
+	Coverage string   `json:"coverage,omitempty"` // coverage.__version__, "" when not importable
+	Missing  string   `json:"missing,omitempty"`  // probe only: a file asked for (EnvProbeCheck) that is not there
 }
 
 // ImageInfo is what covkit knows of an image a container ran.

@@ -135,7 +135,7 @@ func probeOne(ctx context.Context, exe string) (Interpreter, bool) {
 	if json.Unmarshal(out, &r) != nil || !strings.HasPrefix(r.Version, "3.") {
 		return Interpreter{}, false
 	}
-	py := Interpreter{Path: exe, Version: r.Version, Prefix: r.Prefix, Coverage: r.Coverage}
+	py := Interpreter{Path: exe, Version: r.Version, Prefix: r.Prefix, Coverage: r.Coverage, Sites: r.Sites}
 	py.Site = chooseSite(r.Sites, r.Prefix)
 	if py.Site == "" {
 		return Interpreter{}, false
