@@ -153,6 +153,17 @@ func TestBrowser(t *testing.T) {
 	b.click(`#t9 details.ctx summary`) // show a line's processes
 	filePNG := b.screenshot()
 
+	// The function index: reached from the file index's tabs.
+	b.navigate(index)
+	b.click(`nav.tabs a[href="function_index.html"]`)
+	b.waitFor(`location.pathname.endsWith("/function_index.html") && document.readyState === "complete"`)
+	b.key("m") // sort by missing
+	var fnRows []string
+	b.eval(`Array.from(document.querySelectorAll("#files tbody tr")).map(tr => tr.cells[1].textContent + ":" + tr.cells[3].textContent)`, &fnRows)
+	if len(fnRows) != 7 || !strings.HasSuffix(strings.Join(fnRows, " "), "_unused:4") {
+		t.Errorf("function index sorted by missing: %q", fnRows)
+	}
+
 	b.navigate(index)
 	indexPNG := b.screenshot()
 

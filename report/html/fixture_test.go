@@ -65,6 +65,13 @@ func fixtureLines() *report.Set {
 			Statements: []int{1, 2, 4, 7, 9, 10, 11, 14, 15, 20, 21, 23, 26, 27, 28, 29, 30},
 			Excluded:   []int{17, 18},
 			Executed:   []int{1, 2, 4, 7, 9, 11, 14, 15, 20, 26},
+			Regions: []report.Region{
+				{Kind: "function", Name: "greet", Start: 7, Lines: []int{8, 9, 10, 11}},
+				{Kind: "class", Name: "Shape", Start: 14, Lines: []int{15, 16, 19, 24}},
+				{Kind: "function", Name: "Shape.area", Start: 17, Lines: []int{18}},
+				{Kind: "function", Name: "Shape.describe", Start: 20, Lines: []int{21, 22, 23}},
+				{Kind: "function", Name: "_unused", Start: 26, Lines: []int{27, 28, 29, 30}},
+			},
 		},
 		{
 			Filename:   "/proj/pkg/util.py",
@@ -86,6 +93,10 @@ func fixtureBranches() *report.Set {
 			Source:     utilSrc,
 			Statements: []int{1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13},
 			Executed:   []int{1, 2, 3, 4, 6, 9, 10, 11, 12, 13},
+			Regions: []report.Region{
+				{Kind: "function", Name: "classify", Start: 1, Lines: []int{2, 3, 4, 5, 6}},
+				{Kind: "function", Name: "loop", Start: 9, Lines: []int{10, 11, 12, 13}},
+			},
 			Branch: &report.Branches{
 				Possible:   [][2]int{{-1, 1}, {1, 9}, {9, -1}, {-1, 2}, {2, 3}, {2, 4}, {3, -1}, {4, 5}, {4, 6}, {5, -1}, {6, -1}, {-9, 10}, {10, 11}, {11, 12}, {11, 13}, {12, 11}, {13, -9}},
 				Executed:   [][2]int{{-1, 1}, {1, 9}, {9, -1}, {-1, 2}, {2, 3}, {2, 4}, {3, -1}, {4, 6}, {6, -1}, {-9, 10}, {10, 11}, {11, 12}, {12, 11}, {11, 13}, {13, -9}},

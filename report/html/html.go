@@ -140,27 +140,27 @@ func Write(dir string, s *report.Set, o Options) error {
 		return fmt.Errorf("html report: %w", err)
 	}
 
-	var buf bytes.Buffer
-	writeIndex(&buf, s, entries, total, o)
-	files := []struct {
+	type file struct {
 		name string
 		data []byte
-	}{{indexName, buf.Bytes()}, {".gitignore", []byte("# Created by covkit.\n*\n")}}
+	}
+	regions := regionIndexes(s, entries, o)
+	var files []file
+	for _, p := range append([]*indexPage{fileIndex(entries, total, o)}, regions...) {
+		var buf bytes.Buffer
+		writeIndex(&buf, s, p, regions, o)
+		files = append(files, file{p.name, buf.Bytes()})
+	}
+	files = append(files, file{".gitignore", []byte("# Created by covkit.\n*\n")})
 	for _, n := range []string{cssName, jsName} {
 		b, err := assets.ReadFile("assets/" + n)
 		if err != nil {
 			return err
 		}
-		files = append(files, struct {
-			name string
-			data []byte
-		}{n, b})
+		files = append(files, file{n, b})
 	}
 	if extra != nil {
-		files = append(files, struct {
-			name string
-			data []byte
-		}{extraName, extra})
+		files = append(files, file{extraName, extra})
 	}
 	for _, f := range files {
 		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o666); err != nil {
@@ -181,7 +181,7 @@ func plan(s *report.Set, o Options) ([]*entry, report.Numbers) {
 		entries = append(entries, &entry{f: f, n: n})
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return report.HumanLess(entries[i].f.RelName, entries[j].f.RelName) })
-	used := map[string]bool{indexName: true, cssName: true, jsName: true, extraName: true}
+	used := map[string]bool{indexName: true, cssName: true, jsName: true, extraName: true, functionIndex: true, classIndex: true}
 	for _, e := range entries {
 		if o.SkipCovered && e.n.Missing == 0 && e.n.PartialBranches == 0 || o.SkipEmpty && e.n.Statements == 0 {
 			continue
@@ -283,90 +283,160 @@ func foot(b *bytes.Buffer, o *Options) {
 	b.WriteString("</p></footer>\n</body>\n</html>\n")
 }
 
-func writeIndex(b *bytes.Buffer, s *report.Set, entries []*entry, total report.Numbers, o Options) {
-	head(b, &o, o.Title, "index", " data-precision=\""+strconv.Itoa(o.Precision)+"\"")
-	b.WriteString("<header>\n<h1>")
+// indexRow is one row of an index page: a file, or a function or class of
+// a file.
+type indexRow struct {
+	names  []string // the name cells: file, then region if any
+	sortBy []string // their sort keys
+	link   string   // target of the last name cell
+	n      report.Numbers
+}
+
+// indexPage is the file index or a region (function, class) index.
+type indexPage struct {
+	name   string   // file name of the page
+	noun   string   // "file", "function", "class"
+	plural string   // "Files", ...
+	cols   []string // headings of the name cells
+	rows   []indexRow
+	skip   [2]int // skipped as covered, as empty
+	total  report.Numbers
+}
+
+func fileIndex(entries []*entry, total report.Numbers, o Options) *indexPage {
+	p := &indexPage{name: indexName, noun: "file", plural: "Files", cols: []string{"File"}, total: total}
+	for _, e := range entries {
+		if e.page == "" {
+			if o.SkipCovered && e.n.Missing == 0 && e.n.PartialBranches == 0 {
+				p.skip[0]++
+			} else {
+				p.skip[1]++
+			}
+			continue
+		}
+		p.rows = append(p.rows, indexRow{names: []string{e.f.RelName}, sortBy: []string{e.f.RelName}, link: e.page, n: e.n})
+	}
+	return p
+}
+
+// writeIndex writes an index page; regions says which region indexes exist
+// (for the links between index pages).
+func writeIndex(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPage, o Options) {
+	total := p.total
+	title := o.Title
+	if p.noun != "file" {
+		title += " (" + strings.ToLower(p.plural) + ")"
+	}
+	head(b, &o, title, "index", " data-precision=\""+strconv.Itoa(o.Precision)+"\"")
+	b.WriteString("<header>\n")
+	if len(regions) > 0 {
+		b.WriteString("<nav class=\"tabs\">")
+		for i, q := range append([]*indexPage{{name: indexName, plural: "Files"}}, regions...) {
+			if i > 0 {
+				b.WriteString(" · ")
+			}
+			if q.name == p.name {
+				b.WriteString("<b>" + q.plural + "</b>")
+			} else {
+				b.WriteString("<a href=\"" + q.name + "\">" + q.plural + "</a>")
+			}
+		}
+		b.WriteString("</nav>\n")
+	}
+	b.WriteString("<h1>")
 	esc(b, o.Title)
 	b.WriteString(": <span class=\"pc-cov\" id=\"total-pc\">")
 	b.WriteString(total.PcCoveredStr())
 	b.WriteString("%</span></h1>\n<p class=\"meta\">")
-	fmt.Fprintf(b, "%d files · %d statements · %d missing", total.Files, total.Statements, total.Missing)
+	if p.noun == "file" {
+		fmt.Fprintf(b, "%d files · ", total.Files)
+	}
+	fmt.Fprintf(b, "%d statements · %d missing", total.Statements, total.Missing)
 	if s.HasArcs {
 		fmt.Fprintf(b, " · %d branches · %d partial", total.Branches, total.PartialBranches)
 	}
 	b.WriteString(" · created at ")
 	b.WriteString(o.stamp())
 	b.WriteString("</p>\n")
-	if n := len(o.History); n >= 2 {
+	if n := len(o.History); n >= 2 && p.noun == "file" {
 		b.WriteString("<p class=\"meta\" id=\"change\">")
 		esc(b, history.Change(o.History[n-2], o.History[n-1], o.Precision))
 		b.WriteString("</p>\n")
 		writeTrend(b, o.History, o.Precision)
 	}
-	b.WriteString("<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter files…\" aria-label=\"Filter files\"> <label><input type=\"checkbox\" id=\"hide-covered\"> hide covered</label> <span class=\"keys\">keys: <kbd>/</kbd> filter · <kbd>n</kbd> <kbd>s</kbd> <kbd>m</kbd> <kbd>b</kbd> <kbd>c</kbd> sort</span></div>\n</header>\n<main>\n")
+	fmt.Fprintf(b, "<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter %s…\" aria-label=\"Filter %s\"> <label><input type=\"checkbox\" id=\"hide-covered\"> hide covered</label> <span class=\"keys\">keys: <kbd>/</kbd> filter · <kbd>n</kbd> <kbd>s</kbd> <kbd>m</kbd> <kbd>b</kbd> <kbd>c</kbd> sort</span></div>\n</header>\n<main>\n",
+		strings.ToLower(p.plural), strings.ToLower(p.plural))
 	b.WriteString("<table class=\"index\" id=\"files\">\n<thead><tr>")
-	cols := []struct{ key, label, class string }{
-		{"name", "File", "name"}, {"stmts", "statements", "num"}, {"miss", "missing", "num"}, {"excl", "excluded", "num"},
+	type col struct{ key, label, class string }
+	var cols []col
+	for i, c := range p.cols {
+		key := "name"
+		if i < len(p.cols)-1 {
+			key = "file"
+		}
+		cols = append(cols, col{key, c, "name"})
 	}
+	cols = append(cols, col{"stmts", "statements", "num"}, col{"miss", "missing", "num"}, col{"excl", "excluded", "num"})
 	if s.HasArcs {
-		cols = append(cols, struct{ key, label, class string }{"branch", "branches", "num"}, struct{ key, label, class string }{"brpart", "partial", "num"})
+		cols = append(cols, col{"branch", "branches", "num"}, col{"brpart", "partial", "num"})
 	}
-	cols = append(cols, struct{ key, label, class string }{"cover", "coverage", "num"})
-	for _, c := range cols {
+	cols = append(cols, col{"cover", "coverage", "num"})
+	for i, c := range cols {
 		fmt.Fprintf(b, "<th class=\"%s\" data-sort=\"%s\"", c.class, c.key)
-		if c.key == "name" {
+		if i == 0 {
 			b.WriteString(" aria-sort=\"ascending\"")
 		}
 		fmt.Fprintf(b, "><button type=\"button\">%s</button></th>", c.label)
 	}
 	b.WriteString("</tr></thead>\n<tbody>\n")
-	for _, e := range entries {
-		if e.page == "" {
-			continue
-		}
-		n := e.n
-		fmt.Fprintf(b, "<tr data-n=\"%d %d %d %d %d %d\"><td class=\"name\" data-v=\"", n.Statements, n.Missing, n.Excluded, n.Branches, n.MissingBranches, n.PartialBranches)
-		esc(b, e.f.RelName)
-		b.WriteString("\"><a href=\"")
-		b.WriteString(e.page)
+	for _, r := range p.rows {
+		n := r.n
+		fmt.Fprintf(b, "<tr data-n=\"%d %d %d %d %d %d\" data-filter=\"", n.Statements, n.Missing, n.Excluded, n.Branches, n.MissingBranches, n.PartialBranches)
+		esc(b, strings.Join(r.names, " "))
 		b.WriteString("\">")
-		esc(b, e.f.RelName)
-		b.WriteString("</a></td>")
+		for i, name := range r.names {
+			b.WriteString("<td class=\"name\" data-v=\"")
+			esc(b, r.sortBy[i])
+			b.WriteString("\">")
+			if i == len(r.names)-1 {
+				b.WriteString("<a href=\"")
+				esc(b, r.link)
+				b.WriteString("\">")
+			}
+			if name == "" {
+				b.WriteString("<i>(no " + p.noun + ")</i>")
+			} else {
+				esc(b, name)
+			}
+			if i == len(r.names)-1 {
+				b.WriteString("</a>")
+			}
+			b.WriteString("</td>")
+		}
 		numCells(b, s.HasArcs, n)
 		b.WriteString("</tr>\n")
 	}
-	b.WriteString("</tbody>\n<tfoot><tr class=\"total\"><td class=\"name\">Total</td>")
+	b.WriteString("</tbody>\n<tfoot><tr class=\"total\"><td class=\"name\"")
+	if len(p.cols) > 1 {
+		fmt.Fprintf(b, " colspan=\"%d\"", len(p.cols))
+	}
+	b.WriteString(">Total</td>")
 	numCells(b, s.HasArcs, total)
-	b.WriteString("</tr></tfoot>\n</table>\n<p id=\"no-rows\" hidden>No files match the filter.</p>\n")
-	if skipped := countSkipped(entries, o); skipped != "" {
+	fmt.Fprintf(b, "</tr></tfoot>\n</table>\n<p id=\"no-rows\" hidden>No %s match the filter.</p>\n", strings.ToLower(p.plural))
+	var skipped []string
+	if p.skip[0] > 0 {
+		skipped = append(skipped, plural(p.skip[0], p.noun)+" skipped due to complete coverage.")
+	}
+	if p.skip[1] > 0 {
+		skipped = append(skipped, plural(p.skip[1], "empty "+p.noun)+" skipped.")
+	}
+	if len(skipped) > 0 {
 		b.WriteString("<p class=\"skipped\">")
-		b.WriteString(skipped)
+		b.WriteString(strings.Join(skipped, " "))
 		b.WriteString("</p>\n")
 	}
 	b.WriteString("</main>\n")
 	foot(b, &o)
-}
-
-func countSkipped(entries []*entry, o Options) string {
-	covered, empty := 0, 0
-	for _, e := range entries {
-		if e.page != "" {
-			continue
-		}
-		if o.SkipCovered && e.n.Missing == 0 && e.n.PartialBranches == 0 {
-			covered++
-		} else {
-			empty++
-		}
-	}
-	var parts []string
-	if covered > 0 {
-		parts = append(parts, plural(covered, "file")+" skipped due to complete coverage.")
-	}
-	if empty > 0 {
-		parts = append(parts, plural(empty, "empty file")+" skipped.")
-	}
-	return strings.Join(parts, " ")
 }
 
 func plural(n int, s string) string {

@@ -173,3 +173,64 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+var rowRE = regexp.MustCompile(`<tr data-n="[^"]*" data-filter="([^"]*)">(.*?)</tr>`)
+
+// TestRegionIndexes: the function and class indexes have a row per region
+// plus the lines outside them, with the figures package report gives the
+// narrowed file, and their totals are the files' totals.
+func TestRegionIndexes(t *testing.T) {
+	for _, set := range []*report.Set{fixtureLines(), fixtureBranches()} {
+		dir := t.TempDir()
+		if err := Write(dir, set, Options{Now: fixtureNow}); err != nil {
+			t.Fatal(err)
+		}
+		idx, _ := os.ReadFile(filepath.Join(dir, indexName))
+		want := tfootRE.FindSubmatch(idx)[1]
+		for _, page := range []string{functionIndex, classIndex} {
+			b, err := os.ReadFile(filepath.Join(dir, page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := regexp.MustCompile(`<tfoot><tr class="total"><td class="name" colspan="2">Total</td>(.*?)</tr></tfoot>`).FindSubmatch(b)
+			if m == nil || !bytes.Equal(m[1], want) {
+				t.Errorf("%s (arcs %v) totals differ from the file index", page, set.HasArcs)
+			}
+		}
+	}
+	dir := t.TempDir()
+	if err := Write(dir, fixtureLines(), Options{Now: fixtureNow}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, functionIndex))
+	var got []string
+	for _, m := range rowRE.FindAllStringSubmatch(string(b), -1) {
+		var cells []string
+		for _, c := range cellRE.FindAllStringSubmatch(strings.ReplaceAll(strings.ReplaceAll(m[2], "</a>", ""), "<i>", ""), -1) {
+			cells = append(cells, c[1])
+		}
+		got = append(got, m[1]+": "+strings.Join(cells, " "))
+	}
+	wantRows := []string{
+		"pkg/__init__.py : pkg/__init__.py 0 0 0 100%",
+		"pkg/mod.py greet: pkg/mod.py 3 1 0 67%",
+		"pkg/mod.py Shape.area: pkg/mod.py 0 0 1 100%",
+		"pkg/mod.py Shape.describe: pkg/mod.py 2 2 0 0%",
+		"pkg/mod.py _unused: pkg/mod.py 4 4 0 0%",
+		"pkg/mod.py : pkg/mod.py 8 0 1 100%", // (no function): 1 2 4 7 14 15 20 26, excluded 17
+		"pkg/util.py : pkg/util.py 11 0 0 100%",
+	}
+	if strings.Join(got, "\n") != strings.Join(wantRows, "\n") {
+		t.Errorf("function index rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantRows, "\n"))
+	}
+	// Without regions, no region indexes.
+	dir = t.TempDir()
+	set := fixtureLines()
+	for _, f := range set.Files {
+		f.Regions = nil
+	}
+	Write(dir, set, Options{Now: fixtureNow})
+	if _, err := os.Stat(filepath.Join(dir, functionIndex)); err == nil {
+		t.Error("function index written without regions")
+	}
+}

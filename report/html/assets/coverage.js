@@ -25,7 +25,7 @@
       var sign = dir === "ascending" ? 1 : -1;
       var keyed = rows.map(function (r, i) {
         var v = r.cells[col].getAttribute("data-v");
-        return { r: r, v: num ? parseFloat(v) : v, n: r.cells[0].getAttribute("data-v"), i: i };
+        return { r: r, v: num ? parseFloat(v) : v, n: r.getAttribute("data-filter"), i: i };
       });
       keyed.sort(function (a, b) {
         var c = num ? a.v - b.v : (a.v < b.v ? -1 : a.v > b.v ? 1 : 0);
@@ -56,7 +56,7 @@
       rows.forEach(function (r) {
         var n = r.getAttribute("data-n").split(" ").map(Number);
         var covered = n[1] === 0 && n[4] === 0;
-        var ok = r.cells[0].getAttribute("data-v").toLowerCase().indexOf(text) >= 0 && !(hide.checked && covered);
+        var ok = r.getAttribute("data-filter").toLowerCase().indexOf(text) >= 0 && !(hide.checked && covered);
         r.hidden = !ok;
         if (ok) {
           shown++;
@@ -80,14 +80,14 @@
     for (var k = 1; k < foot.length; k++) foot[k].setAttribute("data-orig", foot[k].textContent);
     filter.addEventListener("input", apply);
     hide.addEventListener("change", apply);
-    var keyCols = { n: 0, s: 1, m: 2, b: 4, c: ths.length - 1 };
+    var keys = { n: "name", s: "stmts", m: "miss", b: "branch", c: "cover" };
+    var keyCols = {};
+    for (var c = 0; c < ths.length; c++) keyCols[ths[c].getAttribute("data-sort")] = c;
     document.addEventListener("keydown", function (ev) {
       if (typing(ev)) return;
       if (ev.key === "/") { filter.focus(); ev.preventDefault(); return; }
-      if (ev.key in keyCols && keyCols[ev.key] < ths.length) {
-        if (ev.key === "b" && ths.length < 7) return;
-        sortBy(keyCols[ev.key]);
-      }
+      var col = keyCols[keys[ev.key]];
+      if (col !== undefined) sortBy(col);
     });
   }
 
