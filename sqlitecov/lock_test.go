@@ -105,3 +105,38 @@ func TestUnreadableFile(t *testing.T) {
 		t.Fatalf("ReadFile as nobody: %q, want %q", got, "permission denied")
 	}
 }
+
+// The same with SQLite itself holding the lock: Python's sqlite3 in an
+// exclusive transaction, as a writer mid-commit.
+func TestLockedBySQLite(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("no /usr/bin/python3")
+	}
+	for _, mode := range []string{"EXCLUSIVE", "IMMEDIATE"} {
+		t.Run(mode, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "busy.coverage")
+			copyFile(t, "testdata/lines-65.coverage", p)
+			script := `import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN ` + mode + `")
+c.execute("insert into meta (key, value) values ('x', 'y')")
+print("locked", flush=True)
+sys.stdin.read()
+`
+			cmd := exec.Command("/usr/bin/python3", "-c", script, p)
+			stdin, _ := cmd.StdinPipe()
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { stdin.Close(); cmd.Wait() }()
+			line, _ := bufio.NewReader(stdout).ReadString('\n')
+			if strings.TrimSpace(line) != "locked" {
+				t.Fatalf("python: %q", line)
+			}
+			if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
+				t.Fatalf("ReadFile during a %s transaction: %v, want ErrLocked", mode, err)
+			}
+		})
+	}
+}

@@ -221,11 +221,11 @@ func timeSize2(bed *testbed.Bed, work, dir, theirs string, n int, skipCoverage b
 
 	oursOut := filepath.Join(work, fmt.Sprintf("ours-%d.cov", n))
 	cmd := exec.Command(filepath.Join(work, "covmerge"), "--keep", "-q", "-o", oursOut, dir)
-	ot, orss, err := measure(cmd)
+	ot, orss, ocpu, err := measureCPU(cmd)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("covmerge:         %8.3fs  peak RSS %6.1f MB  (%.2f ms/file)\n", ot.Seconds(), orss, ot.Seconds()*1000/float64(n))
+	fmt.Printf("covmerge:         %8.3fs wall %7.2fs CPU  peak RSS %6.1f MB  (%.2f ms/file wall)\n", ot.Seconds(), ocpu, orss, ot.Seconds()*1000/float64(n))
 	if skipCoverage {
 		return nil
 	}
@@ -233,12 +233,12 @@ func timeSize2(bed *testbed.Bed, work, dir, theirs string, n int, skipCoverage b
 	os.MkdirAll(filepath.Dir(theirsOut), 0o777)
 	cmd = bed.Command(bgctx, "/", []string{"COVERAGE_FILE=" + bed.BedPath(theirsOut)},
 		"python3", "-m", "coverage", "combine", "--keep", "-q", bed.BedPath(theirs))
-	tt, trss, err := measure(cmd)
+	tt, trss, tcpu, err := measureCPU(cmd)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("coverage combine: %8.3fs  peak RSS %6.1f MB  (%.2f ms/file)\n", tt.Seconds(), trss, tt.Seconds()*1000/float64(n))
-	fmt.Printf("ratio: covmerge is %.1fx faster, uses %.2fx the memory\n", tt.Seconds()/ot.Seconds(), orss/trss)
+	fmt.Printf("coverage combine: %8.3fs wall %7.2fs CPU  peak RSS %6.1f MB  (%.2f ms/file wall)\n", tt.Seconds(), tcpu, trss, tt.Seconds()*1000/float64(n))
+	fmt.Printf("ratio: covmerge is %.1fx faster (wall), %.1fx less CPU, uses %.2fx the memory\n", tt.Seconds()/ot.Seconds(), tcpu/ocpu, orss/trss)
 
 	a, err := sqlitecov.ReadFile(oursOut)
 	if err != nil {
@@ -255,18 +255,18 @@ func timeSize2(bed *testbed.Bed, work, dir, theirs string, n int, skipCoverage b
 	return nil
 }
 
-// measure runs cmd under /usr/bin/time and returns its wall time and peak
-// RSS in MB. (The rusage Go's os/exec reports would include the memory of
+// measureCPU runs cmd under /usr/bin/time and returns its wall time, peak
+// RSS in MB and user+system CPU seconds. (The rusage Go's os/exec reports would include the memory of
 // this process: a child created with CLONE_VM carries the parent's RSS
 // high-water mark through exec.)
-func measure(cmd *exec.Cmd) (time.Duration, float64, error) {
+func measureCPU(cmd *exec.Cmd) (time.Duration, float64, float64, error) {
 	tf, err := os.CreateTemp("", "bench-time-*")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	tf.Close()
 	defer os.Remove(tf.Name())
-	cmd.Args = append([]string{"/usr/bin/time", "-f", "%M", "-o", tf.Name()}, cmd.Args...)
+	cmd.Args = append([]string{"/usr/bin/time", "-f", "%M %U %S", "-o", tf.Name()}, cmd.Args...)
 	cmd.Path = "/usr/bin/time"
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -274,17 +274,18 @@ func measure(cmd *exec.Cmd) (time.Duration, float64, error) {
 	err = cmd.Run()
 	el := time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %v\n%s", cmd.Args, err, out.String())
+		return 0, 0, 0, fmt.Errorf("%s: %v\n%s", cmd.Args, err, out.String())
 	}
 	raw, err := os.ReadFile(tf.Name())
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	kb, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil {
-		return 0, 0, fmt.Errorf("/usr/bin/time output %q", raw)
+	var kb int
+	var user, sys float64
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(raw)), "%d %f %f", &kb, &user, &sys); err != nil {
+		return 0, 0, 0, fmt.Errorf("/usr/bin/time output %q", raw)
 	}
-	return el, float64(kb) / 1024, nil
+	return el, float64(kb) / 1024, user + sys, nil
 }
 
 // verifyClones has coverage.py read the clones and compares with what was
