@@ -180,7 +180,7 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	nb, err := lm.matching(JoinRegex(partial, cov), nil)
+	nb, err := lm.matching(partial, cov, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (a *Analysis) coverage7(lm *lineMatcher, toks []Token, exclude []string, co
 			// From 7.7 on the multi-line map exists before matching.
 			ml = a.Multiline
 		}
-		m, err := lm.matching(JoinRegex(exclude, cov), ml)
+		m, err := lm.matching(exclude, cov, ml)
 		if err != nil {
 			return err
 		}
@@ -331,7 +331,7 @@ func (a *Analysis) finish(raw, excluded, docstrings map[int]bool) {
 func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ver Version) error {
 	excluded := map[int]bool{}
 	if len(exclude) > 0 {
-		m, err := lm.perLine(JoinRegex(exclude, Version{6, 5}))
+		m, err := lm.perLine(exclude)
 		if err != nil {
 			return err
 		}

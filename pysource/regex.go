@@ -3,55 +3,322 @@ package pysource
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 )
 
-// lineMatcher finds the lines a Python regex matches, with Python re
-// semantics (look-around, backreferences) through regexp2.
-type lineMatcher struct {
-	text  string
-	runes []rune
-	// nl holds the rune offsets of the '\n's.
-	nl  []int
-	cov Version
+// Exclusion regexes use Python re syntax and semantics. Most patterns are
+// also valid RE2 once Python's Unicode classes (\s, \d, \w) are spelled out,
+// and Go's regexp (linear time, leftmost-first like Python) runs those;
+// patterns RE2 cannot serve (look-around, backreferences, \b, possessive
+// forms) go to regexp2, a backtracking engine like Python's.
+
+// pyRegex is a compiled Python pattern.
+type pyRegex struct {
+	re2  *regexp.Regexp
+	back *regexp2.Regexp
+	// lineStart is set for a multi-line pattern that can only match at the
+	// start of a line: the pattern anchored with \A, to try at each line.
+	lineStart *regexp.Regexp
+	// skip and first, when set, give a quick necessary condition for a
+	// line-start match: after skipping runes in skip, the next rune is in
+	// first.
+	skip, first []rune
 }
 
-func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
-	return &lineMatcher{text: text, cov: cov}, nil
-}
+var regexCache sync.Map // key: flag + pattern -> *pyRegex or error
 
-func (lm *lineMatcher) prepare() {
-	if lm.runes != nil {
-		return
+func compilePython(pattern string, multiline bool) (*pyRegex, error) {
+	key := "0" + pattern
+	if multiline {
+		key = "1" + pattern
 	}
-	lm.runes = []rune(lm.text)
-	for i, r := range lm.runes {
-		if r == '\n' {
-			lm.nl = append(lm.nl, i)
+	if v, ok := regexCache.Load(key); ok {
+		if err, ok := v.(error); ok {
+			return nil, err
+		}
+		return v.(*pyRegex), nil
+	}
+	r, err := compilePythonUncached(pattern, multiline)
+	if err != nil {
+		regexCache.Store(key, err)
+		return nil, err
+	}
+	regexCache.Store(key, r)
+	return r, nil
+}
+
+func compilePythonUncached(pattern string, multiline bool) (*pyRegex, error) {
+	if tr, ok := toRE2(pattern); ok {
+		if multiline {
+			tr = "(?m)" + tr
+		}
+		if re, err := regexp.Compile(tr); err == nil {
+			r := &pyRegex{re2: re}
+			if multiline && anchoredAtLineStart(tr) {
+				r.lineStart, _ = regexp.Compile(`\A(?:` + tr + `)`)
+				r.skip, r.first = linePrefilter(tr)
+			}
+			return r, nil
 		}
 	}
-}
-
-// newlinesBefore counts the '\n's at rune offsets < off.
-func (lm *lineMatcher) newlinesBefore(off int) int {
-	return sort.SearchInts(lm.nl, off)
-}
-
-// compilePython compiles a Python re pattern with regexp2.
-func compilePython(pattern string, opt regexp2.RegexOptions) (*regexp2.Regexp, error) {
-	p := translatePython(pattern)
-	re, err := regexp2.Compile(p, opt)
+	opt := regexp2.RegexOptions(0)
+	if multiline {
+		opt = regexp2.Multiline
+	}
+	re, err := regexp2.Compile(translateDotNet(pattern), opt)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regex %q: %w", pattern, err)
 	}
-	return re, nil
+	return &pyRegex{back: re}, nil
 }
 
-// translatePython rewrites the few Python re spellings .NET syntax lacks.
-func translatePython(p string) string {
+// anchoredAtLineStart reports whether every match of the RE2 pattern must
+// start at a line start ((?m)^ leading the whole pattern).
+func anchoredAtLineStart(pattern string) bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op == syntax.OpBeginLine {
+		return true
+	}
+	return re.Op == syntax.OpConcat && len(re.Sub) > 0 && re.Sub[0].Op == syntax.OpBeginLine
+}
+
+// linePrefilter analyzes a pattern anchored at line starts, ^ C* REST or
+// ^ REST, where REST cannot match empty and cannot start with a rune of the
+// class C: a match at a line start needs the first rune after the run of C
+// to be one REST can start with. It returns nil first when it cannot tell.
+func linePrefilter(pattern string) (skip, first []rune) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginLine {
+		return nil, nil
+	}
+	rest := re.Sub[1:]
+	if st := rest[0]; st.Op == syntax.OpStar && st.Sub[0].Op == syntax.OpCharClass {
+		skip = st.Sub[0].Rune
+		rest = rest[1:]
+	}
+	set, nullable, ok := firstRunes(&syntax.Regexp{Op: syntax.OpConcat, Sub: rest})
+	if !ok || nullable || len(set) == 0 {
+		return nil, nil
+	}
+	for i := 0; i < len(set); i += 2 {
+		for j := 0; j < len(skip); j += 2 {
+			if set[i] <= skip[j+1] && skip[j] <= set[i+1] {
+				return nil, nil
+			}
+		}
+	}
+	return skip, set
+}
+
+// firstRunes returns the runes a match of re can start with, as ranges,
+// whether re can match empty, and false when it cannot tell.
+func firstRunes(re *syntax.Regexp) (set []rune, nullable, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil, true, true
+		}
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil, false, false
+		}
+		return []rune{re.Rune[0], re.Rune[0]}, false, true
+	case syntax.OpCharClass:
+		return re.Rune, false, true
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText:
+		return nil, true, true
+	case syntax.OpCapture:
+		return firstRunes(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		s, _, ok := firstRunes(re.Sub[0])
+		return s, true, ok
+	case syntax.OpPlus:
+		return firstRunes(re.Sub[0])
+	case syntax.OpRepeat:
+		s, n, ok := firstRunes(re.Sub[0])
+		return s, n || re.Min == 0, ok
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			s, n, ok := firstRunes(sub)
+			if !ok {
+				return nil, false, false
+			}
+			set = append(set, s...)
+			if !n {
+				return set, false, true
+			}
+		}
+		return set, true, true
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			s, n, ok := firstRunes(sub)
+			if !ok {
+				return nil, false, false
+			}
+			set = append(set, s...)
+			nullable = nullable || n
+		}
+		return set, nullable, true
+	}
+	return nil, false, false
+}
+
+func inRanges(r rune, set []rune) bool {
+	for i := 0; i < len(set); i += 2 {
+		if set[i] <= r && r <= set[i+1] {
+			return true
+		}
+	}
+	return false
+}
+
+// Python's str-pattern classes, spelled for RE2 (inside brackets).
+const (
+	pySpace = `\t\n\v\f\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}`
+	pyDigit = `\p{Nd}`
+	pyWord  = `\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}`
+)
+
+// toRE2 rewrites a Python pattern for Go's regexp, or reports that it needs
+// a backtracking engine.
+func toRE2(p string) (string, bool) {
+	if strings.Contains(p, "(?=") || strings.Contains(p, "(?!") || strings.Contains(p, "(?<") ||
+		strings.Contains(p, "(?P=") || strings.Contains(p, "(?>") || strings.Contains(p, "(?#") {
+		return "", false
+	}
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '\\' && i+1 < len(p) {
+			n := p[i+1]
+			i++
+			var cls string
+			neg := false
+			switch n {
+			case 's', 'S':
+				cls, neg = pySpace, n == 'S'
+			case 'd', 'D':
+				cls, neg = pyDigit, n == 'D'
+			case 'w', 'W':
+				cls, neg = pyWord, n == 'W'
+			case 'b', 'B', 'Z', 'A':
+				if n == 'A' {
+					b.WriteString(`\A`)
+					continue
+				}
+				if n == 'Z' {
+					b.WriteString(`\z`)
+					continue
+				}
+				return "", false
+			case '1', '2', '3', '4', '5', '6', '7', '8', '9':
+				return "", false
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(n)
+				continue
+			}
+			switch {
+			case inClass && neg:
+				return "", false
+			case inClass:
+				b.WriteString(cls)
+			case neg:
+				b.WriteString("[^" + cls + "]")
+			default:
+				b.WriteString("[" + cls + "]")
+			}
+			continue
+		}
+		switch c {
+		case '[':
+			if !inClass {
+				inClass = true
+				b.WriteByte(c)
+				if i+1 < len(p) && p[i+1] == '^' {
+					b.WriteByte('^')
+					i++
+				}
+				if i+1 < len(p) && p[i+1] == ']' {
+					b.WriteString(`\]`)
+					i++
+				}
+				continue
+			}
+			b.WriteString(`\[`)
+			continue
+		case ']':
+			inClass = false
+		case '(':
+			if strings.HasPrefix(p[i:], "(?P<") {
+				b.WriteString("(?P<")
+				i += 3
+				continue
+			}
+		case '{':
+			// Python reads a '{' that starts no valid repeat literally.
+			if !inClass && !validRepeat(p[i:]) {
+				b.WriteString(`\{`)
+				continue
+			}
+		case '}':
+			if !inClass && !closesRepeat(p[:i]) {
+				b.WriteString(`\}`)
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
+}
+
+func validRepeat(s string) bool {
+	j := strings.IndexByte(s, '}')
+	if j < 0 {
+		return false
+	}
+	body := s[1:j]
+	if body == "" {
+		return false
+	}
+	for _, r := range body {
+		if !(r >= '0' && r <= '9' || r == ',') {
+			return false
+		}
+	}
+	return body != ","
+}
+
+func closesRepeat(before string) bool {
+	i := strings.LastIndexByte(before, '{')
+	if i < 0 || (i > 0 && before[i-1] == '\\') {
+		return false
+	}
+	return validRepeat(before[i:] + "}")
+}
+
+// translateDotNet rewrites the few Python spellings .NET syntax lacks.
+func translateDotNet(p string) string {
 	var b strings.Builder
 	for i := 0; i < len(p); i++ {
 		c := p[i]
@@ -83,33 +350,30 @@ func translatePython(p string) string {
 	return b.String()
 }
 
-// matching is coverage.py 7.x's lines_matching: the regex runs over the
-// whole text in MULTILINE mode; every line a match spans counts, mapped
-// through ml when it is non-nil.
-func (lm *lineMatcher) matching(pattern string, ml map[int]int) (map[int]bool, error) {
-	out := map[int]bool{}
-	if pattern == "" {
-		// An empty pattern matches every line.
-	}
-	re, err := compilePython(pattern, regexp2.Multiline)
-	if err != nil {
-		return nil, err
-	}
-	lm.prepare()
-	m, err := re.FindRunesMatch(lm.runes)
-	for m != nil && err == nil {
-		start := m.Index
-		end := m.Index + m.Length
-		sl := lm.newlinesBefore(start)
-		el := lm.newlinesBefore(end)
-		for l := sl + 1; l <= el+1; l++ {
-			if f, ok := ml[l]; ok {
-				out[f] = true
-			} else {
-				out[l] = true
-			}
+// findAll returns the byte spans of the successive non-overlapping matches.
+func (r *pyRegex) findAll(text string) ([][2]int, error) {
+	if r.re2 != nil {
+		locs := r.re2.FindAllStringIndex(text, -1)
+		out := make([][2]int, len(locs))
+		for i, l := range locs {
+			out[i] = [2]int{l[0], l[1]}
 		}
-		m, err = re.FindNextMatch(m)
+		return out, nil
+	}
+	runes := []rune(text)
+	// Byte offset of each rune offset.
+	off := make([]int, len(runes)+1)
+	pos := 0
+	for i, rr := range runes {
+		off[i] = pos
+		pos += utf8.RuneLen(rr)
+	}
+	off[len(runes)] = len(text)
+	var out [][2]int
+	m, err := r.back.FindRunesMatch(runes)
+	for m != nil && err == nil {
+		out = append(out, [2]int{off[m.Index], off[m.Index+m.Length]})
+		m, err = r.back.FindNextMatch(m)
 	}
 	if err != nil {
 		return nil, errors.New("regex match: " + err.Error())
@@ -117,20 +381,210 @@ func (lm *lineMatcher) matching(pattern string, ml map[int]int) (map[int]bool, e
 	return out, nil
 }
 
-// perLine is coverage.py 6.x's lines_matching: a search on each line.
-func (lm *lineMatcher) perLine(pattern string) (map[int]bool, error) {
+func (r *pyRegex) matchString(s string) (bool, error) {
+	if r.re2 != nil {
+		return r.re2.MatchString(s), nil
+	}
+	return r.back.MatchString(s)
+}
+
+// lineMatcher finds the lines of a text that Python regexes match.
+type lineMatcher struct {
+	text string
+	nl   []int // byte offsets of the '\n's
+	cov  Version
+}
+
+func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
+	lm := &lineMatcher{text: text, cov: cov}
+	for i := 0; i < len(text); i++ {
+		if j := strings.IndexByte(text[i:], '\n'); j >= 0 {
+			lm.nl = append(lm.nl, i+j)
+			i += j
+		} else {
+			break
+		}
+	}
+	return lm, nil
+}
+
+// newlinesBefore counts the '\n's at byte offsets < off.
+func (lm *lineMatcher) newlinesBefore(off int) int {
+	return sort.SearchInts(lm.nl, off)
+}
+
+// matching is coverage.py 7.x's lines_matching over the joined list of
+// patterns: the regex runs over the whole text in MULTILINE mode; every
+// line a match spans counts, mapped through ml when it is non-nil.
+func (lm *lineMatcher) matching(patterns []string, cov Version, ml map[int]int) (map[int]bool, error) {
 	out := map[int]bool{}
-	re, err := compilePython(pattern, 0)
+	spans, err := lm.findAll(patterns, cov)
 	if err != nil {
 		return nil, err
 	}
-	for i, line := range strings.Split(lm.text, "\n") {
-		ok, err := re.MatchString(line)
+	for _, sp := range spans {
+		sl := lm.newlinesBefore(sp[0])
+		el := lm.newlinesBefore(sp[1])
+		for l := sl + 1; l <= el+1; l++ {
+			if f, ok := ml[l]; ok {
+				out[f] = true
+			} else {
+				out[l] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// findAll finds the matches Python's re.finditer would find for the joined
+// patterns. For speed each pattern runs on its own (Go's regexp skips
+// ahead to a literal prefix, and a pattern anchored at line starts is only
+// tried there); the per-pattern matches are merged the way one scan with
+// the alternation picks them: leftmost start, then first pattern. Should
+// that merge be ambiguous (overlapping or empty matches), the joined
+// pattern runs as one.
+func (lm *lineMatcher) findAll(patterns []string, cov Version) ([][2]int, error) {
+	if len(patterns) == 0 {
+		return nil, nil
+	}
+	joined := JoinRegex(patterns, cov)
+	lists := make([][][2]int, len(patterns))
+	for i, p := range patterns {
+		if len(patterns) == 1 {
+			p = joined
+		}
+		re, err := compilePython(p, true)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			out[i+1] = true
+		if lists[i], err = lm.findOne(re); err != nil {
+			return nil, err
+		}
+	}
+	if len(lists) == 1 {
+		return lists[0], nil
+	}
+	if merged, ok := mergeMatches(lists); ok {
+		return merged, nil
+	}
+	re, err := compilePython(joined, true)
+	if err != nil {
+		return nil, err
+	}
+	return re.findAll(lm.text)
+}
+
+func mergeMatches(lists [][][2]int) ([][2]int, bool) {
+	var out [][2]int
+	ptr := make([]int, len(lists))
+	pos := 0
+	for {
+		best := -1
+		for i, l := range lists {
+			for ptr[i] < len(l) && l[ptr[i]][0] < pos {
+				if l[ptr[i]][1] > pos {
+					return nil, false
+				}
+				ptr[i]++
+			}
+			if ptr[i] < len(l) {
+				m := l[ptr[i]]
+				if m[0] == m[1] {
+					return nil, false
+				}
+				if best < 0 || m[0] < lists[best][ptr[best]][0] {
+					best = i
+				}
+			}
+		}
+		if best < 0 {
+			return out, true
+		}
+		m := lists[best][ptr[best]]
+		out = append(out, m)
+		ptr[best]++
+		pos = m[1]
+	}
+}
+
+// findOne runs one pattern over the text.
+func (lm *lineMatcher) findOne(re *pyRegex) ([][2]int, error) {
+	if re.lineStart == nil {
+		return re.findAll(lm.text)
+	}
+	// Anchored at line starts: try each line start in turn.
+	var out [][2]int
+	pos := 0
+	text := lm.text
+	// runEnd caches the end of the last run of skipped runes, so that the
+	// line starts inside one run (blank lines) do not rescan it.
+	runStart, runEnd := -1, -1
+	try := func(s int) {
+		if s < pos {
+			return
+		}
+		if re.first != nil {
+			p := s
+			if runStart <= s && s <= runEnd {
+				p = runEnd
+			}
+			runStart = s
+			for p < len(text) {
+				r, size := utf8.DecodeRuneInString(text[p:])
+				if !inRanges(r, re.skip) {
+					break
+				}
+				p += size
+			}
+			runEnd = p
+			if p >= len(text) {
+				return
+			}
+			r, _ := utf8.DecodeRuneInString(text[p:])
+			if !inRanges(r, re.first) {
+				return
+			}
+		}
+		if loc := re.lineStart.FindStringIndex(lm.text[s:]); loc != nil {
+			out = append(out, [2]int{s + loc[0], s + loc[1]})
+			pos = s + loc[1]
+			if loc[0] == loc[1] {
+				pos++
+			}
+		}
+	}
+	try(0)
+	for _, nl := range lm.nl {
+		try(nl + 1)
+	}
+	return out, nil
+}
+
+// perLine is coverage.py 6.x's lines_matching: the joined patterns searched
+// on each line; a line matches when one of the patterns does.
+func (lm *lineMatcher) perLine(patterns []string) (map[int]bool, error) {
+	out := map[int]bool{}
+	res := make([]*pyRegex, len(patterns))
+	for i, p := range patterns {
+		re, err := compilePython(p, false)
+		if err != nil {
+			return nil, err
+		}
+		res[i] = re
+	}
+	if len(res) == 0 {
+		return out, nil
+	}
+	for i, line := range strings.Split(lm.text, "\n") {
+		for _, re := range res {
+			ok, err := re.matchString(line)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out[i+1] = true
+				break
+			}
 		}
 	}
 	return out, nil
