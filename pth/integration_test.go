@@ -185,31 +185,43 @@ func notRun(t *testing.T, path string) []int {
 
 func TestPipeline(t *testing.T) {
 	for _, name := range testbed.Names {
-		t.Run(name, func(t *testing.T) {
-			r := setup(t, name)
-			copyDir(t, "testdata/pipeline", filepath.Join(r.host, "p"))
-			r.b.MustRun(t, r.bed, nil, bedPython, "-m", "venv", "--without-pip", r.bed+"/venv2")
-			data := r.bed + "/data"
-			res := r.b.Run(t, r.bed+"/p", r.env, r.covhook, "run", "--python", bedPython, "--data-dir", data,
-				"--", bedPython, "main.py", r.bed+"/venv2/bin/python")
-			if res.ExitCode != 0 || res.Stdout != "pipeline ok\n" || res.Stderr != "" {
-				t.Fatalf("pipeline: exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
-			}
-			files := r.coverageJSON(t, data)
-			srcs, _ := filepath.Glob(filepath.Join(r.host, "p", "*.py"))
-			for _, src := range srcs {
-				key := r.bed + "/p/" + filepath.Base(src)
-				got, ok := files[key]
-				if !ok {
-					t.Errorf("%s: not measured at all", filepath.Base(src))
-					continue
-				}
-				want := notRun(t, src)
-				if !slices.Equal(got.Missing, want) {
-					t.Errorf("%s: missing lines %v, want exactly %v (executed %v)", filepath.Base(src), got.Missing, want, got.Executed)
-				}
-			}
-		})
+		t.Run(name, func(t *testing.T) { runPipeline(t, name) })
+	}
+}
+
+// TestPipelineCheckpoint runs the pipeline with a checkpoint thread in every
+// process: forks (raw, multiprocessing) must stay silent on 3.12+, which
+// warns about forking multi-threaded processes.
+func TestPipelineCheckpoint(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) { runPipeline(t, name, "--checkpoint", "50ms") })
+	}
+}
+
+func runPipeline(t *testing.T, name string, flags ...string) {
+	r := setup(t, name)
+	copyDir(t, "testdata/pipeline", filepath.Join(r.host, "p"))
+	r.b.MustRun(t, r.bed, nil, bedPython, "-m", "venv", "--without-pip", r.bed+"/venv2")
+	data := r.bed + "/data"
+	args := append([]string{r.covhook, "run", "--python", bedPython, "--data-dir", data}, flags...)
+	args = append(args, "--", bedPython, "main.py", r.bed+"/venv2/bin/python")
+	res := r.b.Run(t, r.bed+"/p", r.env, args...)
+	if res.ExitCode != 0 || res.Stdout != "pipeline ok\n" || res.Stderr != "" {
+		t.Fatalf("pipeline: exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	files := r.coverageJSON(t, data)
+	srcs, _ := filepath.Glob(filepath.Join(r.host, "p", "*.py"))
+	for _, src := range srcs {
+		key := r.bed + "/p/" + filepath.Base(src)
+		got, ok := files[key]
+		if !ok {
+			t.Errorf("%s: not measured at all", filepath.Base(src))
+			continue
+		}
+		want := notRun(t, src)
+		if !slices.Equal(got.Missing, want) {
+			t.Errorf("%s: missing lines %v, want exactly %v (executed %v)", filepath.Base(src), got.Missing, want, got.Executed)
+		}
 	}
 }
 

@@ -277,6 +277,31 @@ def _save():
         _cov.save()
 
 
+def _noop():
+    pass
+
+
+def _checkpoint():
+    # Not Coverage.save(): its flush copies the collected sets, writes them,
+    # then clears them, so a line recorded by another thread in between is
+    # lost (and, under sys.monitoring, never reported again). A checkpoint
+    # writes a snapshot and keeps everything in memory; the final save at
+    # exit flushes and clears as usual. It also skips save()'s search for
+    # unexecuted source files.
+    col = getattr(_cov, "_collector", None)
+    if col is None or _lock is None:
+        return
+    try:
+        with _lock:
+            col._clear_data = _noop  # shadows the method on this instance
+            try:
+                col.flush_data()
+            finally:
+                del col._clear_data
+    except BaseException:
+        _log_exc("checkpoint")
+
+
 def _wrap(name, orig):
     def covkit_patch(*args, **kwargs):
         _save()
@@ -297,14 +322,18 @@ def _install_patches(cov, cfg):
         orig = getattr(os, name, None)
         if orig is not None:
             setattr(os, name, _wrap(name, orig))
-    if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
     try:
         _interval = float(cfg.get("checkpoint") or 0)
     except ValueError:
         _interval = 0.0
     if _interval > 0:
-        _start_checkpoints()
+        for name in ("fork", "forkpty"):
+            orig = getattr(os, name, None)
+            if orig is not None:
+                setattr(os, name, _wrap_fork(name, orig))
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+    _start_checkpoints()
 
 
 def _after_fork_in_child():
@@ -315,23 +344,71 @@ def _after_fork_in_child():
     try:
         import threading
         _lock = threading.RLock()
-        if _interval > 0:
-            _start_checkpoints()
+        _start_checkpoints()
     except BaseException:
         _log_exc("after fork")
 
 
+_ckpt = None  # (thread, stop event) while checkpoints run
+
+
 def _start_checkpoints():
+    global _ckpt
+    if _interval <= 0:
+        return
     import threading
-    import time
+
+    stop = threading.Event()
 
     def loop():
-        while True:
-            time.sleep(_interval)
-            _save()
+        while not stop.wait(_interval):
+            _checkpoint()
 
     t = threading.Thread(target=loop, name="covkit-checkpoint", daemon=True)
     t.start()
+    _ckpt = (t, stop)
+
+
+def _stop_checkpoints():
+    # Before fork: CPython 3.12+ warns on stderr about forking a
+    # multi-threaded process, and a thread holding the lock would deadlock
+    # the child. The thread comes back in both processes after the fork.
+    global _ckpt
+    if _ckpt is None:
+        return
+    t, stop = _ckpt
+    _ckpt = None
+    stop.set()
+    t.join(5)
+    # join returns before the OS thread is gone, and CPython counts threads
+    # in /proc/self/stat.
+    tid = getattr(t, "native_id", None)
+    if tid:
+        import time
+        for _ in range(2000):
+            if not os.path.exists("/proc/self/task/%d" % tid):
+                break
+            time.sleep(0.0005)
+
+
+def _wrap_fork(name, orig):
+    # Only with checkpoints: the thread is stopped around the fork itself and
+    # restarted once os.fork has returned, after CPython's check (3.13 runs
+    # after-in-parent hooks before it).
+    def covkit_fork(*args, **kwargs):
+        _stop_checkpoints()
+        try:
+            return orig(*args, **kwargs)
+        finally:
+            if _ckpt is None:
+                try:
+                    _start_checkpoints()
+                except BaseException:
+                    _log_exc("after fork")
+
+    covkit_fork.__name__ = name
+    covkit_fork.__wrapped__ = orig
+    return covkit_fork
 
 
 def chain(sitecustomize_file):
