@@ -108,6 +108,10 @@ func Write(dir string, s *report.Set, o Options) error {
 			shown = append(shown, e)
 		}
 	}
+	// The region indexes and the pages are independent: build them on
+	// every core.
+	regionsDone := make(chan []*indexPage, 1)
+	go func() { regionsDone <- regionIndexes(s, entries, o) }()
 	// Pages are independent: render them on every core.
 	errs := make([]error, len(shown))
 	var wg sync.WaitGroup
@@ -144,7 +148,7 @@ func Write(dir string, s *report.Set, o Options) error {
 		name string
 		data []byte
 	}
-	regions := regionIndexes(s, entries, o)
+	regions := <-regionsDone
 	var files []file
 	for _, p := range append([]*indexPage{fileIndex(entries, total, o)}, regions...) {
 		var buf bytes.Buffer

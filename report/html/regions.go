@@ -36,72 +36,104 @@ func regionIndexes(s *report.Set, entries []*entry, o Options) []*indexPage {
 			if e.f.Source != "" && !strings.HasSuffix(e.f.Source, "\n") {
 				nLines++
 			}
-			outside := make(map[int]bool, nLines)
-			for l := 1; l <= nLines; l++ {
-				outside[l] = true
+			// Regions of one kind do not overlap; the lines outside them
+			// make one more part.
+			var regs []report.Region
+			for _, r := range e.f.Regions {
+				if r.Kind == k.kind {
+					regs = append(regs, r)
+				}
 			}
-			add := func(name, sortBy, link string, lines map[int]bool) {
-				n := narrow(e.f, lines, s.HasArcs).Numbers(o.Precision, s.HasArcs)
+			of := make([]int32, nLines+1)
+			for i := range of {
+				of[i] = int32(len(regs))
+			}
+			for i, r := range regs {
+				for _, l := range r.Lines {
+					if l >= 1 && l <= nLines {
+						of[l] = int32(i)
+					}
+				}
+			}
+			regionOf := func(l int) int {
+				if l < 1 || l > nLines {
+					return -1
+				}
+				return int(of[l])
+			}
+			parts := narrowAll(e.f, regionOf, len(regs)+1, s.HasArcs)
+			for i, part := range parts {
+				n := part.Numbers(o.Precision, s.HasArcs)
 				p.total = p.total.Add(n)
 				switch {
 				case o.SkipCovered && n.Missing == 0 && n.PartialBranches == 0:
 					p.skip[0]++
+					continue
 				case o.SkipEmpty && n.Statements == 0:
 					p.skip[1]++
-				default:
-					p.rows = append(p.rows, indexRow{names: []string{e.f.RelName, name}, sortBy: []string{e.f.RelName, sortBy}, link: link, n: n})
-				}
-			}
-			for _, r := range e.f.Regions {
-				if r.Kind != k.kind {
 					continue
 				}
-				lines := set(r.Lines)
-				for l := range lines {
-					delete(outside, l)
+				row := indexRow{names: []string{e.f.RelName, ""}, sortBy: []string{e.f.RelName, ""}, link: e.page, n: n}
+				if i < len(regs) {
+					r := regs[i]
+					short := r.Name[strings.LastIndexByte(r.Name, '.')+1:]
+					row.names[1], row.sortBy[1], row.link = r.Name, strings.TrimLeft(short, "_"), e.page+"#t"+strconv.Itoa(r.Start)
 				}
-				short := r.Name[strings.LastIndexByte(r.Name, '.')+1:]
-				add(r.Name, strings.TrimLeft(short, "_"), e.page+"#t"+strconv.Itoa(r.Start), lines)
+				p.rows = append(p.rows, row)
 			}
-			add("", "", e.page, outside)
 		}
 		pages = append(pages, p)
 	}
 	return pages
 }
 
-// narrow returns the part of f on lines, as coverage.py's AnalysisNarrower
-// cuts a file's analysis to a region: the statements on those lines and the
-// arcs that start or end on them. The figures then come from package report
-// exactly as for a file.
-func narrow(f *report.File, lines map[int]bool, hasArcs bool) *report.File {
-	keep := func(xs []int) []int {
-		var out []int
+// narrowAll cuts f into parts, as coverage.py's AnalysisNarrower cuts a
+// file's analysis into regions: each part has the statements on its lines
+// and the arcs that start or end on them (regionOf gives a line's part, -1
+// for none). The figures then come from package report exactly as for a
+// file.
+func narrowAll(f *report.File, regionOf func(int) int, n int, hasArcs bool) []*report.File {
+	parts := make([]*report.File, n)
+	for i := range parts {
+		parts[i] = &report.File{Filename: f.Filename, RelName: f.RelName}
+		if hasArcs && f.Branch != nil {
+			parts[i].Branch = &report.Branches{ExitCounts: map[int]int{}}
+		}
+	}
+	split := func(xs []int, dst func(*report.File) *[]int) {
 		for _, x := range xs {
-			if lines[x] {
-				out = append(out, x)
+			if r := regionOf(x); r >= 0 {
+				d := dst(parts[r])
+				*d = append(*d, x)
 			}
 		}
-		return out
 	}
-	r := &report.File{Filename: f.Filename, RelName: f.RelName, Statements: keep(f.Statements), Excluded: keep(f.Excluded), Executed: keep(f.Executed)}
-	if hasArcs && f.Branch != nil {
-		arcs := func(as [][2]int) [][2]int {
-			var out [][2]int
-			for _, a := range as {
-				if lines[a[0]] || lines[a[1]] {
-					out = append(out, a)
-				}
-			}
-			return out
-		}
-		br := &report.Branches{Possible: arcs(f.Branch.Possible), Executed: arcs(f.Branch.Executed), ExitCounts: map[int]int{}, NoBranch: keep(f.Branch.NoBranch)}
-		for l, c := range f.Branch.ExitCounts {
-			if lines[l] {
-				br.ExitCounts[l] = c
-			}
-		}
-		r.Branch = br
+	split(f.Statements, func(p *report.File) *[]int { return &p.Statements })
+	split(f.Excluded, func(p *report.File) *[]int { return &p.Excluded })
+	split(f.Executed, func(p *report.File) *[]int { return &p.Executed })
+	if !hasArcs || f.Branch == nil {
+		return parts
 	}
-	return r
+	split(f.Branch.NoBranch, func(p *report.File) *[]int { return &p.Branch.NoBranch })
+	arcs := func(as [][2]int, dst func(*report.Branches) *[][2]int) {
+		for _, a := range as {
+			r0, r1 := regionOf(a[0]), regionOf(a[1])
+			if r0 >= 0 {
+				d := dst(parts[r0].Branch)
+				*d = append(*d, a)
+			}
+			if r1 >= 0 && r1 != r0 {
+				d := dst(parts[r1].Branch)
+				*d = append(*d, a)
+			}
+		}
+	}
+	arcs(f.Branch.Possible, func(b *report.Branches) *[][2]int { return &b.Possible })
+	arcs(f.Branch.Executed, func(b *report.Branches) *[][2]int { return &b.Executed })
+	for l, c := range f.Branch.ExitCounts {
+		if r := regionOf(l); r >= 0 {
+			parts[r].Branch.ExitCounts[l] = c
+		}
+	}
+	return parts
 }

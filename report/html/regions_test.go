@@ -51,7 +51,12 @@ func TestNarrowMatchesJSON(t *testing.T) {
 					outside[l] = true
 				}
 				check := func(name string, lines map[int]bool) {
-					n := narrow(f, lines, rs.HasArcs).Numbers(0, rs.HasArcs)
+					n := narrowAll(f, func(l int) int {
+						if lines[l] {
+							return 0
+						}
+						return -1
+					}, 1, rs.HasArcs)[0].Numbers(0, rs.HasArcs)
 					got := summary{n.Statements, n.Missing, n.Excluded, n.Branches, n.PartialBranches, n.MissingBranches}
 					if got != want[name].Summary {
 						t.Errorf("%s %s %q: html %+v, json %+v", f.RelName, kind, name, got, want[name].Summary)

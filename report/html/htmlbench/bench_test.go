@@ -18,6 +18,7 @@ import (
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/bench/merge/corpus"
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/report"
 	html "github.com/covkit/covkit/report/html"
 )
@@ -46,7 +47,8 @@ func TestVersusCoveragePy(t *testing.T) {
 	if err := (corpus.Project{Modules: modules, Seed: 7}).Write(host); err != nil {
 		t.Fatal(err)
 	}
-	bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "run", "run.py", "7", "1.0")
+	// Branch coverage: the heavier report for both tools.
+	bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "run", "--branch", "run.py", "7", "1.0")
 	rep := bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "report")
 	var pyTotal string
 	for _, l := range strings.Split(rep.Stdout, "\n") {
@@ -110,7 +112,7 @@ sys.exit(rc)
 		}
 		res, err := analysis.Build(d, analysis.Options{
 			Dir:      inBed,
-			Analyzer: analysis.PySourceAnalyzer(3, 14),
+			Analyzer: analysis.PySourceAnalyzerWith(3, 14, 7, 16, pyarcs.Facts),
 			ReadFile: func(p string) ([]byte, error) { return os.ReadFile(bed.HostPath(p)) },
 		})
 		if err != nil {
