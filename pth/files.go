@@ -4,7 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"path/filepath"
-	"strconv"
+	"strings"
 )
 
 // Names of the files covkit writes into a site-packages directory.
@@ -48,17 +48,20 @@ const (
 
 // HookLine returns the content of the .pth hook for site-packages directory
 // dir, as the interpreter sees that path. When no run is active it costs one
-// os.environ lookup and one os.path.isdir call.
+// os.environ lookup and one os.path.isdir call (a few microseconds), plus
+// what CPython spends compiling any .pth import line. With COVKIT_RUN set
+// (even to "-") it imports the bootstrap, which decides.
 func HookLine(dir string, mode Mode) []byte {
 	reg := pyString(filepath.Join(dir, RegistryDir))
 	return fmt.Appendf(nil, "# covkit hook v%d mode=%s: inert unless a covkit run is active; remove with `covhook remove`.\n"+
-		"import os;exec(\"try:\\n import _covkit_bootstrap as b;b.start(%s,True)\\nexcept BaseException:pass\") if os.environ.get('%s',os.path.isdir(%s)) not in ('','-',False) else None\n",
-		HookVersion, mode, escapeForExec(reg), EnvRun, reg)
+		"import os;('%s'in os.environ or os.path.isdir(%s))and exec(\"try:\\n import _covkit_bootstrap as b;b.start(%s,True)\\nexcept BaseException:pass\")\n",
+		HookVersion, mode, EnvRun, reg, escapeForExec(reg))
 }
 
 // Files returns the files to write into site-packages directory dir (as the
-// interpreter will see it) to install a hook, keyed by file name. The Docker
-// engineer can write them into an image layer directly.
+// interpreter will see it) to install a hook, keyed by file name. Write
+// BootstrapFile before HookFile (and remove them in the other order): a hook
+// without its bootstrap is inert but wastes an import attempt.
 func Files(dir string, mode Mode) map[string][]byte {
 	return map[string][]byte{
 		HookFile:      HookLine(dir, mode),
@@ -66,10 +69,31 @@ func Files(dir string, mode Mode) map[string][]byte {
 	}
 }
 
-// pyString quotes s as a Python string literal.
+// writeHookFiles writes the bootstrap, then the hook.
+func writeHookFiles(dir string, mode Mode) error {
+	if err := writeFileAtomic(filepath.Join(dir, BootstrapFile), bootstrapPy); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, HookFile), HookLine(dir, mode))
+}
+
+// pyString quotes s as a single-quoted Python string literal.
 func pyString(s string) string {
-	q := strconv.Quote(s) // Go escapes are a subset Python reads the same way
-	return "'" + q[1:len(q)-1] + "'"
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // escapeForExec escapes a Python literal for use inside the double-quoted

@@ -80,10 +80,8 @@ func InstallDir(dir string, mode Mode) (*Hook, error) {
 	if h.Installed && h.Mode == ModePersistent {
 		mode = ModePersistent
 	}
-	for name, content := range Files(dir, mode) {
-		if err := writeFileAtomic(filepath.Join(dir, name), content); err != nil {
-			return nil, err
-		}
+	if err := writeHookFiles(dir, mode); err != nil {
+		return nil, err
 	}
 	rememberDir(dir)
 	return readHook(dir, h.Removed)

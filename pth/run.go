@@ -253,12 +253,10 @@ func installAndRegister(dir string, e RunEntry) error {
 	if err := register(dir, e); err != nil {
 		return err
 	}
-	for name, content := range Files(dir, mode) {
-		if err := writeFileAtomic(filepath.Join(dir, name), content); err != nil {
-			unregister(dir, e.ID)
-			tidy(dir)
-			return err
-		}
+	if err := writeHookFiles(dir, mode); err != nil {
+		unregister(dir, e.ID)
+		tidy(dir)
+		return err
 	}
 	rememberDir(dir)
 	return nil
