@@ -37,7 +37,7 @@ func TestVersusCoveragePy(t *testing.T) {
 	bed := testbed.Get(t, "sid")
 	host, inBed := bed.TempDir(t)
 	modules := 300
-	runs := 3
+	runs := 2
 	if s := os.Getenv("COVKIT_BENCH_RUNS"); s != "" {
 		runs, _ = strconv.Atoi(s)
 	}
