@@ -249,6 +249,9 @@ func GitCommit(dir string) string {
 // record, this run's last, with the line the text report prints about the
 // change since the previous run ("" when this is the first).
 func Track(path string, s *report.Set, now time.Time, dir string, precision int, warnf func(format string, args ...any)) ([]Record, string, error) {
+	if path == "-" {
+		return nil, "", errors.New("history: the history file cannot be - (it is read and then appended to)")
+	}
 	recs, err := ReadFile(path, warnf)
 	if err != nil {
 		return nil, "", err

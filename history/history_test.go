@@ -185,3 +185,9 @@ func TestTrack(t *testing.T) {
 		t.Errorf("file holds %v, Track returned %v", got, recs)
 	}
 }
+
+func TestTrackStdout(t *testing.T) {
+	if _, _, err := Track("-", set(), now, "", 0, nil); err == nil {
+		t.Error("Track accepted - as the history file")
+	}
+}
