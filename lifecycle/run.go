@@ -212,6 +212,10 @@ func pathMapper(rules []pathmap.Rule, relative bool, extra func(string) (string,
 	if m == nil && extra == nil {
 		return nil, nil
 	}
+	if extra == nil {
+		// coverage combine's memoised mapping: a path keeps its first answer.
+		return m.Func(), nil
+	}
 	return func(p string) string {
 		// The user's [paths] wins; covkit's own mapping (containers) is the fallback.
 		if m != nil {
