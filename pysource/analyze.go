@@ -180,7 +180,14 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	nb, err := lm.matching(partial, cov, nil)
+	// FileReporter.no_branch_lines runs after parsing: 7.x maps the lines
+	// through the finished multi-line map; 6.x searches line by line.
+	var nb map[int]bool
+	if cov.AtLeast(7, 0) {
+		nb, err = lm.matching(partial, cov, a.Multiline)
+	} else {
+		nb, err = lm.perLine(partial)
+	}
 	if err != nil {
 		return nil, err
 	}

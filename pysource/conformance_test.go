@@ -39,6 +39,7 @@ type dumpFile struct {
 	Python   string                `json:"python"`
 	Coverage string                `json:"coverage"`
 	Exclude  []string              `json:"exclude"`
+	Partial  []string              `json:"partial"`
 	Files    map[string]*dumpEntry `json:"files"`
 }
 
@@ -48,6 +49,7 @@ type dumpEntry struct {
 	Statements []int          `json:"statements"`
 	Excluded   []int          `json:"excluded"`
 	Multiline  map[string]int `json:"multiline"`
+	NoBranch   []int          `json:"nobranch"`
 	Regions    []struct {
 		Kind  string `json:"kind"`
 		Name  string `json:"name"`
@@ -235,6 +237,13 @@ func compareFile(path string, src []byte, want *dumpEntry, opts Options) []misma
 	for _, l := range missing {
 		add("excluded missing", l)
 	}
+	extra, missing = diffInts(got.NoBranch, want.NoBranch)
+	for _, l := range extra {
+		add("no-branch extra", l)
+	}
+	for _, l := range missing {
+		add("no-branch missing", l)
+	}
 	nlines := strings.Count(got.Text, "\n") + 1
 	for l := 1; l <= nlines; l++ {
 		w := l
@@ -352,7 +361,7 @@ func testConformance(t *testing.T, cross bool) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := Options{Version: pyv, Coverage: covv, Exclude: d.Exclude}
+			opts := Options{Version: pyv, Coverage: covv, Exclude: d.Exclude, PartialBranches: d.Partial}
 			paths := make([]string, 0, len(d.Files))
 			for p := range d.Files {
 				paths = append(paths, p)

@@ -38,7 +38,11 @@ EXTRA_EXCLUDE = [
     r"def __repr__",
     r"except ImportError:",
     r"^\s*@overload",
+    r"(?<![\w.])assert_never\(",
+    r"def (?!test_)\w+_helper\b",
 ]
+
+PARTIAL = covconfig.DEFAULT_PARTIAL + [r"for .* in (?=range)"]
 
 
 def roots():
@@ -77,6 +81,12 @@ def one(path, exclude):
     if ml is None:
         ml = getattr(p, "_multiline", {})
     rec["multiline"] = {str(k): v for k, v in sorted(ml.items()) if k != v}
+    # What FileReporter.no_branch_lines() asks the parser, after parsing.
+    if coverage.version_info[0] >= 7:
+        nb = p.lines_matching(join_regex(PARTIAL + covconfig.DEFAULT_PARTIAL_ALWAYS))
+    else:
+        nb = p.lines_matching(join_regex(PARTIAL), join_regex(covconfig.DEFAULT_PARTIAL_ALWAYS))
+    rec["nobranch"] = sorted(nb)
     if code_regions is not None:
         try:
             regs = code_regions(text)
@@ -101,6 +111,7 @@ def main():
         "python_full": sys.version.split()[0],
         "coverage": coverage.__version__,
         "exclude": covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE,
+        "partial": PARTIAL,
         "files": {},
     }
     for path in files(rootdirs):
