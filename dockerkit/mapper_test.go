@@ -213,6 +213,9 @@ func TestDataFileHost(t *testing.T) {
 	for name, want := range map[string]string{
 		".coverage.0123456789ab.pid7.XaBc.HdEf": "0123456789ab",
 		".coverage.web.local.pid12.Xz":          "web.local",
+		".coverage.0123456789ab.12.345678":      "0123456789ab", // coverage.py 6
+		".coverage.a.b.12.345678":               "a.b",
+		".coverage.a.12.x":                      "",
 		".coverage":                             "",
 		".coverage.nopid":                       "",
 	} {

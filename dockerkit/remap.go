@@ -75,13 +75,30 @@ func FindContainerData(dataDir string) ([]ContainerData, error) {
 }
 
 // dataFileHost extracts the hostname from coverage.py's parallel data file
-// name .coverage.<hostname>.pid<N>.<random>.
+// name: .coverage.<hostname>.pid<N>.X<random>... (coverage.py 7) or
+// .coverage.<hostname>.<pid>.<random> (6.x).
 func dataFileHost(name string) string {
-	rest := strings.TrimPrefix(name, ".coverage.")
+	rest, ok := strings.CutPrefix(name, ".coverage.")
+	if !ok {
+		return ""
+	}
 	if i := strings.LastIndex(rest, ".pid"); i > 0 {
 		return rest[:i]
 	}
+	parts := strings.Split(rest, ".")
+	if n := len(parts); n >= 3 && isDigits(parts[n-1]) && isDigits(parts[n-2]) {
+		return strings.Join(parts[:n-2], ".")
+	}
 	return ""
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // RemapResult counts what Remap did.
