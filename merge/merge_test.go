@@ -416,3 +416,23 @@ func TestShardsMergeAgain(t *testing.T) {
 		}
 	}
 }
+
+// When the output cannot be written (here a directory is in the way; a full
+// disk fails the same way, in the write or the sync), the combine fails,
+// leaves no temporary file behind, and deletes no input.
+func TestCombineWriteFailureKeepsInputs(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, ".coverage.1", arcData(map[string][][2]int{"/a.py|": {{1, 2}}}))
+	os.MkdirAll("out/sub", 0o777)
+	_, err := Combine(CombineOptions{Output: "out"})
+	if err == nil || !strings.Contains(err.Error(), "writing out") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := os.Stat(".coverage.1"); err != nil {
+		t.Error("input deleted after a failed write")
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*tmp*")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}
