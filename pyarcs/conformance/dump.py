@@ -6,7 +6,7 @@ Run inside a test bed by pyarcs' conformance test (conformance_test.go):
 
 ROOT "@stdlib" means this interpreter's standard library and
 /usr/lib/python3/dist-packages. For each *.py file the JSON object keyed by
-path holds PythonParser's statements, excluded lines, arcs() and
+path holds PythonParser's statements, excluded lines, raw_statements, arcs() and
 exit_counts(); files coverage.py refuses get {"error": ...}, and analysis
 failures {"crash": ...}.
 """
@@ -67,6 +67,7 @@ def one(path, exclude):
         return rec
     rec["statements"] = sorted(p.statements)
     rec["excluded"] = sorted(p.excluded)
+    rec["raw"] = sorted(p.raw_statements)
     try:
         rec["arcs"] = sorted(list(a) for a in p.arcs())
         rec["exits"] = {str(k): v for k, v in sorted(p.exit_counts().items())}
