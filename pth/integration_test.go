@@ -76,7 +76,8 @@ func setup(t *testing.T, name string) *bedRun {
 	}
 	r := &bedRun{b: b, host: host, bed: inBed, covhook: inBed + "/covhook",
 		env: []string{"COVKIT_STATE_DIR=" + inBed + "/state", "TMPDIR=" + inBed}}
-	t.Cleanup(func() { checkNoHookLeft(t, b, inBed) })
+	before := persistentHooks(t, b)
+	t.Cleanup(func() { checkNoHookLeft(t, b, inBed, before) })
 	return r
 }
 
@@ -91,26 +92,37 @@ func siteDirs(b *testbed.Bed) []string {
 	return out
 }
 
-// checkNoHookLeft fails the test if this test left a covkit file in the
-// bed's site-packages (a hook no live run uses, or a live registration of
-// one of its runs), and removes it. Hooks of other engineers' live runs in
-// these shared trees are left alone.
-func checkNoHookLeft(t *testing.T, b *testbed.Bed, mine string) {
+// persistentHooks lists the bed's site directories holding a persistent hook.
+func persistentHooks(t *testing.T, b *testbed.Bed) []string {
+	var out []string
+	for _, d := range siteDirs(b) {
+		if h, err := pth.StatusDir(d); err == nil && h.Installed && h.Mode == pth.ModePersistent {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// checkNoHookLeft fails the test if it left a covkit file in the bed's
+// site-packages: a live registration of one of its runs, or a persistent
+// hook that was not there before it. Other engineers' hooks in these shared
+// trees are left alone (StatusDir only tidies what dead runs left).
+func checkNoHookLeft(t *testing.T, b *testbed.Bed, mine string, before []string) {
 	t.Helper()
 	for _, d := range siteDirs(b) {
-		h, err := pth.StatusDir(d) // tidies what dead runs left
+		h, err := pth.StatusDir(d)
 		if err != nil {
 			t.Error(err)
 			continue
 		}
 		for _, run := range h.Runs {
-			if mine != "" && strings.HasPrefix(run.Root, mine+"/") {
+			if strings.HasPrefix(run.Root, mine+"/") {
 				t.Errorf("run %s of this test still registered in %s", run.ID, d)
 			}
 		}
-		if h.Installed && len(h.Runs) == 0 {
-			t.Errorf("hook left behind in %s: %s", b.Name, h.Path)
-			pth.RemoveDir(d, true)
+		if h.Installed && h.Mode == pth.ModePersistent && !slices.Contains(before, d) {
+			t.Errorf("persistent hook left behind in %s: %s", b.Name, h.Path)
+			pth.RemoveDir(d, false)
 		}
 	}
 }
