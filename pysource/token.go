@@ -68,6 +68,13 @@ const (
 
 func (e *tokenError) Error() string { return fmt.Sprintf("%s at line %d", e.Msg, e.Line) }
 
+// CPython's tokenizer limits (MAXINDENT, MAXLEVEL); they also bound the
+// parser's recursion.
+const (
+	maxIndent  = 100
+	maxNesting = 200
+)
+
 // tokenizer turns normalized source text (newlines are \n only) into tokens.
 type tokenizer struct {
 	src      string
@@ -97,6 +104,7 @@ type bracketPos struct {
 // version, as far as coverage.py's use of them goes.
 func Tokenize(src string, ver Version) ([]Token, error) {
 	t := &tokenizer{src: src, ver: ver, line: 1, indents: []int{0}, altIndents: []int{0}, atLineStart: true}
+	t.toks = make([]Token, 0, len(src)/6+16)
 	err := t.run()
 	if t.fErr != nil {
 		// A bad f-string before 3.12 is reported once the run of
@@ -209,6 +217,9 @@ func (t *tokenizer) run() error {
 			if col > top {
 				if alt <= altTop {
 					return tabErr
+				}
+				if len(t.indents) >= maxIndent {
+					return &tokenError{Msg: "too many levels of indentation", Line: t.line, Indent: true}
 				}
 				t.indents = append(t.indents, col)
 				t.altIndents = append(t.altIndents, alt)
@@ -421,6 +432,9 @@ func (t *tokenizer) scanOp() error {
 		c := src[s]
 		switch c {
 		case '(', '[', '{':
+			if t.depth >= maxNesting {
+				return &tokenError{Msg: "too many nested parentheses", Line: t.line}
+			}
 			t.depth++
 			t.brackets = append(t.brackets, bracketPos{c, t.line})
 		case ')', ']', '}':
