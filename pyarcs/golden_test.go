@@ -71,6 +71,7 @@ func regenerate(t *testing.T, proj string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(host) })
+	// Projects may set more in their .coveragerc.
 	b.MustRun(t, inBed, nil, "python3", "-m", "coverage", "run", "--branch", "main.py")
 	gdir := filepath.Join("testdata/golden", name)
 	os.MkdirAll(gdir, 0o777)
@@ -130,11 +131,17 @@ func TestGoldenReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			inBed := goldenRoot + "/" + name
+			settings, _, err := analysis.LoadSettings(proj, "", func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
 			var warnings []string
 			res, err := analysis.Build(d, analysis.Options{
-				Dir:      inBed,
-				Analyzer: branchAnalyzer(pysource.Version{Major: 3, Minor: 14}),
-				Warn:     func(m string) { warnings = append(warnings, m) },
+				Dir:             inBed,
+				Exclude:         settings.ExcludeRegexes(),
+				PartialBranches: settings.PartialBranches,
+				Analyzer:        branchAnalyzer(pysource.Version{Major: 3, Minor: 14}),
+				Warn:            func(m string) { warnings = append(warnings, m) },
 				ReadFile: func(p string) ([]byte, error) {
 					if rel, ok := strings.CutPrefix(p, inBed+"/"); ok {
 						return os.ReadFile(filepath.Join(proj, rel))
