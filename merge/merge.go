@@ -286,28 +286,24 @@ func (m *merger) one(i int, path string, isBase bool, raw *sqlitecov.Raw, buf []
 	return buf
 }
 
-// fileID interns a raw (unmapped) path, remembering where it first appears:
-// paths are mapped later in the order coverage.py meets them, since with
-// relative_files a Mapper learns implicit rules as it goes.
-func (m *merger) fileID(p string, idx int, rowid int64) int32 {
+// fileID interns a raw (unmapped) path. Paths are mapped later, in the
+// order coverage.py meets them (see mapPaths).
+func (m *merger) fileID(p string) int32 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id, ok := m.paths[p]
 	if !ok {
 		id = int32(len(m.names))
 		m.names = append(m.names, p)
-		m.firstAt = append(m.firstAt, [2]int64{int64(idx), rowid})
 		m.paths[p] = id
-		return id
-	}
-	if f := m.firstAt[id]; int64(idx) < f[0] || (int64(idx) == f[0] && rowid < f[1]) {
-		m.firstAt[id] = [2]int64{int64(idx), rowid}
 	}
 	return id
 }
 
-// mapPaths maps every raw path once, in first-appearance order, and returns
-// raw id -> mapped id and the mapped names.
+// mapPaths maps every raw path once, in first-appearance order (input
+// index, then row id), and returns raw id -> mapped id and the mapped names:
+// with relative_files a Mapper learns implicit rules as it goes, so the
+// order must be coverage.py's.
 func (m *merger) mapPaths() ([]int32, []string) {
 	order := make([]int32, len(m.names))
 	for i := range order {
@@ -364,10 +360,14 @@ func (m *merger) add(i int, raw *sqlitecov.Raw, a *acc) {
 	for _, f := range raw.Files {
 		id, ok := a.pathCache[f.Path]
 		if !ok {
-			id = m.fileID(f.Path, i, f.ID)
+			id = m.fileID(f.Path)
 			a.pathCache[f.Path] = id
-		} else {
-			m.fileID(f.Path, i, f.ID)
+		}
+		// Inputs come to a worker in increasing order, so the first time a
+		// worker sees a path is its earliest appearance for that worker;
+		// build takes the minimum over workers.
+		if fa, ok := a.firstAt[id]; !ok || int64(i) < fa[0] || int64(i) == fa[0] && f.ID < fa[1] {
+			a.firstAt[id] = [2]int64{int64(i), f.ID}
 		}
 		fids[f.ID] = id
 		a.files[id] = struct{}{}
@@ -427,6 +427,7 @@ func key(f, c int32) uint64 { return uint64(uint32(f))<<32 | uint64(uint32(c)) }
 // acc is one worker's merged data, keyed by mapped file id and context id.
 type acc struct {
 	pathCache map[string]int32
+	firstAt   map[int32][2]int64 // raw file id -> earliest (input, row id) this worker saw
 	ctxCache  map[string]int32
 	files     map[int32]struct{}
 	usedCtx   map[int32]struct{}
@@ -438,6 +439,7 @@ type acc struct {
 func newAcc() *acc {
 	return &acc{
 		pathCache: map[string]int32{},
+		firstAt:   map[int32][2]int64{},
 		ctxCache:  map[string]int32{},
 		files:     map[int32]struct{}{},
 		usedCtx:   map[int32]struct{}{},
@@ -448,6 +450,11 @@ func newAcc() *acc {
 }
 
 func (a *acc) absorb(b *acc) {
+	for id, fb := range b.firstAt {
+		if fa, ok := a.firstAt[id]; !ok || fb[0] < fa[0] || fb[0] == fa[0] && fb[1] < fa[1] {
+			a.firstAt[id] = fb
+		}
+	}
 	for f := range b.files {
 		a.files[f] = struct{}{}
 	}
@@ -520,6 +527,10 @@ func (m *merger) build(a *acc, inputs []string, first map[int]string) (*sqliteco
 			d.Meta["version"] = st.version
 			break
 		}
+	}
+	m.firstAt = make([][2]int64, len(m.names))
+	for id, f := range a.firstAt {
+		m.firstAt[id] = f
 	}
 	mapped, names := m.mapPaths()
 
