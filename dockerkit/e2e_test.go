@@ -410,3 +410,65 @@ func cmpMaps(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestPlainImageAll measures a container of an image covdocker did not
+// build (the bare test bed image, which has coverage.py but no hook)
+// through the proxy's All mode, and maps its file back by suffix alone.
+func TestPlainImageAll(t *testing.T) {
+	b := testbed.Get(t, "sid")
+	img := b.DockerImage(t)
+	proj := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(proj, "pkg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "import sys  # 1\nif len(sys.argv) > 3:  # 1\n    print('no')  # 0\nprint('plain')  # 1\n"
+	if err := os.WriteFile(filepath.Join(proj, "pkg", "plainjob.py"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
+		UID: os.Getuid(), GID: os.Getgid(), All: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var r [4]byte
+	rand.Read(r[:])
+	name := "covkit-dktest-plain-" + hex.EncodeToString(r[:])
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	c := exec.Command("docker", "run", "--rm", "--name", name, "--network", "none", "-v", filepath.Join(proj, "pkg")+":/srv/pkg:ro",
+		img, "python3", "/srv/pkg/plainjob.py")
+	c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
+	if out, err := c.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "plain" {
+		t.Fatalf("docker run: %v\n%s", err, out)
+	}
+	if p.Measured() != 1 {
+		t.Fatalf("proxy measured %d containers", p.Measured())
+	}
+	res, err := dockerkit.Remap(run.DataDir, proj, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 || res.Mapped != 1 {
+		t.Fatalf("Remap = %+v", res)
+	}
+	host, err := testbed.Lookup("host")
+	if err != nil {
+		t.Skipf("skipping the report: %v", err)
+	}
+	out, err := exec.Command(host.Python, "-c", `import sys, coverage
+d = coverage.CoverageData(sys.argv[1]); d.read()
+for f in sorted(d.measured_files()): print(f, sorted(d.lines(f)))`, res.Files[0]).CombinedOutput()
+	if err != nil {
+		t.Fatalf("reading %s: %v\n%s", res.Files[0], err, out)
+	}
+	run1, _ := expectedLines(t, filepath.Join(proj, "pkg", "plainjob.py"))
+	want := fmt.Sprintf("%s %v", filepath.Join(proj, "pkg", "plainjob.py"), strings.ReplaceAll(fmt.Sprint(run1), " ", ", "))
+	if strings.TrimSpace(string(out)) != want {
+		t.Errorf("data: %s\nwant %s", out, want)
+	}
+}
