@@ -168,13 +168,14 @@ func Run(opts Options) (*sqlitecov.Data, *Summary, error) {
 		go func() {
 			defer wg.Done()
 			var raw sqlitecov.Raw
-			var buf []byte
+			var fr sqlitecov.FileReader
+			defer fr.Close()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(inputs) {
 					return
 				}
-				buf = m.one(i, inputs[i], i < base, &raw, buf, a)
+				m.one(i, inputs[i], i < base, &fr, &raw, a)
 			}
 		}()
 	}
@@ -248,42 +249,40 @@ type merger struct {
 	state   []inputState
 }
 
-func (m *merger) one(i int, path string, isBase bool, raw *sqlitecov.Raw, buf []byte, a *acc) []byte {
+func (m *merger) one(i int, path string, isBase bool, fr *sqlitecov.FileReader, raw *sqlitecov.Raw, a *acc) {
 	st := &m.state[i]
 	st.dupOf = -1
-	buf, err := sqlitecov.ReadFileRaw(path, raw, buf)
-	if err != nil {
+	k := dupKey{}
+	var hash func([]byte)
+	if !isBase {
+		if mt := nameHash.FindStringSubmatch(filepath.Base(path)); mt != nil {
+			k.name = mt[1]
+		} else {
+			hash = func(b []byte) { k.size, k.sum = len(b), maphash.Bytes(m.seed, b) }
+		}
+	}
+	if err := fr.ReadRaw(path, raw, hash); err != nil {
 		st.err = err
-		return buf
+		return
 	}
 	st.kind = raw.HasArcs()
 	st.version = raw.Meta["version"]
 	if !isBase {
-		k := dupKey{}
-		if mt := nameHash.FindStringSubmatch(filepath.Base(path)); mt != nil {
-			k.name = mt[1]
-		} else {
-			k.size = len(buf)
-			k.sum = maphash.Bytes(m.seed, buf)
-		}
 		m.mu.Lock()
 		j, seen := m.dups[k]
 		if !seen || i < j {
 			m.dups[k] = i
 		}
-		m.mu.Unlock()
 		if seen {
 			st.dupOf = min(i, j)
-			m.mu.Lock()
 			m.state[max(i, j)].dupOf = min(i, j)
-			m.mu.Unlock()
-			if j < i {
-				return buf // same data as an earlier input: merging it again changes nothing
-			}
+		}
+		m.mu.Unlock()
+		if seen && j < i {
+			return // same data as an earlier input: merging it again changes nothing
 		}
 	}
 	m.add(i, raw, a)
-	return buf
 }
 
 // fileID interns a raw (unmapped) path. Paths are mapped later, in the
