@@ -472,3 +472,115 @@ for f in sorted(d.measured_files()): print(f, sorted(d.lines(f)))`, res.Files[0]
 		t.Errorf("data: %s\nwant %s", out, want)
 	}
 }
+
+// TestKillWithCheckpoint: docker kill (SIGKILL) leaves no chance to save;
+// the run's checkpoint interval, which the proxy copies into the
+// container's run.cfg, bounds what is lost.
+func TestKillWithCheckpoint(t *testing.T) {
+	b := testbed.Get(t, "sid")
+	img := b.DockerImage(t)
+	proj := t.TempDir()
+	src := "import time  # 1\nn = 0  # 1\nprint('ready', flush=True)  # 1\nwhile True:  # 1\n    n += 1  # 1\n    time.sleep(0.05)  # 1\n"
+	if err := os.WriteFile(filepath.Join(proj, "forever.py"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir(), Checkpoint: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
+		UID: os.Getuid(), GID: os.Getgid(), All: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var r [4]byte
+	rand.Read(r[:])
+	name := "covkit-dktest-kill-" + hex.EncodeToString(r[:])
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	dockerCmd := func(args ...string) string {
+		c := exec.Command("docker", args...)
+		c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("docker %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	dockerCmd("run", "-d", "--name", name, "--network", "none", "-v", proj+":/job:ro", img, "python3", "/job/forever.py")
+	for i := 0; i < 300 && !strings.Contains(dockerCmd("logs", name), "ready"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Let a few checkpoints pass, then kill without warning.
+	time.Sleep(time.Second)
+	dockerCmd("kill", name)
+	res, err := dockerkit.Remap(run.DataDir, proj, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 {
+		t.Fatalf("after docker kill: %d data files, want the checkpointed one", len(res.Files))
+	}
+	host, err := testbed.Lookup("host")
+	if err != nil {
+		t.Skipf("skipping the data check: %v", err)
+	}
+	out, err := exec.Command(host.Python, "-c", `import sys, coverage
+d = coverage.CoverageData(sys.argv[1]); d.read()
+print(sorted(d.lines(sys.argv[2])))`, res.Files[0], filepath.Join(proj, "forever.py")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "[1, 2, 3, 4, 5, 6]" {
+		t.Errorf("checkpointed lines %s, want [1, 2, 3, 4, 5, 6]", got)
+	}
+}
+
+// TestShellEntrypointWithoutInit is the control for the stopper container
+// of TestEndToEnd: without covkit's init a shell as PID 1 swallows docker
+// stop's SIGTERM, Python dies by SIGKILL at the timeout, and (with no
+// checkpoint) its data is lost.
+func TestShellEntrypointWithoutInit(t *testing.T) {
+	b := testbed.Get(t, "sid")
+	img := b.DockerImage(t)
+	proj := t.TempDir()
+	if err := os.WriteFile(filepath.Join(proj, "loop.py"), []byte("import time\nprint('ready', flush=True)\nwhile True:\n    time.sleep(0.05)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
+		UID: os.Getuid(), GID: os.Getgid(), All: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var r [4]byte
+	rand.Read(r[:])
+	name := "covkit-dktest-noinit-" + hex.EncodeToString(r[:])
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	dockerCmd := func(args ...string) string {
+		c := exec.Command("docker", args...)
+		c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("docker %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	dockerCmd("run", "-d", "--name", name, "--network", "none", "-v", proj+":/job:ro", img, "/bin/sh", "-c", "python3 /job/loop.py; echo done")
+	for i := 0; i < 300 && !strings.Contains(dockerCmd("logs", name), "ready"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	dockerCmd("stop", "-t", "1", name)
+	if code := strings.TrimSpace(dockerCmd("inspect", "-f", "{{.State.ExitCode}}", name)); code != "137" {
+		t.Errorf("exit code %s, want 137 (SIGKILL at the stop timeout)", code)
+	}
+	if cds, _ := dockerkit.FindContainerData(run.DataDir); len(cds) != 0 {
+		t.Errorf("data survived a SIGKILL without a checkpoint: %+v", cds)
+	}
+}
