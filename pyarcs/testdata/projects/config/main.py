@@ -1,5 +1,6 @@
 import empty
 import lib
+import multi
 
 DEBUG = False
 
@@ -12,3 +13,6 @@ for n in (1, 2, 3):
         break
 
 print(lib.Thing(2), repr(lib.Thing(3)))
+multi.pick(1)
+multi.scan([0, 0])
+multi.loop(2)
