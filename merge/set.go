@@ -24,7 +24,15 @@ func (s *u64set) len() int {
 	return s.n
 }
 
+// add inserts k. The common case, k already in its home slot, is small
+// enough to inline.
 func (s *u64set) add(k uint64) {
+	if s.slots[(k*0x9E3779B97F4A7C15)>>s.shift] != k || k == 0 {
+		s.insert(k)
+	}
+}
+
+func (s *u64set) insert(k uint64) {
 	if k == 0 {
 		s.hasZero = true
 		return
@@ -55,7 +63,7 @@ func (s *u64set) grow() {
 	s.n = 0
 	for _, k := range old {
 		if k != 0 {
-			s.add(k)
+			s.insert(k)
 		}
 	}
 }
