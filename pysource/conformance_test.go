@@ -128,28 +128,41 @@ func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 	return &d
 }
 
+// copyTree copies the host directory from into the bed at bedPath (once)
+// and returns bedPath.
+func copyTree(t *testing.T, b *testbed.Bed, from, bedPath string) string {
+	dst := b.HostPath(bedPath)
+	if _, err := os.Stat(dst); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("cp", "-r", from, dst).CombinedOutput(); err != nil {
+			t.Fatalf("copy %s: %v\n%s", from, err, out)
+		}
+	}
+	return bedPath
+}
+
 // crossRoots gives each bed another Python's library to parse: code written
 // for a newer or older Python, so version gates and "not Python" outcomes
 // get exercised on real code. host (3.11) parses sid's 3.14 library, trixie
-// (3.13) a copy of it, sid (3.14) its own 3.15 library.
+// (3.13) a copy of it, sid (3.14) its own 3.15 library; trixie and sid also
+// parse a copy of the host's dist-packages.
 func crossRoots(t *testing.T, b *testbed.Bed) []string {
 	sid314 := filepath.Join(testbed.Dir(), "sid", "usr", "lib", "python3.14")
 	switch b.Name {
 	case "host":
 		return []string{sid314}
 	case "trixie":
-		dst := b.HostPath("/tmp/covkit-cross/python3.14")
-		if _, err := os.Stat(dst); err != nil {
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if out, err := exec.Command("cp", "-r", sid314, dst).CombinedOutput(); err != nil {
-				t.Fatalf("copy %s: %v\n%s", sid314, err, out)
-			}
+		return []string{
+			copyTree(t, b, sid314, "/tmp/covkit-cross/python3.14"),
+			copyTree(t, b, "/usr/lib/python3/dist-packages", "/tmp/covkit-cross/host-dist-packages"),
 		}
-		return []string{"/tmp/covkit-cross/python3.14"}
 	case "sid":
-		return []string{"/usr/lib/python3.15"}
+		return []string{
+			"/usr/lib/python3.15",
+			copyTree(t, b, "/usr/lib/python3/dist-packages", "/tmp/covkit-cross/host-dist-packages"),
+		}
 	}
 	t.Skipf("no cross corpus for %s", b.Name)
 	return nil
