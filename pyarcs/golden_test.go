@@ -97,22 +97,10 @@ func regenerate(t *testing.T, proj string) {
 	}
 }
 
-// branchAnalyzer is analysis.PySourceAnalyzer with pyarcs' branch facts:
-// what analysis/pysource.go does once it wires pyarcs in.
+// branchAnalyzer is the analyzer covreport uses: pysource with pyarcs'
+// branch facts injected.
 func branchAnalyzer(ver pysource.Version) analysis.Analyzer {
-	base := analysis.PySourceAnalyzer(ver.Major, ver.Minor)
-	return func(filename string, src []byte, exclude, partial []string) (*analysis.Parsed, error) {
-		p, err := base(filename, src, exclude, partial)
-		if err != nil {
-			return nil, err
-		}
-		a, err := pysource.Analyze(filename, src, pysource.Options{Version: ver, Exclude: exclude, PartialBranches: partial})
-		if err != nil {
-			return nil, err
-		}
-		p.Branches = pyarcs.Branches(a, pyarcs.Options{Version: ver})
-		return p, nil
-	}
+	return analysis.PySourceAnalyzerWith(ver.Major, ver.Minor, 7, 16, pyarcs.Facts)
 }
 
 // TestGoldenReports builds covkit's reports from coverage.py's branch data
