@@ -117,30 +117,35 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		out  Output
 		data []byte
 	}
-	var all []rendered
-	total, haveTotal := 0.0, false
-	for _, o := range wanted {
-		var buf bytes.Buffer
-		var t float64
-		var err error
-		switch o.Kind {
-		case "text":
-			t, err = report.WriteText(&buf, res.Set, opts)
-		case "xml":
-			t, err = report.WriteXML(&buf, res.Set, opts)
-		case "lcov":
-			t, err = report.WriteLCOV(&buf, res.Set, opts)
-		case "json":
-			t, err = report.WriteJSON(&buf, res.Set, opts)
-		}
+	// The writers run side by side on figures computed once beforehand.
+	res.Set.Prepare(opts.Precision)
+	all := make([]rendered, len(wanted))
+	totals := make([]float64, len(wanted))
+	errs := make([]error, len(wanted))
+	var wg sync.WaitGroup
+	for i, o := range wanted {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			switch o.Kind {
+			case "text":
+				totals[i], errs[i] = report.WriteText(&buf, res.Set, opts)
+			case "xml":
+				totals[i], errs[i] = report.WriteXML(&buf, res.Set, opts)
+			case "lcov":
+				totals[i], errs[i] = report.WriteLCOV(&buf, res.Set, opts)
+			case "json":
+				totals[i], errs[i] = report.WriteJSON(&buf, res.Set, opts)
+			}
+			all[i] = rendered{o, buf.Bytes()}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return 0, err
 		}
-		if !haveTotal {
-			total, haveTotal = t, true
-		}
-		all = append(all, rendered{o, buf.Bytes()})
 	}
+	total := totals[0]
 	names := map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
 	// Open every output file first, so that one that cannot be written
 	// stops the run before any other report appears.
@@ -180,21 +185,20 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		}
 	}
 	// Commits sync to disk: do them side by side.
-	errs := make([]error, len(all))
-	var wg sync.WaitGroup
+	cerrs := make([]error, len(all))
 	for i := range all {
 		if outs[i] == nil {
 			continue
 		}
-		wg.Go(func() { errs[i] = outs[i].Commit() })
+		wg.Go(func() { cerrs[i] = outs[i].Commit() })
 	}
 	wg.Wait()
-	for i, err := range errs {
+	for i, err := range cerrs {
 		if err != nil {
 			// Take back the reports that did land, unless that would
 			// remove an older file of the same name.
 			for j := range all {
-				if outs[j] != nil && errs[j] == nil && !existed[j] {
+				if outs[j] != nil && cerrs[j] == nil && !existed[j] {
 					os.Remove(all[j].out.Path)
 				}
 			}

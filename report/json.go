@@ -226,7 +226,7 @@ func writeFileJSON(w *jw, f *File, a *fileAnalysis, hasArcs bool) {
 	if hasArcs {
 		w.branchArcs(a)
 	}
-	numLines := len(pySplitlines(f.Source))
+	numLines := pyLineCount(f.Source)
 	for _, kind := range [][2]string{{"function", "functions"}, {"class", "classes"}} {
 		noun, pluralName := kind[0], kind[1]
 		inRegion := map[int]bool{}

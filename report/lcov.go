@@ -261,3 +261,31 @@ func pySplitlines(s string) []string {
 	}
 	return out
 }
+
+// pyLineCount is len(s.splitlines()) without building the lines.
+func pyLineCount(s string) int {
+	n, start := 0, 0
+	for i := 0; i < len(s); {
+		r, size := decodeRune(s[i:])
+		switch r {
+		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
+			n++
+			i += size
+			start = i
+			continue
+		case '\r':
+			n++
+			i += size
+			if i < len(s) && s[i] == '\n' {
+				i++
+			}
+			start = i
+			continue
+		}
+		i += size
+	}
+	if start < len(s) {
+		n++
+	}
+	return n
+}

@@ -1,8 +1,11 @@
 package report
 
 import (
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -102,31 +105,32 @@ func (o *Options) now() time.Time {
 }
 
 // fileAnalysis mirrors coverage.py's results.Analysis for one file, or for a
-// narrowed region of it.
+// narrowed region of it. It is immutable once made, so writers may share it.
 type fileAnalysis struct {
 	hasArcs    bool
 	statements []int
 	excluded   []int
 	executed   []int
 	missing    []int
-	possible   [][2]int // sorted
-	possSet    map[[2]int]bool
-	arcsExec   [][2]int // sorted
-	execSet    map[[2]int]bool
+	possible   [][2]int // sorted, unique
+	arcsExec   [][2]int // sorted, unique
 	exitCounts map[int]int
 	noBranch   map[int]bool
-	excludedS  map[int]bool
 	numbers    Numbers
+	// Branch facts, computed once (nil maps without arcs).
+	mba   map[int][]int  // missing_branch_arcs
+	eba   map[int][]int  // executed_branch_arcs
+	stats map[int][2]int // branch_stats
 }
 
-func sortArcs(a [][2]int) {
-	sort.Slice(a, func(i, j int) bool {
-		if a[i][0] != a[j][0] {
-			return a[i][0] < a[j][0]
-		}
-		return a[i][1] < a[j][1]
-	})
+func cmpArcs(a, b [2]int) int {
+	if a[0] != b[0] {
+		return a[0] - b[0]
+	}
+	return a[1] - b[1]
 }
+
+func sortArcs(a [][2]int) { slices.SortFunc(a, cmpArcs) }
 
 func newFileAnalysis(precision int, hasArcs bool, statements, excluded, executed []int, possible, arcsExec [][2]int, exitCounts map[int]int, noBranch map[int]bool) *fileAnalysis {
 	a := &fileAnalysis{
@@ -138,24 +142,6 @@ func newFileAnalysis(precision int, hasArcs bool, statements, excluded, executed
 		noBranch:   noBranch,
 	}
 	a.missing = minus(statements, executed)
-	if hasArcs {
-		a.possible = slices.Clone(possible)
-		sortArcs(a.possible)
-		a.possSet = make(map[[2]int]bool, len(possible))
-		for _, p := range possible {
-			a.possSet[p] = true
-		}
-		a.arcsExec = slices.Clone(arcsExec)
-		sortArcs(a.arcsExec)
-		a.execSet = make(map[[2]int]bool, len(arcsExec))
-		for _, p := range arcsExec {
-			a.execSet[p] = true
-		}
-		a.excludedS = make(map[int]bool, len(excluded))
-		for _, l := range excluded {
-			a.excludedS[l] = true
-		}
-	}
 	a.numbers = Numbers{
 		Precision:  precision,
 		Files:      1,
@@ -163,21 +149,77 @@ func newFileAnalysis(precision int, hasArcs bool, statements, excluded, executed
 		Excluded:   len(excluded),
 		Missing:    len(a.missing),
 	}
-	if hasArcs {
-		a.numbers.Branches = a.totalBranches()
-		missing := make(map[int]bool, len(a.missing))
-		for _, l := range a.missing {
-			missing[l] = true
+	if !hasArcs {
+		return a
+	}
+	a.possible = uniqueArcs(possible)
+	a.arcsExec = uniqueArcs(arcsExec)
+	a.branchFacts()
+	a.numbers.Branches = a.totalBranches()
+	for l, v := range a.mba {
+		if _, found := slices.BinarySearch(a.missing, l); !found {
+			a.numbers.PartialBranches += len(v)
 		}
-		for l, v := range a.missingBranchArcs() {
-			if !missing[l] {
-				a.numbers.PartialBranches += len(v)
-			}
-			a.numbers.MissingBranches += len(v)
-		}
+		a.numbers.MissingBranches += len(v)
 	}
 	return a
 }
+
+// branchFacts computes missing_branch_arcs, executed_branch_arcs and
+// branch_stats by walking the sorted possible and executed arcs together.
+func (a *fileAnalysis) branchFacts() {
+	a.mba = map[int][]int{}
+	a.eba = map[int][]int{}
+	j := 0
+	for _, p := range a.possible {
+		for j < len(a.arcsExec) && cmpArcs(a.arcsExec[j], p) < 0 {
+			j++
+		}
+		executed := j < len(a.arcsExec) && a.arcsExec[j] == p
+		if !a.isBranchLine(p[0]) {
+			continue
+		}
+		if executed {
+			a.eba[p[0]] = append(a.eba[p[0]], p[1])
+			continue
+		}
+		if a.noBranch[p[0]] {
+			continue
+		}
+		if _, excl := slices.BinarySearch(a.excluded, p[1]); excl {
+			continue
+		}
+		a.mba[p[0]] = append(a.mba[p[0]], p[1])
+	}
+	a.stats = map[int][2]int{}
+	for l, c := range a.exitCounts {
+		if c > 1 {
+			a.stats[l] = [2]int{c, c - len(a.mba[l])}
+		}
+	}
+}
+
+func (a *fileAnalysis) totalBranches() int {
+	n := 0
+	for _, c := range a.exitCounts {
+		if c > 1 {
+			n += c
+		}
+	}
+	return n
+}
+
+func (a *fileAnalysis) isBranchLine(l int) bool { return a.exitCounts[l] > 1 }
+
+// missingBranchArcs maps branch lines to their unexecuted destinations.
+func (a *fileAnalysis) missingBranchArcs() map[int][]int { return a.mba }
+
+// executedBranchArcs maps branch lines to their executed, possible
+// destinations.
+func (a *fileAnalysis) executedBranchArcs() map[int][]int { return a.eba }
+
+// branchStats maps each branch line to (total exits, taken exits).
+func (a *fileAnalysis) branchStats() map[int][2]int { return a.stats }
 
 // minus returns sorted a minus sorted b.
 func minus(a, b []int) []int {
@@ -193,77 +235,6 @@ func minus(a, b []int) []int {
 		out = append(out, x)
 	}
 	return out
-}
-
-// intersect returns sorted a ∩ set.
-func intersect(a []int, set map[int]bool) []int {
-	var out []int
-	for _, x := range a {
-		if set[x] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func (a *fileAnalysis) totalBranches() int {
-	n := 0
-	for _, c := range a.exitCounts {
-		if c > 1 {
-			n += c
-		}
-	}
-	return n
-}
-
-func (a *fileAnalysis) isBranchLine(l int) bool { return a.exitCounts[l] > 1 }
-
-func (a *fileAnalysis) arcsMissing() [][2]int {
-	var out [][2]int
-	for _, p := range a.possible {
-		if !a.execSet[p] && !a.noBranch[p[0]] && !a.excludedS[p[1]] {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// missingBranchArcs maps branch lines to their unexecuted destinations.
-func (a *fileAnalysis) missingBranchArcs() map[int][]int {
-	m := map[int][]int{}
-	for _, p := range a.arcsMissing() {
-		if a.isBranchLine(p[0]) {
-			m[p[0]] = append(m[p[0]], p[1])
-		}
-	}
-	return m
-}
-
-// executedBranchArcs maps branch lines to their executed, possible
-// destinations.
-func (a *fileAnalysis) executedBranchArcs() map[int][]int {
-	m := map[int][]int{}
-	for _, p := range a.arcsExec {
-		if !a.possSet[p] {
-			continue
-		}
-		if a.isBranchLine(p[0]) {
-			m[p[0]] = append(m[p[0]], p[1])
-		}
-	}
-	return m
-}
-
-// branchStats maps each branch line to (total exits, taken exits).
-func (a *fileAnalysis) branchStats() map[int][2]int {
-	mba := a.missingBranchArcs()
-	st := map[int][2]int{}
-	for l, c := range a.exitCounts {
-		if c > 1 {
-			st[l] = [2]int{c, c - len(mba[l])}
-		}
-	}
-	return st
 }
 
 // sortedKeys returns the keys of m in order of first appearance as
@@ -308,7 +279,6 @@ func (f *File) Missing() []int { return minus(f.Statements, f.Executed) }
 // AnalysisNarrower.
 type narrower struct {
 	a          *fileAnalysis
-	line2reg   map[int]int // line -> region id
 	regPoss    map[int][][2]int
 	regExec    map[int][][2]int
 	regExits   map[int]map[int]int
@@ -316,7 +286,7 @@ type narrower struct {
 }
 
 func newNarrower(a *fileAnalysis) *narrower {
-	return &narrower{a: a, line2reg: map[int]int{}, regPoss: map[int][][2]int{}, regExec: map[int][][2]int{}, regExits: map[int]map[int]int{}, regionKeys: map[string]int{}}
+	return &narrower{a: a, regPoss: map[int][][2]int{}, regExec: map[int][][2]int{}, regExits: map[int]map[int]int{}, regionKeys: map[string]int{}}
 }
 
 func regionKey(lines []int) string {
@@ -342,30 +312,43 @@ func (n *narrower) addRegions(liness [][]int) {
 	if !n.a.hasArcs {
 		return
 	}
-	l2r := map[int]int{}
+	maxLine := 0
 	for _, lines := range liness {
-		id := n.id(lines)
-		for _, l := range lines {
-			l2r[l] = id
+		if len(lines) > 0 {
+			maxLine = max(maxLine, lines[len(lines)-1])
 		}
 	}
-	collect := func(arcs [][2]int, dst map[int][][2]int) {
-		seen := map[[3]int]bool{}
-		for _, p := range arcs {
-			if r, ok := l2r[p[0]]; ok && !seen[[3]int{r, p[0], p[1]}] {
-				seen[[3]int{r, p[0], p[1]}] = true
-				dst[r] = append(dst[r], p)
+	// l2r[line] is the region id + 1; 0 is no region.
+	l2r := make([]int32, maxLine+1)
+	for _, lines := range liness {
+		id := int32(n.id(lines)) + 1
+		for _, l := range lines {
+			if l > 0 {
+				l2r[l] = id
 			}
-			if r, ok := l2r[p[1]]; ok && !seen[[3]int{r, p[0], p[1]}] {
-				seen[[3]int{r, p[0], p[1]}] = true
-				dst[r] = append(dst[r], p)
+		}
+	}
+	region := func(l int) int {
+		if l <= 0 || l > maxLine {
+			return -1
+		}
+		return int(l2r[l]) - 1
+	}
+	collect := func(arcs [][2]int, dst map[int][][2]int) {
+		for _, p := range arcs {
+			ra := region(p[0])
+			if ra >= 0 {
+				dst[ra] = append(dst[ra], p)
+			}
+			if rb := region(p[1]); rb >= 0 && rb != ra {
+				dst[rb] = append(dst[rb], p)
 			}
 		}
 	}
 	collect(n.a.possible, n.regPoss)
 	collect(n.a.arcsExec, n.regExec)
 	for l, c := range n.a.exitCounts {
-		if r, ok := l2r[l]; ok {
+		if r := region(l); r >= 0 {
 			if n.regExits[r] == nil {
 				n.regExits[r] = map[int]int{}
 			}
@@ -374,22 +357,36 @@ func (n *narrower) addRegions(liness [][]int) {
 	}
 }
 
-func (n *narrower) narrow(lines []int) *fileAnalysis {
-	set := make(map[int]bool, len(lines))
-	for _, l := range lines {
-		set[l] = true
+// intersectSorted returns the elements of sorted a that are in sorted b.
+func intersectSorted(a, b []int) []int {
+	var out []int
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j == len(b) {
+			break
+		}
+		if b[j] == x {
+			out = append(out, x)
+		}
 	}
+	return out
+}
+
+func (n *narrower) narrow(lines []int) *fileAnalysis {
 	a := n.a
-	st := intersect(a.statements, set)
-	ex := intersect(a.excluded, set)
-	exe := intersect(a.executed, set)
+	st := intersectSorted(a.statements, lines)
+	ex := intersectSorted(a.excluded, lines)
+	exe := intersectSorted(a.executed, lines)
 	if !a.hasArcs {
 		return newFileAnalysis(a.numbers.Precision, false, st, ex, exe, nil, nil, nil, nil)
 	}
 	id := n.id(lines)
 	nb := map[int]bool{}
 	for l := range a.noBranch {
-		if set[l] {
+		if _, ok := slices.BinarySearch(lines, l); ok {
 			nb[l] = true
 		}
 	}
@@ -398,4 +395,31 @@ func (n *narrower) narrow(lines []int) *fileAnalysis {
 		exits = map[int]int{}
 	}
 	return newFileAnalysis(a.numbers.Precision, true, st, ex, exe, n.regPoss[id], n.regExec[id], exits, nb)
+}
+
+// uniqueArcs sorts arcs and drops repeats (a region registered twice, as
+// the same line set, collects its arcs twice).
+func uniqueArcs(a [][2]int) [][2]int {
+	a = slices.Clone(a)
+	sortArcs(a)
+	return slices.Compact(a)
+}
+
+// Prepare computes every file's figures at this precision, in parallel, so
+// that the writers (which may then run concurrently) only read them.
+func (s *Set) Prepare(precision int) {
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(s.Files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(s.Files) {
+					return
+				}
+				s.Files[i].analysis(precision, s.HasArcs)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -139,4 +139,9 @@ func TestSplitlines(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	for _, s := range []string{"", "a", "a\n", "a\r\n\r\nb", "x\u2028y\rz"} {
+		if got, want := pyLineCount(s), len(pySplitlines(s)); got != want {
+			t.Errorf("pyLineCount(%q) = %d, want %d", s, got, want)
+		}
+	}
 }
