@@ -194,8 +194,29 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 			targets = append(targets, target{"shared", shared})
 		}
 	}
+	stagedSite := map[string]string{} // image site directory -> its staging directory
 	for i, py := range pythons {
+		// Interpreters may share a site directory (Debian's python3.X all
+		// read /usr/lib/python3/dist-packages): stage it once.
+		if prev, ok := stagedSite[py.Site]; ok {
+			if py.Coverage == "" {
+				how := sharedHow
+				if how == "" {
+					var err error
+					if how, err = stageCoverage(ctx, o, prev); err != nil {
+						return nil, fmt.Errorf("coverage.py for %s: %w", py.Path, err)
+					}
+				}
+				pythons[i].Coverage = how
+				if how == "" && o.CoveragePip != "" {
+					pip = append(pip, py)
+					pythons[i].Coverage = o.CoveragePip
+				}
+			}
+			continue
+		}
 		dir := filepath.Join(stage, "site"+strconv.Itoa(i))
+		stagedSite[py.Site] = dir
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}

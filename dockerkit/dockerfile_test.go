@@ -121,3 +121,24 @@ func TestSharedSite(t *testing.T) {
 		}
 	}
 }
+
+func TestChooseSite(t *testing.T) {
+	deb := []string{"/usr/local/lib/python3.14/dist-packages", "/usr/lib/python3/dist-packages", "/usr/lib/python3.14/dist-packages"}
+	venv := []string{"/opt/venv/lib/python3.14/site-packages", "/opt/venv/local/lib/python3.14/dist-packages", "/opt/venv/lib/python3.14/dist-packages"}
+	tests := []struct {
+		sites, path []string
+		prefix      string
+		want        string
+	}{
+		{deb, []string{"/usr/lib/python3.14", "/usr/local/lib/python3.14/dist-packages", "/usr/lib/python3/dist-packages"}, "/usr", "/usr/lib/python3/dist-packages"},
+		{venv, []string{"/usr/lib/python3.14", "/opt/venv/lib/python3.14/site-packages"}, "/opt/venv", "/opt/venv/lib/python3.14/site-packages"},
+		{deb, nil, "/usr", "/usr/lib/python3.14/dist-packages"},
+		{[]string{"/elsewhere/site-packages"}, nil, "/usr", "/elsewhere/site-packages"},
+		{nil, nil, "/usr", ""},
+	}
+	for _, tc := range tests {
+		if got := chooseSite(tc.sites, tc.path, tc.prefix); got != tc.want {
+			t.Errorf("chooseSite(%v, %v) = %q, want %q", tc.sites, tc.path, got, tc.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +56,7 @@ func ProbeInterpreters(ctx context.Context, pathEnv string) []Interpreter {
 	}
 	seenDir := map[string]bool{}
 	seen := map[string]bool{}
+	seenReal := map[string]bool{}
 	var out []Interpreter
 	for _, d := range dirs {
 		if d == "" || seenDir[d] {
@@ -85,6 +87,17 @@ func ProbeInterpreters(ctx context.Context, pathEnv string) []Interpreter {
 			fi, err := os.Stat(p)
 			if err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
 				continue
+			}
+			// A symlink to an interpreter already asked (python3 ->
+			// python3.14) is the same interpreter, unless it is a venv's:
+			// a venv's python is a symlink too, and tells itself apart by
+			// the pyvenv.cfg above it.
+			real, _ := filepath.EvalSymlinks(p)
+			if _, err := os.Stat(filepath.Join(filepath.Dir(d), "pyvenv.cfg")); err != nil {
+				if seenReal[real] {
+					continue
+				}
+				seenReal[real] = true
 			}
 			py, ok := probeOne(ctx, p)
 			if !ok {
@@ -136,28 +149,34 @@ func probeOne(ctx context.Context, exe string) (Interpreter, bool) {
 		return Interpreter{}, false
 	}
 	py := Interpreter{Path: exe, Version: r.Version, Prefix: r.Prefix, Coverage: r.Coverage, Sites: r.Sites}
-	py.Site = chooseSite(r.Sites, r.Prefix)
+	py.Site = chooseSite(r.Sites, r.Path, r.Prefix)
 	if py.Site == "" {
 		return Interpreter{}, false
 	}
 	return py, true
 }
 
-// chooseSite picks the site directory the hook goes into: the last one
-// under the interpreter's own prefix. site processes .pth files in
+// chooseSite picks the site directory the hook goes into: of those under
+// the interpreter's own prefix, the last one already on sys.path (else the
+// last one, which the layer creates). site processes .pth files in
 // directory order, so in the last one every other site directory (where
-// coverage.py may live) is already on sys.path; and it is version-specific
-// (Debian's /usr/lib/pythonX.Y/dist-packages, a venv's own), so no two
-// interpreters share one.
-func chooseSite(sites []string, prefix string) string {
+// coverage.py may live) is on sys.path by then; a venv gets its own.
+func chooseSite(sites, sysPath []string, prefix string) string {
 	pre := strings.TrimSuffix(prefix, "/") + "/"
+	last := ""
 	for i := len(sites) - 1; i >= 0; i-- {
-		if strings.HasPrefix(sites[i], pre) {
+		if !strings.HasPrefix(sites[i], pre) {
+			continue
+		}
+		if slices.Contains(sysPath, sites[i]) {
 			return sites[i]
 		}
+		if last == "" {
+			last = sites[i]
+		}
 	}
-	if len(sites) > 0 {
-		return sites[len(sites)-1]
+	if last == "" && len(sites) > 0 {
+		last = sites[len(sites)-1]
 	}
-	return ""
+	return last
 }
