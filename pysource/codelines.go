@@ -27,6 +27,7 @@ const (
 type loopCtx struct{ broke bool }
 
 type codeModel struct {
+	cs           *constScope
 	ver          Version
 	futureAnn    bool
 	skipAnnotate bool
@@ -40,8 +41,99 @@ type codeModel struct {
 // does.
 func CodeLines(m *Module, ver Version, skipAnnotate bool) map[int]bool {
 	cm := &codeModel{ver: ver.clamp(), lines: map[int]bool{}, futureAnn: hasFutureAnnotations(m), skipAnnotate: skipAnnotate}
+	cm.cs = newConstScope(false)
 	cm.block(m.Body, scopeModule, nil)
+	cm.endConstScope()
 	return cm.lines
+}
+
+// constScope follows one code object's constant table, for the 3.11-and-
+// older rule that code objects compiled in a dropped branch survive only
+// when a constant added after them is used: CPython trims the trailing
+// unused constants. The table is approximated by the set of constants seen
+// so far (literals, None, names of keyword arguments; code objects are
+// always new).
+type constScope struct {
+	seen    map[string]bool
+	pending []map[int]bool
+}
+
+func newConstScope(noneFirst bool) *constScope {
+	cs := &constScope{seen: map[string]bool{}}
+	if noneFirst {
+		cs.seen["None"] = true
+	}
+	return cs
+}
+
+// endConstScope accounts for the implicit 'return None' ending the code.
+func (cm *codeModel) endConstScope() {
+	if cm.cs != nil && !cm.cs.seen["None"] {
+		cm.flushPending()
+	}
+}
+
+func (cm *codeModel) flushPending() {
+	for _, p := range cm.cs.pending {
+		for l := range p {
+			cm.lines[l] = true
+		}
+	}
+	cm.cs.pending = nil
+}
+
+// noteConsts records the constants a live statement's own tokens add.
+func (cm *codeModel) noteConsts(s *Stmt) {
+	cs := cm.cs
+	if cs == nil || len(cs.pending) == 0 && !cm.ver.Less(Version{3, 12}) {
+		return
+	}
+	fresh := false
+	add := func(k string) {
+		if !cs.seen[k] {
+			cs.seen[k] = true
+			fresh = true
+		}
+	}
+	switch s.Kind {
+	case SFunctionDef, SClassDef:
+		fresh = true
+	case SImport:
+		add("n:0")
+		add("None")
+	case SReturn:
+		if len(s.Header) == 1 {
+			add("None")
+		}
+	case SWith:
+		add("None")
+	}
+	if cm.hasNestedCode(s.Header) {
+		fresh = true
+	}
+	for i, t := range s.Header {
+		switch t.Type {
+		case NUMBER:
+			add("n:" + t.Text)
+		case STRING:
+			add("s:" + t.Text)
+		case NAME:
+			switch t.Text {
+			case "None", "True", "False":
+				add(t.Text)
+			}
+			if i+1 < len(s.Header) && s.Header[i+1].Text == "=" && i > 0 && (s.Header[i-1].Text == "(" || s.Header[i-1].Text == ",") {
+				add("kw:" + t.Text)
+			}
+		case OP:
+			if t.Text == "..." {
+				add("...")
+			}
+		}
+	}
+	if fresh && len(cs.pending) > 0 {
+		cm.flushPending()
+	}
 }
 
 func hasFutureAnnotations(m *Module) bool {
@@ -80,7 +172,13 @@ func (cm *codeModel) block(ss []*Stmt, scope scopeKind, loop *loopCtx) bool {
 // comprehensions) keep their line numbers; from 3.12 on nothing is left.
 func (cm *codeModel) deadBlock(ss []*Stmt, pure bool) {
 	if pure && cm.ver.Less(Version{3, 12}) {
+		saved := cm.lines
+		cm.lines = map[int]bool{}
 		cm.nested(ss)
+		if len(cm.lines) > 0 {
+			cm.cs.pending = append(cm.cs.pending, cm.lines)
+		}
+		cm.lines = saved
 	}
 }
 
@@ -101,7 +199,7 @@ func (cm *codeModel) nested(ss []*Stmt) {
 			if s.Kind == SFunctionDef {
 				cm.function(s)
 			} else {
-				cm.block(s.Body, scopeClass, nil)
+				cm.class(s)
 			}
 			continue
 		}
@@ -159,6 +257,9 @@ func (cm *codeModel) function(s *Stmt) {
 	if len(body) > 0 && isDocstring(body[0]) {
 		body = body[1:]
 	}
+	saved := cm.cs
+	cm.cs = newConstScope(len(body) == len(s.Body))
+	defer func() { cm.cs = saved }()
 	if s.Name == "__annotate__" && cm.skipAnnotate {
 		// coverage.py skips code objects named __annotate__ (3.14's
 		// deferred annotations), whatever defines them.
@@ -166,9 +267,22 @@ func (cm *codeModel) function(s *Stmt) {
 		return
 	}
 	cm.block(body, scopeFunction, nil)
+	cm.endConstScope()
+}
+
+// class compiles a class body (its own code object).
+func (cm *codeModel) class(s *Stmt) {
+	saved := cm.cs
+	cm.cs = newConstScope(false)
+	cm.block(s.Body, scopeClass, nil)
+	cm.endConstScope()
+	cm.cs = saved
 }
 
 func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
+	if s.Kind != SClassDef {
+		cm.noteConsts(s)
+	}
 	switch s.Kind {
 	case SGlobal, SNonlocal:
 		return true
@@ -284,7 +398,8 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 			cm.mark(d)
 		}
 		cm.mark(s.Line)
-		cm.block(s.Body, scopeClass, nil)
+		cm.noteConsts(s)
+		cm.class(s)
 		return true
 	case SMatch:
 		cm.mark(s.Line)
