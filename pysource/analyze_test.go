@@ -91,6 +91,18 @@ func TestStatements(t *testing.T) {
 			stmts: []int{1, 2, 3, 4, 5, 6, 7, 8, 9},
 		},
 		{
+			name: "3.11 trims them when no later constant is used",
+			ver:  py311, cov: cov65,
+			src:   "import re\nif 0:\n    def k():\n        return 2\n    g = (i for i in y)\nz = re\n",
+			stmts: []int{1, 2, 6},
+		},
+		{
+			name: "3.11 keeps them when a later constant is new",
+			ver:  py311, cov: cov65,
+			src:   "import re\nif 0:\n    def k():\n        return 2\n    g = (i for i in y)\nz = 5\n",
+			stmts: []int{1, 2, 3, 4, 5, 6},
+		},
+		{
 			name: "3.13 drops them",
 			ver:  py313, cov: cov76,
 			src:   "if 0:\n    f = lambda: 1\n    g = (x for x in y)\n    h = [x for x in y]\n    def k():\n        return 2\n    class C:\n        z = 3\nw = 1\n",
