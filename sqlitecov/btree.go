@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 )
 
 const sqliteMagic = "SQLite format 3\x00"
@@ -112,6 +113,28 @@ func varint(b []byte) (v uint64, n int) {
 // calls fn with each row's rowid and record. rec may alias the image or a
 // scratch buffer: it is valid only during the call.
 func (im *image) scanTable(root int, fn func(rowid int64, rec []byte) error) error {
+	return im.walkLeaves(root, func(pg []byte, ptrs, n int) error {
+		for i := 0; i < n; i++ {
+			off := int(binary.BigEndian.Uint16(pg[ptrs+2*i:]))
+			if off >= len(pg) {
+				return fmt.Errorf("%w: cell offset %d", ErrCorrupt, off)
+			}
+			rowid, rec, err := im.leafCell(pg, off)
+			if err != nil {
+				return err
+			}
+			if err := fn(rowid, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// walkLeaves walks the table b-tree rooted at page root and calls fn for
+// each leaf page in key order with the page, the offset of its cell pointer
+// array and its cell count (checked to fit the page).
+func (im *image) walkLeaves(root int, fn func(pg []byte, ptrs, n int) error) error {
 	type frame struct {
 		pg   []byte
 		hdr  int // offset of the b-tree page header within pg
@@ -151,18 +174,8 @@ func (im *image) scanTable(root int, fn func(rowid int64, rec []byte) error) err
 			if ptrs+2*f.n > len(pg) {
 				return fmt.Errorf("%w: cell pointers overflow page", ErrCorrupt)
 			}
-			for i := 0; i < f.n; i++ {
-				off := int(binary.BigEndian.Uint16(pg[ptrs+2*i:]))
-				if off >= len(pg) {
-					return fmt.Errorf("%w: cell offset %d", ErrCorrupt, off)
-				}
-				rowid, rec, err := im.leafCell(pg, off)
-				if err != nil {
-					return err
-				}
-				if err := fn(rowid, rec); err != nil {
-					return err
-				}
+			if err := fn(pg, ptrs, f.n); err != nil {
+				return err
 			}
 			stack = stack[:len(stack)-1]
 		case 0x05: // table interior
@@ -330,10 +343,25 @@ type column struct {
 	rowid bool // INTEGER PRIMARY KEY: stored as NULL, the value is the rowid
 }
 
+// columnCache remembers parsed CREATE TABLE statements: every data file
+// of a corpus holds the same seven.
+var columnCache sync.Map // string -> []column
+
 // parseColumns extracts the column list of a CREATE TABLE statement. It
 // understands what coverage.py writes (and reasonable variations); anything
-// else returns errUnsupported.
+// else returns errUnsupported. The result must not be modified.
 func parseColumns(sql string) ([]column, error) {
+	if c, ok := columnCache.Load(sql); ok {
+		return c.([]column), nil
+	}
+	c, err := parseColumnsUncached(sql)
+	if err == nil && len(sql) < 4096 {
+		columnCache.Store(sql, c)
+	}
+	return c, err
+}
+
+func parseColumnsUncached(sql string) ([]column, error) {
 	var sb strings.Builder
 	for i := 0; i < len(sql); i++ {
 		if sql[i] == '-' && i+1 < len(sql) && sql[i+1] == '-' {

@@ -1,6 +1,7 @@
 package sqlitecov
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 )
@@ -280,13 +281,36 @@ func scanArcs(im *image, root int, cols []column, r *Raw, slow func() error) err
 		return slow()
 	}
 	fast := true
-	err := im.scanTable(root, func(_ int64, rec []byte) error {
-		v, ok := int4(rec)
-		if !ok || v[2] != int64(int32(v[2])) || v[3] != int64(int32(v[3])) {
-			fast = false
-			return errUnsupported
+	maxLocal := im.usable - 35
+	err := im.walkLeaves(root, func(pg []byte, ptrs, n int) error {
+		for i := 0; i < n; i++ {
+			off := int(binary.BigEndian.Uint16(pg[ptrs+2*i:]))
+			if off+2 > len(pg) {
+				return fmt.Errorf("%w: cell offset %d", ErrCorrupt, off)
+			}
+			// Cell: payload size and rowid varints (one byte each for
+			// every arc row coverage.py writes, but check), then the record.
+			var rec []byte
+			if psize := int(pg[off]); psize < 0x80 && psize <= maxLocal {
+				b := pg[off+1:]
+				_, k := varint(b)
+				if k == 0 || k+psize > len(b) {
+					return fmt.Errorf("%w: bad cell", ErrCorrupt)
+				}
+				rec = b[k : k+psize]
+			} else {
+				var err error
+				if _, rec, err = im.leafCell(pg, off); err != nil {
+					return err
+				}
+			}
+			v, ok := int4(rec)
+			if !ok || v[2] != int64(int32(v[2])) || v[3] != int64(int32(v[3])) {
+				fast = false
+				return errUnsupported
+			}
+			r.Arcs = append(r.Arcs, RawArc{FileID: v[0], ContextID: v[1], From: int32(v[2]), To: int32(v[3])})
 		}
-		r.Arcs = append(r.Arcs, RawArc{FileID: v[0], ContextID: v[1], From: int32(v[2]), To: int32(v[3])})
 		return nil
 	})
 	if !fast {
