@@ -209,7 +209,17 @@ def _start(root):
         cov._auto_save = True
         for a in ("_warn_no_data", "_warn_unimported_source", "_warn_preimported_source"):
             setattr(cov, a, False)
-        cov.start()
+        # Collector() records inspect.stack() for one diagnostic print; that
+        # is about a tenth of coverage.py's start-up. Skipped for our start.
+        colmod = sys.modules.get("coverage.collector")
+        stack = getattr(colmod, "short_stack", None)
+        if stack is not None:
+            colmod.short_stack = _no_stack
+        try:
+            cov.start()
+        finally:
+            if stack is not None:
+                colmod.short_stack = stack
     finally:
         if moved:
             try:
@@ -218,6 +228,10 @@ def _start(root):
                 pass
     _cov = cov
     _install_patches(cov, cfg)
+
+
+def _no_stack(*args, **kwargs):
+    return "(coverage started by covkit)"
 
 
 def _opt(cov, name, value):
