@@ -22,6 +22,7 @@ func SettingsFromConfig(c *covconfig.Config) Settings {
 		SkipEmpty:       c.Report.SkipEmpty,
 		IgnoreErrors:    c.Report.IgnoreErrors,
 		Sort:            c.Report.Sort,
+		Format:          c.Report.Format,
 		XMLOutput:       c.XML.Output,
 		PackageDepth:    c.XML.PackageDepth,
 		LCOVOutput:      c.LCOV.Output,

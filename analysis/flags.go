@@ -30,6 +30,7 @@ type Flags struct {
 	PrettyPrint     bool
 	Precision       int
 	Sort            string
+	Format          string
 	FailUnder       float64
 	Include, Omit   string
 	RCFile          string
@@ -52,6 +53,7 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.BoolVar(&f.PrettyPrint, "pretty-print", false, "indent the JSON report")
 	fs.IntVar(&f.Precision, "precision", 0, "number of digits after the decimal point in percentages")
 	fs.StringVar(&f.Sort, "sort", "", "sort the text table by `COLUMN`: name, stmts, miss, branch, brpart or cover; prefix - to reverse")
+	fs.StringVar(&f.Format, "format", "", "text table format: text, markdown or total (the total percentage alone)")
 	fs.Float64Var(&f.FailUnder, "fail-under", 0, "exit 2 if the total coverage is under `MIN` percent")
 	fs.StringVar(&f.Include, "include", "", "report only files matching these comma-separated `PATTERNS`")
 	fs.StringVar(&f.Omit, "omit", "", "omit files matching these comma-separated `PATTERNS`")
@@ -96,6 +98,9 @@ func (f *Flags) Apply(s *Settings) {
 	}
 	if f.changed("sort") {
 		s.Sort = f.Sort
+	}
+	if f.changed("format") {
+		s.Format = f.Format
 	}
 	if f.changed("fail-under") {
 		s.FailUnder = f.FailUnder

@@ -104,6 +104,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		SkipCovered:   s.SkipCovered,
 		SkipEmpty:     s.SkipEmpty,
 		Sort:          s.Sort,
+		Format:        s.Format,
 		SourcePaths:   res.SourcePaths,
 		RelativeFiles: s.RelativeFiles,
 		PackageDepth:  s.PackageDepth,

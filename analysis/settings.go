@@ -22,6 +22,7 @@ type Settings struct {
 	SkipEmpty       bool
 	IgnoreErrors    bool
 	Sort            string
+	Format          string // text table format: text, markdown, total
 
 	XMLOutput     string
 	PackageDepth  int

@@ -99,6 +99,8 @@ func loadGolden(t *testing.T, dir string) (*Set, *Options, *goldenModel) {
 			o.SkipEmpty = v.(bool)
 		case "sort":
 			o.Sort = v.(string)
+		case "format":
+			o.Format = v.(string)
 		case "package_depth":
 			o.PackageDepth = int(v.(float64))
 		case "line_checksums":

@@ -65,6 +65,7 @@ type Options struct {
 	SkipCovered bool
 	SkipEmpty   bool
 	Sort        string // "name", "-cover", ...; "" is "name"
+	Format      string // text table: "text" (""), "markdown" or "total"
 
 	// XML
 	SourcePaths   []string // [run] source entries that exist (canonical unless RelativeFiles)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,6 +164,22 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 		endLines = append(endLines, "\n"+plural(empty, "empty file")+" skipped.")
 	}
 
+	switch strings.ToLower(o.Format) {
+	case "", "text":
+	case "total":
+		_, err := io.WriteString(w, total.PcCoveredStr()+"\n")
+		return total.PcCovered(), err
+	case "markdown":
+		vals := make([][]string, len(rows))
+		for i, r := range rows {
+			vals[i] = r.vals
+		}
+		_, err := io.WriteString(w, markdownTable(header, vals, totalLine, endLines))
+		return total.PcCovered(), err
+	default:
+		return 0, fmt.Errorf("Unknown report format choice: %s", pyQuote(o.Format))
+	}
+
 	coverIdx := 0
 	for i, h := range header {
 		if h == "Cover" {
@@ -255,4 +272,99 @@ func pyQuote(s string) string {
 		return `"` + s + `"`
 	}
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}
+
+// escapeMarkdown backslashes the ASCII punctuation that means something in
+// a markdown table (all of it except . , / -).
+func escapeMarkdown(s string) string {
+	const special = "!\"#$%&'()*+:;<=>?@[\\]^_`{|}~"
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && strings.ContainsRune(special, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// markdownTable is coverage.py's report --format=markdown.
+func markdownTable(header []string, rows [][]string, totalLine, endLines []string) string {
+	coverIdx := slices.Index(header, "Cover")
+	maxName := 0
+	for _, r := range rows {
+		maxName = max(maxName, runeLen(escapeMarkdown(r[0])))
+	}
+	maxName = max(maxName, len("**TOTAL**")) + 1
+	maxN := max(runeLen(totalLine[coverIdx])+6, len(" Cover "))
+	cell := func(item, v string, n int, data bool) string {
+		switch item {
+		case "Name":
+			return "| " + padRight(v, maxName) + "|"
+		case "Cover":
+			if data {
+				return padLeft(v, n) + "% |"
+			}
+			return padLeft(v, n) + " |"
+		case "Missing":
+			return padLeft(v, 10) + " |"
+		default:
+			return padLeft(v, 9) + " |"
+		}
+	}
+	var b strings.Builder
+	writeLine := func(s string) {
+		b.WriteString(strings.TrimRight(s, " \t\n\r\v\f"))
+		b.WriteByte('\n')
+	}
+	headerItems := make([]string, len(header))
+	for i, h := range header {
+		headerItems[i] = cell(h, h, maxN, false)
+	}
+	writeLine(strings.Join(headerItems, ""))
+	rules := []string{padLeftWith("- |", runeLen(headerItems[0])-1, '-')}
+	for _, it := range headerItems[1:] {
+		rules = append(rules, padLeftWith("-: |", runeLen(it)-1, '-'))
+	}
+	writeLine("|" + strings.Join(rules, " "))
+	for _, r := range rows {
+		var lb strings.Builder
+		for i, h := range header {
+			lb.WriteString(cell(h, escapeMarkdown(r[i]), maxN-1, true))
+		}
+		writeLine(lb.String())
+	}
+	var tb strings.Builder
+	for i, h := range header {
+		v := totalLine[i]
+		var insert string
+		switch {
+		case v == "":
+			insert = v
+		case h == "Cover":
+			insert = " **" + v + "%**"
+		default:
+			insert = " **" + v + "**"
+		}
+		switch h {
+		case "Name":
+			tb.WriteString("|" + padRight(insert, maxName) + " |")
+		case "Cover":
+			tb.WriteString(padLeft(insert, maxN) + " |")
+		default:
+			tb.WriteString(cell(h, insert, maxN, false))
+		}
+	}
+	writeLine(tb.String())
+	for _, l := range endLines {
+		writeLine(l)
+	}
+	return b.String()
+}
+
+func padLeftWith(s string, n int, c rune) string {
+	if k := runeLen(s); k < n {
+		return strings.Repeat(string(c), n-k) + s
+	}
+	return s
 }

@@ -37,7 +37,7 @@ type fixture struct {
 
 // The flags each coverage.py command accepts (with whether they take a value).
 var coverageFlags = map[string]map[string]bool{
-	"report": {"--show-missing": false, "--precision": true, "--sort": true, "--skip-empty": false, "--skip-covered": false, "--include": true, "--omit": true, "--fail-under": true},
+	"report": {"--format": true, "--show-missing": false, "--precision": true, "--sort": true, "--skip-empty": false, "--skip-covered": false, "--include": true, "--omit": true, "--fail-under": true},
 	"xml":    {"--include": true, "--omit": true, "--skip-empty": false, "--fail-under": true},
 	"lcov":   {"--include": true, "--omit": true, "--fail-under": true},
 	"json":   {"--include": true, "--omit": true, "--pretty-print": false, "--fail-under": true},

@@ -25,6 +25,7 @@ settings = {
     "skip_covered": "report:skip_covered",
     "skip_empty": "report:skip_empty",
     "sort": "report:sort",
+    "format": "report:format",
     "omit": "report:omit",
     "include": "report:include",
     "exclude_also": "report:exclude_also",
