@@ -6,7 +6,7 @@ package sqlitecov
 // databases with a fixed schema, and decoding them directly is an order of
 // magnitude faster than going through an SQL engine. Anything it does not
 // expect (WAL mode, UTF-16 text, unfamiliar table definitions) makes it
-// return errUnsupported and Read falls back to modernc.org/sqlite.
+// return ErrUnsupported and Read falls back to modernc.org/sqlite.
 
 import (
 	"encoding/binary"
@@ -19,8 +19,10 @@ import (
 
 const sqliteMagic = "SQLite format 3\x00"
 
-// errUnsupported means "valid, perhaps, but not for the fast path".
-var errUnsupported = errors.New("unsupported by the fast reader")
+// ErrUnsupported is returned by DecodeRaw for a file it leaves to the SQL
+// engine: valid, perhaps, but not for the fast path. ReadFile, Read,
+// ReadFileRaw and FileReader fall back by themselves.
+var ErrUnsupported = errors.New("unsupported by the fast reader")
 
 type image struct {
 	buf      []byte
@@ -55,14 +57,14 @@ func openImage(buf []byte) (*image, error) {
 		return nil, fmt.Errorf("%w: bad page size %d", ErrCorrupt, ps)
 	}
 	if buf[18] != 1 || buf[19] != 1 {
-		return nil, errUnsupported // WAL mode or a future format
+		return nil, ErrUnsupported // WAL mode or a future format
 	}
 	usable := ps - int(buf[20])
 	if usable < 480 {
 		return nil, fmt.Errorf("%w: bad reserved space %d", ErrCorrupt, buf[20])
 	}
 	if enc := binary.BigEndian.Uint32(buf[56:]); enc > 1 {
-		return nil, errUnsupported // UTF-16 text
+		return nil, ErrUnsupported // UTF-16 text
 	}
 	if len(buf)%ps != 0 {
 		return nil, fmt.Errorf("%w: %d bytes is not a whole number of %d-byte pages", ErrTruncated, len(buf), ps)
@@ -349,7 +351,7 @@ var columnCache sync.Map // string -> []column
 
 // parseColumns extracts the column list of a CREATE TABLE statement. It
 // understands what coverage.py writes (and reasonable variations); anything
-// else returns errUnsupported. The result must not be modified.
+// else returns ErrUnsupported. The result must not be modified.
 func parseColumns(sql string) ([]column, error) {
 	if c, ok := columnCache.Load(sql); ok {
 		return c.([]column), nil
@@ -376,7 +378,7 @@ func parseColumnsUncached(sql string) ([]column, error) {
 	s := strings.ToLower(sb.String())
 	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
 	if open < 0 || end < open || strings.ContainsAny(s, `"'`+"`[") {
-		return nil, errUnsupported
+		return nil, ErrUnsupported
 	}
 	var items []string
 	depth, start := 0, open+1
@@ -398,7 +400,7 @@ func parseColumnsUncached(sql string) ([]column, error) {
 	for _, it := range items {
 		f := strings.Fields(it)
 		if len(f) == 0 {
-			return nil, errUnsupported
+			return nil, ErrUnsupported
 		}
 		switch f[0] {
 		case "unique", "foreign", "primary", "constraint", "check":

@@ -88,7 +88,7 @@ func (r *Raw) HasArcs() int {
 
 // DecodeRaw decodes a coverage.py data file image into r (which it resets).
 // Numbits in r alias buf. It does not fall back to an SQL engine: an error
-// wrapping errUnsupported means "use ReadRaw with a path".
+// wrapping ErrUnsupported means "use ReadFileRaw or Read instead".
 func DecodeRaw(buf []byte, r *Raw) error {
 	r.Reset()
 	if r.Meta == nil {
@@ -167,7 +167,7 @@ func DecodeRaw(buf []byte, r *Raw) error {
 			return err
 		}
 		if len(tables[t].cols) > len(row) {
-			return errUnsupported
+			return ErrUnsupported
 		}
 		return im.scanTable(tables[t].root, func(rowid int64, rec []byte) error {
 			if _, err := decodeRecord(rec, row[:]); err != nil {
@@ -206,7 +206,7 @@ func DecodeRaw(buf []byte, r *Raw) error {
 	err = scan("file", []string{"id", "path"}, func(rowid int64, p []int) error {
 		id, path := get(rowid, p[0]), get(rowid, p[1])
 		if id.kind != 'i' || (path.kind != 't' && path.kind != 'b') {
-			return errUnsupported
+			return ErrUnsupported
 		}
 		r.Files = append(r.Files, RawFile{ID: id.i, Path: string(path.b)})
 		return nil
@@ -217,7 +217,7 @@ func DecodeRaw(buf []byte, r *Raw) error {
 	err = scan("context", []string{"id", "context"}, func(rowid int64, p []int) error {
 		id, c := get(rowid, p[0]), get(rowid, p[1])
 		if id.kind != 'i' || (c.kind != 't' && c.kind != 'b') {
-			return errUnsupported
+			return ErrUnsupported
 		}
 		r.Contexts = append(r.Contexts, RawContext{ID: id.i, Context: string(c.b)})
 		return nil
@@ -228,7 +228,7 @@ func DecodeRaw(buf []byte, r *Raw) error {
 	err = scan("line_bits", []string{"file_id", "context_id", "numbits"}, func(rowid int64, p []int) error {
 		f, c, nb := get(rowid, p[0]), get(rowid, p[1]), get(rowid, p[2])
 		if f.kind != 'i' || c.kind != 'i' || (nb.kind != 'b' && nb.kind != 0) {
-			return errUnsupported
+			return ErrUnsupported
 		}
 		r.LineBits = append(r.LineBits, RawLineBits{FileID: f.i, ContextID: c.i, Numbits: nb.b})
 		return nil
@@ -241,7 +241,7 @@ func DecodeRaw(buf []byte, r *Raw) error {
 			f, c, a, b := get(rowid, p[0]), get(rowid, p[1]), get(rowid, p[2]), get(rowid, p[3])
 			if f.kind != 'i' || c.kind != 'i' || a.kind != 'i' || b.kind != 'i' ||
 				a.i != int64(int32(a.i)) || b.i != int64(int32(b.i)) {
-				return errUnsupported
+				return ErrUnsupported
 			}
 			r.Arcs = append(r.Arcs, RawArc{FileID: f.i, ContextID: c.i, From: int32(a.i), To: int32(b.i)})
 			return nil
@@ -253,7 +253,7 @@ func DecodeRaw(buf []byte, r *Raw) error {
 	return scan("tracer", []string{"file_id", "tracer"}, func(rowid int64, p []int) error {
 		f, t := get(rowid, p[0]), get(rowid, p[1])
 		if f.kind != 'i' {
-			return errUnsupported
+			return ErrUnsupported
 		}
 		r.Tracers = append(r.Tracers, RawTracer{FileID: f.i, Tracer: text(t)})
 		return nil
@@ -307,7 +307,7 @@ func scanArcs(im *image, root int, cols []column, r *Raw, slow func() error) err
 			v, ok := int4(rec)
 			if !ok || v[2] != int64(int32(v[2])) || v[3] != int64(int32(v[3])) {
 				fast = false
-				return errUnsupported
+				return ErrUnsupported
 			}
 			r.Arcs = append(r.Arcs, RawArc{FileID: v[0], ContextID: v[1], From: int32(v[2]), To: int32(v[3])})
 		}

@@ -29,7 +29,7 @@ func Read(rd io.Reader) (*Data, error) {
 	}
 	var r Raw
 	err = DecodeRaw(buf, &r)
-	if errors.Is(err, errUnsupported) {
+	if errors.Is(err, ErrUnsupported) {
 		// The SQL engine needs a file: spool to one.
 		f, terr := os.CreateTemp("", "covkit-data-*")
 		if terr != nil {
@@ -90,7 +90,7 @@ func ReadFileRaw(path string, r *Raw, buf []byte) ([]byte, error) {
 		}
 	}
 	err = DecodeRaw(buf, r)
-	if errors.Is(err, errUnsupported) {
+	if errors.Is(err, ErrUnsupported) {
 		err = readRawSQL(path, r)
 	}
 	return buf, err

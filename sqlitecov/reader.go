@@ -62,7 +62,7 @@ func (fr *FileReader) ReadRaw(path string, r *Raw, inspect func(content []byte))
 		}
 	}()
 	err = DecodeRaw(content, r)
-	if errors.Is(err, errUnsupported) {
+	if errors.Is(err, ErrUnsupported) {
 		err = readRawSQL(path, r)
 	}
 	if err == nil && inspect != nil {

@@ -262,8 +262,8 @@ func TestFallbackWAL(t *testing.T) {
 	sqliteExec(t, p, "pragma journal_mode=wal")
 	buf, _ := os.ReadFile(p)
 	var r Raw
-	if err := DecodeRaw(buf, &r); !errors.Is(err, errUnsupported) {
-		t.Fatalf("DecodeRaw on WAL file: %v, want errUnsupported", err)
+	if err := DecodeRaw(buf, &r); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("DecodeRaw on WAL file: %v, want ErrUnsupported", err)
 	}
 	got, err := ReadFile(p)
 	if err != nil {
