@@ -584,3 +584,47 @@ func TestShellEntrypointWithoutInit(t *testing.T) {
 		t.Errorf("data survived a SIGKILL without a checkpoint: %+v", cds)
 	}
 }
+
+// TestBuildWithBuilder makes the layer the other way (docker build, as for
+// --coverage-pip) and checks the image: hook and labels in place, the
+// user's configuration (user, entrypoint, workdir) untouched.
+func TestBuildWithBuilder(t *testing.T) {
+	e := newDockerEnv(t)
+	ctxDir := t.TempDir()
+	df := fmt.Sprintf("FROM %s\nLABEL covkit.test=%s\nRUN useradd -u 4321 app\nWORKDIR /srv\nCOPY job.py .\nUSER app\nENTRYPOINT [\"python3\", \"job.py\"]\n", e.image, e.prefix)
+	os.WriteFile(filepath.Join(ctxDir, "Dockerfile"), []byte(df), 0o644)
+	os.WriteFile(filepath.Join(ctxDir, "job.py"), []byte("print('job')\n"), 0o644)
+	tag := e.prefix + "-builder:1"
+	res, err := dockerkit.Build(context.Background(), dockerkit.BuildOptions{
+		Args: []string{"-q", "-t", tag, ctxDir}, ProbeBinary: e.covdocker, UseBuilder: true, Verify: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("builder layer: %.1fs, +%d bytes", res.LayerTime.Seconds(), res.AddedBytes)
+	var cfg struct {
+		User, WorkingDir string
+		Entrypoint       []string
+		Labels           map[string]string
+	}
+	if err := json.Unmarshal([]byte(e.docker(t, nil, "image", "inspect", "-f", "{{json .Config}}", tag)), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.User != "app" || cfg.WorkingDir != "/srv" || !slices.Equal(cfg.Entrypoint, []string{"python3", "job.py"}) {
+		t.Errorf("image config changed: %+v", cfg)
+	}
+	info, err := dockerkit.ImageInfoFromLabels(res.ImageID, tag, cfg.Labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Covkit == "" || info.Context != ctxDir || !slices.Contains(info.Paths, dockerkit.PathMapping{Container: "/srv/job.py", Host: "job.py"}) || len(info.Pythons) == 0 {
+		t.Errorf("labels: %+v", info)
+	}
+	// Inert without a run: the image behaves as before.
+	if out := e.docker(t, nil, "run", "--rm", "--network", "none", tag); out != "job" {
+		t.Errorf("run: %q", out)
+	}
+	for _, py := range info.Pythons {
+		e.docker(t, nil, "run", "--rm", "--network", "none", "--entrypoint", "test", tag, "-f", py.Site+"/"+pth.HookFile)
+	}
+}
