@@ -502,7 +502,7 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 			continue
 		case c == '\n':
 			if !triple {
-				return t.unterminated(false, startLine)
+				return t.unterminatedQuote(q, startLine)
 			}
 			t.pos++
 			t.newline()
@@ -520,6 +520,18 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 		t.pos++
 	}
 	return t.unterminated(triple, startLine)
+}
+
+// unterminatedQuote is unterminated for a single-quoted string cut by the
+// end of the line at t.pos; 3.13 adds a hint when the line ends with an
+// escaped quote.
+func (t *tokenizer) unterminatedQuote(q byte, startLine int) error {
+	err := t.unterminated(false, startLine)
+	if t.ver.AtLeast(3, 13) && t.pos >= 2 && t.src[t.pos-1] == q && t.src[t.pos-2] == '\\' {
+		te := err.(*tokenError)
+		te.Msg += "; perhaps you escaped the end quote?"
+	}
+	return err
 }
 
 func (t *tokenizer) unterminated(triple bool, startLine int) error {
@@ -580,7 +592,7 @@ func (t *tokenizer) scanFString(raw bool) error {
 			continue
 		case c == '\n':
 			if !triple {
-				return t.unterminated(false, startLine)
+				return t.unterminatedQuote(q, startLine)
 			}
 			t.pos++
 			t.newline()
