@@ -174,3 +174,18 @@ func ParseCoverageVersion(s string) (major, minor int, err error) {
 	}
 	return major, minor, nil
 }
+
+// Analyzer returns the pysource analyzer for --python-version and
+// --coverage-version, with branch facts from branches (pass pyarcs.Facts;
+// nil reports line figures only).
+func (f *Flags) Analyzer(branches BranchFacts) (Analyzer, error) {
+	major, minor, err := ParseVersion(f.PythonVersion)
+	if err != nil {
+		return nil, err
+	}
+	covMajor, covMinor, err := ParseCoverageVersion(f.CoverageVersion)
+	if err != nil {
+		return nil, err
+	}
+	return PySourceAnalyzerWith(major, minor, covMajor, covMinor, branches), nil
+}

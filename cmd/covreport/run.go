@@ -31,11 +31,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	major, minor, err := analysis.ParseVersion(flags.PythonVersion)
-	if err != nil {
-		return cli.UsageError("%v", err)
-	}
-	covMajor, covMinor, err := analysis.ParseCoverageVersion(flags.CoverageVersion)
+	analyzer, err := flags.Analyzer(pyarcs.Facts)
 	if err != nil {
 		return cli.UsageError("%v", err)
 	}
@@ -53,7 +49,7 @@ func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, 
 	if err != nil {
 		return err
 	}
-	_, err = analysis.WriteReports(data, flags, settings, analysis.PySourceAnalyzerWith(major, minor, covMajor, covMinor, pyarcs.Facts), analysis.Env{
+	_, err = analysis.WriteReports(data, flags, settings, analyzer, analysis.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
 	})
 	return err
