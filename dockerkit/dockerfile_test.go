@@ -142,3 +142,26 @@ func TestChooseSite(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseDockerfile(f *testing.F) {
+	for _, s := range []string{
+		"FROM x\nWORKDIR /app\nCOPY . .\n",
+		"ARG B\nFROM ${B} AS a\nENV H=/h\nCOPY --from=a [\"/a\", \"$H/b\"]\n",
+		"# escape=`\nFROM x\nADD a `\n b\n",
+		"FROM x\nCOPY ${A:-x} ${",
+	} {
+		f.Add(s)
+	}
+	stat := func(rel string) (bool, bool) { return len(rel)%3 != 0, len(rel)%2 == 0 }
+	f.Fuzz(func(t *testing.T, s string) {
+		maps, err := ParseDockerfile(strings.NewReader(s), stat)
+		if err != nil {
+			return
+		}
+		for _, m := range maps {
+			if !strings.HasPrefix(m.Container, "/") {
+				t.Errorf("container path %q is not absolute", m.Container)
+			}
+		}
+	})
+}
