@@ -11,8 +11,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/covkit/covkit/covconfig"
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/pth"
 )
 
@@ -268,11 +270,16 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func runRemap(args []string, stdout, stderr io.Writer) int {
-	c := cli.Command{Name: "covdocker remap", Synopsis: "covdocker remap --data DIR [--root DIR]",
-		Summary: "Rewrites, in place, the data files containers wrote into the run data directory DIR to host paths (the labels of the image each came from, then suffix matching under --root); container paths with no host file are dropped."}
+	c := cli.Command{Name: "covdocker remap", Synopsis: "covdocker remap --data DIR [--root DIR] [--rcfile FILE] [--paths RESULT=PATTERN,...]...",
+		Summary: `Rewrites, in place, the data files containers wrote into the run data directory DIR to host
+paths: the [paths] of the project's coverage.py configuration (found in --root, or --rcfile)
+and --paths first, then the labels of the image each file came from, then suffix matching
+under --root. Container paths with no host file are dropped.`}
 	fs := cli.NewFlagSet(c)
 	data := fs.String("data", "", "the run's data directory")
-	root := fs.String("root", ".", "host tree container paths map into")
+	root := fs.String("root", ".", "host tree container paths map into (and where the configuration is looked for)")
+	rcfile := fs.String("rcfile", "", "coverage.py configuration file")
+	paths := fs.StringArray("paths", nil, "remap file paths: `RESULT=PATTERN,PATTERN...`, like a [paths] entry (repeatable)")
 	if done, code := cli.Parse(c, fs, args, stdout, stderr); done {
 		return code
 	}
@@ -280,7 +287,27 @@ func runRemap(args []string, stdout, stderr io.Writer) int {
 		return cli.Exit(c.Name, stderr, cli.UsageError("--data is required"))
 	}
 	r, _ := filepath.Abs(*root)
-	res, err := dockerkit.Remap(*data, r, nil)
+	cfg, err := covconfig.Load(covconfig.LoadOptions{Dir: r, RCFile: *rcfile, Getenv: os.Getenv})
+	if err != nil {
+		return cli.Exit(c.Name, stderr, err)
+	}
+	rules := cfg.PathRules()
+	for _, p := range *paths {
+		rule, err := pathmap.ParseFlag(p)
+		if err != nil {
+			return cli.Exit(c.Name, stderr, cli.UsageError("%v", err))
+		}
+		rules = append(rules, rule)
+	}
+	var user func(string) (string, bool)
+	if len(rules) > 0 {
+		m, err := pathmap.Compile(rules, pathmap.Options{Dir: r})
+		if err != nil {
+			return cli.Exit(c.Name, stderr, err)
+		}
+		user = m.Map
+	}
+	res, err := dockerkit.Remap(*data, r, user)
 	if err != nil {
 		return cli.Exit(c.Name, stderr, err)
 	}
