@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -60,6 +62,9 @@ type Options struct {
 	Exclude, PartialBranches []string
 	IgnoreErrors             bool
 	RelativeFiles            bool
+	// ShowContexts collects each file's per-line contexts (JSON
+	// show_contexts).
+	ShowContexts bool
 	// Source is [run] source, used for the XML <sources>.
 	Source []string
 	// Paths are the [paths] rules; data is remapped through them first.
@@ -236,6 +241,9 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 				return
 			}
 		}
+		if o.ShowContexts {
+			f.Contexts = lineContexts(df)
+		}
 		outcomes[i].file = f
 	}
 	var next atomic.Int64
@@ -364,4 +372,47 @@ func safeBranches(fn func([][2]int) *report.Branches, arcs [][2]int) (b *report.
 		}
 	}()
 	return fn(arcs), nil
+}
+
+// lineContexts is coverage.py's contexts_by_lineno: lines in the order
+// they are met reading the data rows (contexts in name order, which is
+// their usual creation order, lines ascending), each with its contexts
+// (sorted; coverage.py's order is that of a Python set).
+func lineContexts(df *sqlitecov.File) []report.LineContexts {
+	byLine := map[int][]string{}
+	var order []int
+	add := func(l int, ctx string) {
+		cs, seen := byLine[l]
+		if !seen {
+			order = append(order, l)
+		}
+		if !slices.Contains(cs, ctx) {
+			byLine[l] = append(cs, ctx)
+		}
+	}
+	if df.Arcs != nil {
+		for _, ctx := range slices.Sorted(maps.Keys(df.Arcs)) {
+			for _, a := range df.Arcs[ctx] {
+				if a[0] > 0 {
+					add(a[0], ctx)
+				}
+				if a[1] > 0 {
+					add(a[1], ctx)
+				}
+			}
+		}
+	} else {
+		for _, ctx := range slices.Sorted(maps.Keys(df.Lines)) {
+			for _, l := range df.Lines[ctx] {
+				add(l, ctx)
+			}
+		}
+	}
+	out := make([]report.LineContexts, len(order))
+	for i, l := range order {
+		cs := byLine[l]
+		slices.Sort(cs)
+		out[i] = report.LineContexts{Line: l, Contexts: cs}
+	}
+	return out
 }

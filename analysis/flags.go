@@ -28,6 +28,7 @@ type Flags struct {
 	SkipEmpty       bool
 	IgnoreErrors    bool
 	PrettyPrint     bool
+	ShowContexts    bool
 	Precision       int
 	Sort            string
 	Format          string
@@ -51,6 +52,7 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.BoolVar(&f.SkipEmpty, "skip-empty", false, "skip files with no code")
 	fs.BoolVarP(&f.IgnoreErrors, "ignore-errors", "i", false, "ignore errors while reading source files")
 	fs.BoolVar(&f.PrettyPrint, "pretty-print", false, "indent the JSON report")
+	fs.BoolVar(&f.ShowContexts, "show-contexts", false, "list the contexts that ran each line in the JSON report")
 	fs.IntVar(&f.Precision, "precision", 0, "number of digits after the decimal point in percentages")
 	fs.StringVar(&f.Sort, "sort", "", "sort the text table by `COLUMN`: name, stmts, miss, branch, brpart or cover; prefix - to reverse")
 	fs.StringVar(&f.Format, "format", "", "text table format: text, markdown or total (the total percentage alone)")
@@ -92,6 +94,9 @@ func (f *Flags) Apply(s *Settings) {
 	}
 	if f.changed("pretty-print") {
 		s.PrettyPrint = f.PrettyPrint
+	}
+	if f.changed("show-contexts") {
+		s.ShowContexts = f.ShowContexts
 	}
 	if f.changed("precision") {
 		s.Precision = f.Precision

@@ -91,6 +91,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		IgnoreErrors:    s.IgnoreErrors,
 		RelativeFiles:   s.RelativeFiles,
 		Source:          s.Source,
+		ShowContexts:    s.ShowContexts && wantsJSON(wanted),
 		Paths:           s.Paths,
 		Analyzer:        analyzer,
 		Warn:            warn,
@@ -111,6 +112,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		Cwd:           res.Cwd,
 		LineChecksums: s.LineChecksums,
 		PrettyPrint:   s.PrettyPrint,
+		ShowContexts:  s.ShowContexts,
 		Now:           env.now(),
 	}
 	// Render everything first: an error leaves no output file behind.
@@ -225,4 +227,13 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		return total, &cli.ExitCodeError{Code: cli.ExitUsage}
 	}
 	return total, nil
+}
+
+func wantsJSON(outs []Output) bool {
+	for _, o := range outs {
+		if o.Kind == "json" {
+			return true
+		}
+	}
+	return false
 }

@@ -38,8 +38,9 @@ type goldenModel struct {
 			Start int    `json:"start"`
 			Lines []int  `json:"lines"`
 		} `json:"regions"`
-		Source string `json:"source"`
-		Branch *struct {
+		Source   string               `json:"source"`
+		Contexts [][2]json.RawMessage `json:"contexts"`
+		Branch   *struct {
 			Possible     [][2]int `json:"possible"`
 			Executed     [][2]int `json:"executed"`
 			ExitCounts   [][2]int `json:"exit_counts"`
@@ -68,6 +69,16 @@ func loadGolden(t *testing.T, dir string) (*Set, *Options, *goldenModel) {
 			Excluded:   gf.Excluded,
 			Executed:   gf.Executed,
 			Source:     gf.Source,
+		}
+		for _, c := range gf.Contexts {
+			var lc LineContexts
+			if err := json.Unmarshal(c[0], &lc.Line); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(c[1], &lc.Contexts); err != nil {
+				t.Fatal(err)
+			}
+			f.Contexts = append(f.Contexts, lc)
 		}
 		for _, r := range gf.Regions {
 			f.Regions = append(f.Regions, Region{Kind: r.Kind, Name: r.Name, Start: r.Start, Lines: r.Lines})
@@ -107,6 +118,8 @@ func loadGolden(t *testing.T, dir string) (*Set, *Options, *goldenModel) {
 			o.LineChecksums = v.(bool)
 		case "pretty_print":
 			o.PrettyPrint = v.(bool)
+		case "show_contexts":
+			o.ShowContexts = v.(bool)
 		}
 	}
 	return s, o, &m

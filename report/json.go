@@ -150,6 +150,21 @@ func (w *jw) analysisBody(a *fileAnalysis, hasArcs bool, startLine int) {
 	}
 }
 
+func (w *jw) contexts(lc []LineContexts) {
+	w.key("contexts")
+	w.open('{')
+	for _, c := range lc {
+		w.key(strconv.Itoa(c.Line))
+		w.open('[')
+		for _, ctx := range c.Contexts {
+			w.sep()
+			w.str(ctx)
+		}
+		w.close(']')
+	}
+	w.close('}')
+}
+
 func (w *jw) branchArcs(a *fileAnalysis) {
 	w.key("executed_branches")
 	w.arcs(a.executedBranchArcs())
@@ -195,7 +210,7 @@ func WriteJSON(w io.Writer, s *Set, o *Options) (float64, error) {
 		a := f.analysis(o.Precision, hasArcs)
 		total = total.Add(a.numbers)
 		sub := &jw{pretty: o.PrettyPrint, depth: j.depth}
-		writeFileJSON(sub, f, a, hasArcs)
+		writeFileJSON(sub, f, a, hasArcs, o.ShowContexts)
 		if i, ok := pos[f.RelName]; ok {
 			entries[i].body = sub.b.String()
 			continue
@@ -220,13 +235,23 @@ func WriteJSON(w io.Writer, s *Set, o *Options) (float64, error) {
 	return total.PcCovered(), nil
 }
 
-func writeFileJSON(w *jw, f *File, a *fileAnalysis, hasArcs bool) {
+func writeFileJSON(w *jw, f *File, a *fileAnalysis, hasArcs, showContexts bool) {
 	w.open('{')
 	w.analysisBody(a, hasArcs, 0)
+	if showContexts {
+		w.contexts(f.Contexts)
+	}
 	if hasArcs {
 		w.branchArcs(a)
 	}
 	numLines := pyLineCount(f.Source)
+	var ctxs []LineContexts
+	if showContexts {
+		ctxs = f.Contexts
+		if ctxs == nil {
+			ctxs = []LineContexts{}
+		}
+	}
 	for _, kind := range [][2]string{{"function", "functions"}, {"class", "classes"}} {
 		noun, pluralName := kind[0], kind[1]
 		inRegion := map[int]bool{}
@@ -263,7 +288,7 @@ func writeFileJSON(w *jw, f *File, a *fileAnalysis, hasArcs bool) {
 				continue
 			}
 			sub := &jw{pretty: w.pretty, depth: w.depth}
-			writeRegionJSON(sub, nw.narrow(r.Lines), hasArcs, r.Start)
+			writeRegionJSON(sub, nw.narrow(r.Lines), hasArcs, r.Start, ctxs)
 			if i, ok := pos[r.Name]; ok {
 				entries[i].body = sub.b.String()
 				continue
@@ -276,7 +301,7 @@ func writeFileJSON(w *jw, f *File, a *fileAnalysis, hasArcs bool) {
 			start = outside[0]
 		}
 		sub := &jw{pretty: w.pretty, depth: w.depth}
-		writeRegionJSON(sub, nw.narrow(outside), hasArcs, start)
+		writeRegionJSON(sub, nw.narrow(outside), hasArcs, start, ctxs)
 		if i, ok := pos[""]; ok {
 			entries[i].body = sub.b.String()
 		} else {
@@ -291,9 +316,14 @@ func writeFileJSON(w *jw, f *File, a *fileAnalysis, hasArcs bool) {
 	w.close('}')
 }
 
-func writeRegionJSON(w *jw, a *fileAnalysis, hasArcs bool, start int) {
+// writeRegionJSON writes one region; ctxs (nil: none) are the whole
+// file's contexts, as coverage.py writes them for every region.
+func writeRegionJSON(w *jw, a *fileAnalysis, hasArcs bool, start int, ctxs []LineContexts) {
 	w.open('{')
 	w.analysisBody(a, hasArcs, start)
+	if ctxs != nil {
+		w.contexts(ctxs)
+	}
 	if hasArcs {
 		w.branchArcs(a)
 	}

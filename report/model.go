@@ -45,8 +45,18 @@ type File struct {
 	Source string
 	// Branch is nil unless branch data is reported.
 	Branch *Branches
+	// Contexts lists, per measured line, the contexts that ran it, in the
+	// order coverage.py's contexts_by_lineno gives them (for JSON
+	// show_contexts).
+	Contexts []LineContexts
 
 	an *fileAnalysis // computed lazily
+}
+
+// LineContexts are the contexts that executed one line.
+type LineContexts struct {
+	Line     int
+	Contexts []string
 }
 
 // Set is everything a report covers.
@@ -78,7 +88,7 @@ type Options struct {
 
 	// JSON
 	PrettyPrint  bool
-	ShowContexts bool // not supported yet: contexts are not written
+	ShowContexts bool // JSON "contexts" per file and region (File.Contexts)
 
 	// Now stamps the XML and JSON reports; zero means time.Now (or
 	// SOURCE_DATE_EPOCH, resolved by the caller).

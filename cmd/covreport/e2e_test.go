@@ -40,7 +40,7 @@ var coverageFlags = map[string]map[string]bool{
 	"report": {"--format": true, "--show-missing": false, "--precision": true, "--sort": true, "--skip-empty": false, "--skip-covered": false, "--include": true, "--omit": true, "--fail-under": true},
 	"xml":    {"--include": true, "--omit": true, "--skip-empty": false, "--fail-under": true},
 	"lcov":   {"--include": true, "--omit": true, "--fail-under": true},
-	"json":   {"--include": true, "--omit": true, "--pretty-print": false, "--fail-under": true},
+	"json":   {"--include": true, "--omit": true, "--pretty-print": false, "--show-contexts": false, "--fail-under": true},
 }
 
 func filterFlags(cmd string, flags []string) []string {

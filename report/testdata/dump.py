@@ -33,6 +33,7 @@ settings = {
     "package_depth": "xml:package_depth",
     "line_checksums": "lcov:line_checksums",
     "pretty_print": "json:pretty_print",
+    "show_contexts": "json:show_contexts",
 }
 for k, v in opts.items():
     cov.set_option(settings[k], v)
@@ -52,6 +53,7 @@ for fr, an in get_analysis_to_report(cov, None):
         ],
         "source": fr.source(),
         "multiline": sorted(fr.multiline_map().items()),
+        "contexts": list(cov.get_data().contexts_by_lineno(an.filename).items()),
     }
     if has_arcs:
         descs = []
