@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -187,7 +188,9 @@ func TestGoldenWriters(t *testing.T) {
 }
 
 type fixture struct {
-	Run      []string                  `json:"run"`
+	Run []string `json:"run"`
+	// Cwd is the directory (inside the project) coverage.py runs in.
+	Cwd      string                    `json:"cwd"`
 	Variants map[string]map[string]any `json:"variants"`
 }
 
@@ -223,6 +226,10 @@ func TestGoldenRegenerate(t *testing.T) {
 			if err := copyFile(dump, filepath.Join(host, "dump.py")); err != nil {
 				t.Fatal(err)
 			}
+			if err := copyFile(dump, filepath.Join(host, fx.Cwd, "dump.py")); err != nil {
+				t.Fatal(err)
+			}
+			inBed = path.Join(inBed, fx.Cwd)
 			b.MustRun(t, inBed, nil, append([]string{"python3", "-m", "coverage", "run"}, fx.Run...)...)
 			for vname, opts := range fx.Variants {
 				oj, _ := json.Marshal(opts)

@@ -119,8 +119,11 @@ func WriteXML(w io.Writer, s *Set, o *Options) (float64, error) {
 		relName := ""
 		found := false
 		for _, sp := range allSourcePaths(configured, sourcePaths) {
-			if filename == "" {
-				break
+			if !o.RelativeFiles {
+				// coverage.py canonicalises each root here: "" (the root
+				// recorded for a file outside the working directory)
+				// becomes the working directory itself.
+				sp = canonicalRoot(sp, o.Cwd)
 			}
 			if strings.HasPrefix(filename, strings.ReplaceAll(sp, `\`, "/")+"/") {
 				relName = filename[len(sp)+1:]
@@ -330,4 +333,16 @@ func pyRelpath(p, start, cwd string) string {
 		return p
 	}
 	return r
+}
+
+// canonicalRoot is coverage.py's canonical_filename for a source root,
+// without the symlink resolution (the roots come from canonical paths).
+func canonicalRoot(p, cwd string) string {
+	if p == "" {
+		p = "."
+	}
+	if !filepath.IsAbs(p) && cwd != "" {
+		p = filepath.Join(cwd, p)
+	}
+	return filepath.Clean(p)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -32,6 +33,7 @@ type e2eVariant struct {
 
 type fixture struct {
 	Run []string              `json:"run"`
+	Cwd string                `json:"cwd"`
 	E2E map[string]e2eVariant `json:"e2e"`
 }
 
@@ -134,7 +136,7 @@ func TestMatchesCoveragePy(t *testing.T) {
 							t.Skipf("skipping in %s: %s", bed, v.Why)
 						}
 						exact := bed == "sid" && !v.BranchWarning
-						runVariant(t, b, bin, proj, fx.Run, v, exact)
+						runVariant(t, b, bin, proj, fx.Cwd, fx.Run, v, exact)
 					})
 				}
 			}
@@ -142,11 +144,12 @@ func TestMatchesCoveragePy(t *testing.T) {
 	}
 }
 
-func runVariant(t *testing.T, b *testbed.Bed, bin, proj string, run []string, v e2eVariant, exact bool) {
+func runVariant(t *testing.T, b *testbed.Bed, bin, proj, cwd string, run []string, v e2eVariant, exact bool) {
 	host, inBed := b.TempDir(t)
 	if err := os.CopyFS(host, os.DirFS(proj)); err != nil {
 		t.Fatal(err)
 	}
+	host, inBed = filepath.Join(host, cwd), path.Join(inBed, cwd)
 	data, err := os.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)

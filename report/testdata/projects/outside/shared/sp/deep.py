@@ -1,0 +1,4 @@
+def go(flag):
+    while flag:
+        flag = False
+    return flag

@@ -1,0 +1,4 @@
+def twice(x):
+    if x:
+        return 2 * x
+    return 0

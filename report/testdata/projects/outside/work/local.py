@@ -1,0 +1,6 @@
+def hello():
+    return "hi"
+
+
+def bye():
+    return "bye"
