@@ -28,9 +28,13 @@ Commands:
   run [--data DIR] [docker run args...] run a container with covkit's hook turned on
   shim NAME [ARGS...]                   run the real docker/docker-compose through covkit's proxy
   shims DIR                             write docker and docker-compose shims into DIR
-  proxy --socket PATH --data DIR        serve a Docker API proxy that measures containers
-  remap --data DIR --root DIR           rewrite container data files to host paths
-  probe                                 (inside an image) list its Python interpreters as JSON`,
+  proxy --socket PATH [--run DIR]       serve a Docker API proxy that measures containers
+  remap --data DIR [--root DIR]         rewrite container data files to host paths
+  probe                                 (inside an image) list its Python interpreters as JSON
+  init -- COMMAND [ARGS...]             (inside a container) PID 1 that lets Python save on docker stop
+
+Under covrun nothing is needed: covrun puts the shims first on PATH and DOCKER_HOST at its
+proxy. covdocker must be a static binary (CGO_ENABLED=0): probe and init run inside images.`,
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
