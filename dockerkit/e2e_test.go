@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -626,5 +627,63 @@ func TestBuildWithBuilder(t *testing.T) {
 	}
 	for _, py := range info.Pythons {
 		e.docker(t, nil, "run", "--rm", "--network", "none", "--entrypoint", "test", tag, "-f", py.Site+"/"+pth.HookFile)
+	}
+}
+
+// TestOwnership: a container running as a user that is neither root nor
+// the host user still writes into its run directory, through the host
+// user's group (added to the container) on a setgid 2770 directory; what
+// it writes carries the host user's group and is readable by it (under
+// the usual umask 022; a container process with umask 077 makes files only
+// its own user can read). Nothing is world-writable.
+func TestOwnership(t *testing.T) {
+	b := testbed.Get(t, "sid")
+	img := b.DockerImage(t)
+	if os.Getuid() != 0 {
+		t.Skip("skipping: needs root to hand the run directory to a made-up host user")
+	}
+	const hostUID, hostGID = 4321, 4322
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
+		UID: hostUID, GID: hostGID, All: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c := exec.Command("docker", "run", "--rm", "--network", "none", "--user", "1234:1234", img,
+		"sh", "-c", "echo x > /.covkit/log/probe && id -G")
+	c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
+	out, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("container could not write its log directory: %v\n%s", err, out)
+	}
+	if !slices.Contains(strings.Fields(string(out)), fmt.Sprint(hostGID)) {
+		t.Errorf("container groups %q lack the host user's group", out)
+	}
+	m, _ := filepath.Glob(filepath.Join(run.DataDir, "docker", "*", "log", "probe"))
+	if len(m) != 1 {
+		t.Fatalf("probe file: %v", m)
+	}
+	fi, err := os.Stat(m[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if st.Gid != hostGID || fi.Mode().Perm()&0o040 == 0 {
+		t.Errorf("file group %d mode %v, want the host user's group %d with read (setgid directory, umask 022)", st.Gid, fi.Mode(), hostGID)
+	}
+	for _, d := range []string{filepath.Dir(m[0]), filepath.Dir(filepath.Dir(m[0]))} {
+		fi, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if fi.Mode().Perm()&0o002 != 0 || st.Uid != hostUID || st.Gid != hostGID {
+			t.Errorf("%s: mode %v owner %d:%d", d, fi.Mode(), st.Uid, st.Gid)
+		}
 	}
 }
