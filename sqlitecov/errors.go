@@ -14,4 +14,5 @@ var (
 	ErrSchema      = errors.New("unsupported coverage.py data schema")
 	ErrCorrupt     = errors.New("corrupt SQLite database")
 	ErrLocked      = errors.New("locked by another process (still being written?)")
+	ErrJournal     = errors.New("interrupted write: a rollback journal is beside the file")
 )

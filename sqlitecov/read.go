@@ -89,8 +89,11 @@ func ReadFileRaw(path string, r *Raw, buf []byte) ([]byte, error) {
 			buf = append(buf, 0)[:len(buf)]
 		}
 	}
-	err = DecodeRaw(buf, r)
-	if errors.Is(err, ErrUnsupported) {
+	if hotJournal(path) {
+		if err = readRawSQL(path, r); err != nil {
+			err = ErrJournal
+		}
+	} else if err = DecodeRaw(buf, r); errors.Is(err, ErrUnsupported) {
 		err = readRawSQL(path, r)
 	}
 	return buf, err
@@ -222,4 +225,13 @@ func trimSQLErr(msg string) string {
 		return msg[:i]
 	}
 	return msg
+}
+
+// hotJournal reports a rollback journal beside path: an interrupted
+// transaction that SQLite rolls back before reading, which the fast decoder
+// cannot do. (coverage.py writes with journal_mode=off, so its files never
+// have one.)
+func hotJournal(path string) bool {
+	st, err := os.Stat(path + "-journal")
+	return err == nil && st.Size() > 0
 }

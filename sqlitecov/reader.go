@@ -40,7 +40,10 @@ func (fr *FileReader) ReadRaw(path string, r *Raw, inspect func(content []byte))
 		return errors.New("is a directory")
 	}
 	content, mapped := mapFile(f, st.Size())
-	if !mapped {
+	if !mapped || hotJournal(path) {
+		if mapped {
+			unmapFile(content)
+		}
 		fr.buf, err = ReadFileRaw(path, r, fr.buf)
 		if err == nil && inspect != nil {
 			inspect(fr.buf)

@@ -308,3 +308,30 @@ func TestUpdate(t *testing.T) {
 		t.Errorf("tracer conflict = %v, want TracerError", err)
 	}
 }
+
+// A hot rollback journal means the file's bytes are mid-transaction: the
+// reader must leave it to SQLite, whatever SQLite then says.
+func TestHotJournalGoesToSQLite(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "j.coverage")
+	copyFile(t, "testdata/lines-716.coverage", p)
+	os.WriteFile(p+"-journal", []byte("not really a journal"), 0o666)
+	if !hotJournal(p) {
+		t.Fatal("journal not noticed")
+	}
+	// Read-only, SQLite can neither roll the journal back nor ignore it.
+	if _, err := ReadFile(p); !errors.Is(err, ErrJournal) {
+		t.Fatalf("ReadFile: %v, want ErrJournal", err)
+	}
+	var fr FileReader
+	defer fr.Close()
+	var r Raw
+	if err := fr.ReadRaw(p, &r, nil); !errors.Is(err, ErrJournal) {
+		t.Fatalf("FileReader: %v, want ErrJournal", err)
+	}
+	// An empty journal is not hot.
+	os.WriteFile(p+"-journal", nil, 0o666)
+	if _, err := ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+}
