@@ -1,0 +1,107 @@
+package merge
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/covkit/covkit/bench/merge/corpus"
+	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/sqlitecov"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestPathsMatchCoverageCombine runs the covmerge binary inside each test
+// bed on data measured in two different checkouts, with a [paths] rule in
+// .coveragerc, and compares with coverage.py's combine: same remapped data,
+// same `coverage json`.
+func TestPathsMatchCoverageCombine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	exeDir, err := os.MkdirTemp("", "covmerge-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(exeDir)
+	exe := filepath.Join(exeDir, "covmerge")
+	if out, err := exec.Command("go", "build", "-o", exe, "../cmd/covmerge").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, bed := range testbed.Names {
+		t.Run(bed, func(t *testing.T) {
+			b := testbed.Get(t, bed)
+			host, inBed := b.TempDir(t)
+			bin, _ := os.ReadFile(exe)
+			os.WriteFile(filepath.Join(host, "covmerge"), bin, 0o755)
+			for _, d := range []string{"proj", "ci1/proj", "ci2/proj"} {
+				if err := (corpus.Project{Modules: 3, Funcs: 5, Seed: 5}).Write(filepath.Join(host, d)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			os.WriteFile(filepath.Join(host, ".coveragerc"), []byte(`[run]
+parallel = True
+branch = True
+[paths]
+source =
+    proj/
+    */ci1/proj/
+    */ci2/proj/
+`), 0o666)
+			env := []string{"COVERAGE_FILE=" + inBed + "/.coverage", "COVERAGE_RCFILE=" + inBed + "/.coveragerc"}
+			for i, d := range []string{"ci1/proj", "ci2/proj", "ci1/proj", "ci2/proj"} {
+				b.MustRun(t, inBed+"/"+d, env, b.Python, "-m", "coverage", "run", "run.py", fmt.Sprint(i))
+			}
+			made, _ := filepath.Glob(filepath.Join(host, ".coverage.*"))
+			if len(made) != 4 {
+				t.Fatalf("%d data files", len(made))
+			}
+			for _, d := range []string{"ours", "theirs"} {
+				os.Mkdir(filepath.Join(host, d), 0o777)
+				for _, f := range made {
+					data, _ := os.ReadFile(f)
+					os.WriteFile(filepath.Join(host, d, filepath.Base(f)), data, 0o666)
+				}
+			}
+			for _, f := range made {
+				os.Remove(f)
+			}
+			b.MustRun(t, inBed, []string{"COVERAGE_FILE=theirs/.coverage"}, b.Python, "-m", "coverage", "combine", "theirs")
+			r := b.MustRun(t, inBed, []string{"COVERAGE_FILE=ours/.coverage"}, inBed+"/covmerge", "ours")
+			if !strings.Contains(r.Stderr, "Combined 4 files") {
+				t.Errorf("covmerge said %q", r.Stderr)
+			}
+
+			dt, err := sqlitecov.ReadFile(filepath.Join(host, "theirs", ".coverage"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			do, err := sqlitecov.ReadFile(filepath.Join(host, "ours", ".coverage"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(dt.Files, do.Files); diff != "" {
+				t.Errorf("remapped data differs (-coverage combine +covmerge):\n%s", diff)
+			}
+			remapped := 0
+			for _, p := range do.Paths() {
+				switch {
+				case strings.HasPrefix(p, inBed+"/proj/"):
+					remapped++
+				case strings.HasPrefix(p, inBed+"/"):
+					t.Errorf("not remapped: %s", p)
+				}
+			}
+			if remapped < 4 {
+				t.Errorf("only %d files remapped", remapped)
+			}
+			if !slices.Equal(dt.Contexts, do.Contexts) {
+				t.Errorf("contexts %q vs %q", dt.Contexts, do.Contexts)
+			}
+		})
+	}
+}
