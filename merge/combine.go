@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/covkit/covkit/sqlitecov"
@@ -23,6 +24,8 @@ type CombineOptions struct {
 	// Output is the file to write; "" means DataFile and "-" Stdout.
 	Output string
 	Stdout io.Writer
+	// Stdin is read for a "-" in Paths.
+	Stdin io.Reader
 	// Append includes the data already in Output.
 	Append bool
 	// Keep keeps the inputs; otherwise inputs that were combined (or were
@@ -51,7 +54,37 @@ func Combine(o CombineOptions) (*Summary, error) {
 	if out == "" {
 		out = o.DataFile
 	}
-	inputs, err := Inputs(o.DataFile, o.Paths)
+	// "-" reads one data file from Stdin; it is spooled to a temporary
+	// file, which is the only thing ever deleted for it.
+	paths := o.Paths
+	var stdinFile string
+	if i := slices.Index(paths, "-"); i >= 0 {
+		if o.Stdin == nil {
+			return nil, errors.New("no standard input for \"-\"")
+		}
+		f, err := os.CreateTemp("", "covmerge-stdin-*")
+		if err != nil {
+			return nil, err
+		}
+		stdinFile = f.Name()
+		defer os.Remove(stdinFile)
+		_, err = io.Copy(f, o.Stdin)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading standard input: %w", err)
+		}
+		paths = slices.Clone(paths)
+		paths = slices.DeleteFunc(paths, func(p string) bool { return p == "-" })
+		if len(paths) == 0 {
+			// Only stdin: do not also pick up the files beside the data file.
+			paths = []string{stdinFile}
+		} else {
+			paths = append(paths, stdinFile)
+		}
+	}
+	inputs, err := Inputs(o.DataFile, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +134,9 @@ func Combine(o CombineOptions) (*Summary, error) {
 	}
 	if !o.Keep {
 		for _, p := range sum.Consumed() {
+			if p == stdinFile {
+				continue
+			}
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) && o.Warn != nil {
 				o.Warn(fmt.Sprintf("%s: not deleted: %s", rel(p), Reason(err)))
 			}

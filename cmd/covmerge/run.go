@@ -14,8 +14,8 @@ var command = cli.Command{
 	Synopsis: "covmerge [flags] [PATH...]",
 	Summary: `Combine coverage.py data files into one, as "coverage combine" does, natively
 and in parallel. Each PATH is a data file, or a directory whose files named
-<data file>.* are combined; no PATH combines the data files beside the
-configured data file (.coverage). Lines and arcs are unioned per file and
+<data file>.* are combined, or - for a data file on standard input; no PATH
+combines the data files beside the configured data file (.coverage). Lines and arcs are unioned per file and
 context, duplicate inputs are counted once, and the inputs are deleted only
 after the output is safely written (unless --keep). Unusable inputs are
 skipped with a warning and kept on disk (an error with --strict).`,
@@ -62,6 +62,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Paths:    fs.Args(),
 		Output:   *output,
 		Stdout:   stdout,
+		Stdin:    stdin,
 		Append:   *appendF,
 		Keep:     *keep,
 		Strict:   *strict,
