@@ -210,9 +210,29 @@ func TestPipelineCheckpoint(t *testing.T) {
 	}
 }
 
+// TestPipelineHostileConfig runs the pipeline under a project configuration
+// that turns on coverage.py's own subprocess machinery (patch=, 7.10+;
+// unknown options elsewhere), multiprocessing concurrency, sigterm = false,
+// a data_file and no parallel mode: covkit's measurement must not change.
+func TestPipelineHostileConfig(t *testing.T) {
+	rc := "[run]\npatch = fork, subprocess, execv, _exit\nconcurrency = multiprocessing, thread\nsigterm = false\nparallel = false\ndata_file = project-data\n"
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) { runPipelineRC(t, name, rc) })
+	}
+}
+
 func runPipeline(t *testing.T, name string, flags ...string) {
+	runPipelineRC(t, name, "", flags...)
+}
+
+func runPipelineRC(t *testing.T, name, rc string, flags ...string) {
 	r := setup(t, name)
 	copyDir(t, "testdata/pipeline", filepath.Join(r.host, "p"))
+	if rc != "" {
+		if err := os.WriteFile(filepath.Join(r.host, "p", ".coveragerc"), []byte(rc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	r.b.MustRun(t, r.bed, nil, bedPython, "-m", "venv", "--without-pip", r.bed+"/venv2")
 	data := r.bed + "/data"
 	args := append([]string{r.covhook, "run", "--python", bedPython, "--data-dir", data}, flags...)
@@ -220,6 +240,9 @@ func runPipeline(t *testing.T, name string, flags ...string) {
 	res := r.b.Run(t, r.bed+"/p", r.env, args...)
 	if res.ExitCode != 0 || res.Stdout != "pipeline ok\n" || res.Stderr != "" {
 		t.Fatalf("pipeline: exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	if m, _ := filepath.Glob(filepath.Join(r.host, "p", "project-data*")); len(m) > 0 {
+		t.Errorf("data written to the project's data_file: %v", m)
 	}
 	files := r.coverageJSON(t, data)
 	srcs, _ := filepath.Glob(filepath.Join(r.host, "p", "*.py"))

@@ -264,8 +264,10 @@ def _configure(cov, cfg):
         # coverage.py 7.10+: use its own _exit patch. Its subprocess and execv
         # patches hand their own configuration to children through
         # COVERAGE_PROCESS_CONFIG (mutating exec's env argument), which would
-        # start a second, non-covkit Coverage in them: covkit covers both.
-        patch = [p for p in patch if p not in ("subprocess", "execv")]
+        # start a second, non-covkit Coverage in them, and its fork patch
+        # restarts coverage.py in the child only when COVERAGE_PROCESS_START
+        # or _CONFIG is set, losing the child otherwise: covkit covers all three.
+        patch = [p for p in patch if p not in ("subprocess", "execv", "fork")]
         if "_exit" not in patch:
             patch.append("_exit")
         _opt(cov, "run:patch", patch)
