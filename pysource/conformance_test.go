@@ -391,6 +391,10 @@ func testConformance(t *testing.T, cross bool) {
 				if !full && i%7 != 0 && !strings.HasPrefix(p, snippetDir) {
 					continue
 				}
+				if strings.Contains(p, "/_covkit") {
+					// Written into the beds by covkit's own tests: not stable.
+					continue
+				}
 				want := d.Files[p]
 				if want == nil {
 					t.Fatalf("%s not in the %s corpus", p, name)

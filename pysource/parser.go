@@ -167,6 +167,11 @@ func (p *parser) block(top bool) ([]*Stmt, error) {
 			p.pos++
 			continue
 		}
+		if isKeyword(t, "elif") && p.ver.AtLeast(3, 14) && len(out) > 0 {
+			if prev := out[len(out)-1]; prev.Kind == SIf && prev.ElseLine != 0 {
+				return nil, p.errf(t.Line, "'elif' block follows an 'else' block")
+			}
+		}
 		ss, err := p.statement()
 		if err != nil {
 			return nil, err
@@ -311,6 +316,9 @@ func (p *parser) isMatch() bool {
 func (p *parser) simpleLine() ([]*Stmt, error) {
 	var out []*Stmt
 	start := p.pos
+	if f := p.peek(); f.Type == OP && (binaryOnly[f.Text] || strings.Contains(":)]},;", f.Text)) {
+		return nil, p.errf(f.Line, "invalid syntax")
+	}
 	depth := 0
 	for {
 		t := p.peek()
@@ -600,6 +608,9 @@ func (p *parser) decorated() ([]*Stmt, error) {
 			break
 		}
 		decos = append(decos, t.Line)
+		if n := p.toks[p.pos+1]; n.Type == NEWLINE || n.Type == ENDMARKER {
+			return nil, p.errf(n.Line, "invalid syntax")
+		}
 		for p.peek().Type != NEWLINE && p.peek().Type != ENDMARKER {
 			p.pos++
 		}
@@ -632,9 +643,10 @@ func (p *parser) def(decos []int, async bool) (*Stmt, error) {
 		what = "class definition"
 	}
 	name := p.toks[i+1]
-	if name.Type != NAME {
+	if name.Type != NAME || hardKeywords[name.Text] {
 		return nil, p.errf(name.Line, "invalid syntax")
 	}
+
 	h, err := p.header()
 	if err != nil {
 		return nil, err

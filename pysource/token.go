@@ -280,6 +280,9 @@ func (t *tokenizer) run() error {
 		case c >= '0' && c <= '9' || (c == '.' && t.pos+1 < len(src) && src[t.pos+1] >= '0' && src[t.pos+1] <= '9'):
 			s := t.pos
 			t.scanNumber()
+			if err := t.checkNumber(src[s:t.pos]); err != nil {
+				return err
+			}
 			t.emit(NUMBER, s, t.pos, t.line, s-t.lstart)
 		default:
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
@@ -371,6 +374,35 @@ func isStringPrefix(p string, ver Version) bool {
 		return ver.AtLeast(3, 14)
 	}
 	return false
+}
+
+// checkNumber applies CPython's literal rules to the number just scanned.
+func (t *tokenizer) checkNumber(num string) error {
+	bad := &tokenError{Msg: "invalid decimal literal", Line: t.line}
+	if strings.HasSuffix(num, "_") || strings.Contains(num, "__") || strings.Contains(num, "_.") || strings.Contains(num, "._") {
+		return bad
+	}
+	if len(num) > 1 && num[0] == '0' && !strings.ContainsAny(num, ".eEjJxXoObB") {
+		if strings.Trim(num, "0_") != "" {
+			return &tokenError{Msg: "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers", Line: t.line}
+		}
+	}
+	if t.pos < len(t.src) {
+		r, _ := utf8.DecodeRuneInString(t.src[t.pos:])
+		if isIdentStart(r) {
+			// A keyword may follow directly (1if x else y), a name may not.
+			e := t.pos
+			for e < len(t.src) && (t.src[e] >= 'a' && t.src[e] <= 'z') {
+				e++
+			}
+			switch t.src[t.pos:e] {
+			case "and", "else", "for", "if", "in", "is", "not", "or":
+				return nil
+			}
+			return bad
+		}
+	}
+	return nil
 }
 
 func (t *tokenizer) scanNumber() {
@@ -630,6 +662,9 @@ func (t *tokenizer) scanFString(raw bool) error {
 func (t *tokenizer) scanFExpr(q byte, triple bool) error {
 	src := t.src
 	depth := 0
+	if rest := strings.TrimLeft(src[t.pos:], " \t"); strings.HasPrefix(rest, "}") || strings.HasPrefix(rest, "!") || strings.HasPrefix(rest, ":") {
+		return &tokenError{Msg: "f-string: valid expression required before '" + rest[:1] + "'", Line: t.line}
+	}
 	for t.pos < len(src) {
 		c := src[t.pos]
 		switch {
@@ -687,6 +722,9 @@ func (t *tokenizer) scanFExpr(q byte, triple bool) error {
 			}
 		case c == '"' || c == '\'':
 			if err := t.scanString(""); err != nil {
+				if te, ok := err.(*tokenError); ok && strings.HasPrefix(te.Msg, "unterminated string") {
+					return &tokenError{Msg: "f-string: expecting '}'", Line: te.Line}
+				}
 				return err
 			}
 		default:

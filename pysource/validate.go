@@ -71,14 +71,27 @@ func checkTokens(toks []Token, ver Version, skipFirst bool) error {
 	if len(toks) >= 2 && toks[0].Type == NAME && (toks[0].Text == "print" || toks[0].Text == "exec") && isValue(toks[1]) && !skipFirst {
 		return &syntaxError{Msg: fmt.Sprintf("Missing parentheses in call to '%s'. Did you mean %s(...)?", toks[0].Text, toks[0].Text), Line: toks[0].Line}
 	}
+	if n := len(toks); n > 0 && toks[n-1].Type == OP && toks[n-1].Text == "." {
+		return &syntaxError{Msg: "invalid syntax", Line: toks[n-1].Line}
+	}
 	for i := start; i < len(toks); i++ {
 		t := toks[i]
+		if t.Type == STRING && strings.ContainsAny(stringPrefix(t.Text), "bB") {
+			for _, r := range t.Text {
+				if r >= 0x80 {
+					return &syntaxError{Msg: "bytes can only contain ASCII literal characters", Line: t.Line}
+				}
+			}
+		}
 		if i == start {
 			continue
 		}
 		p := toks[i-1]
 		if p.Text == "..." && toks[0].Text == "from" {
 			continue
+		}
+		if p.Type == OP && p.Text == "." && t.Type != NAME && !(toks[0].Text == "from" && (t.Text == "." || t.Text == "..." || isKeyword(t, "import"))) {
+			return &syntaxError{Msg: "invalid syntax", Line: t.Line}
 		}
 		if endsOperand(p) && (isValue(t) || t.Type == NAME && (notAfterOperand[t.Text] || t.Text == "import" && toks[0].Text != "from")) && !(p.Type == STRING && t.Type == STRING) {
 			return &syntaxError{Msg: "invalid syntax", Line: t.Line}
@@ -118,6 +131,9 @@ func checkOldFString(t Token) error {
 					continue
 				}
 				stack = append(stack, '{')
+				if rest := strings.TrimLeft(body[i+1:], " \t"); strings.HasPrefix(rest, "}") || strings.HasPrefix(rest, "!") || strings.HasPrefix(rest, ":") {
+					return &syntaxError{Msg: "f-string: empty expression not allowed", Line: t.Line}
+				}
 			case '}':
 				if i+1 < len(body) && body[i+1] == '}' {
 					i++
@@ -196,13 +212,65 @@ func validate(m *Module, ver Version) error {
 	if err := checkBody(m.Body, ver); err != nil {
 		return err
 	}
-	return compileChecks(m.Body, checkCtx{})
+	if err := compileChecks(m.Body, checkCtx{}); err != nil {
+		return err
+	}
+	return checkGlobals(m.Body, map[string]bool{})
+}
+
+// checkGlobals finds a global or nonlocal declaration of a name the same
+// scope assigned before (symtable's "assigned to before global
+// declaration"), for plain assignments.
+func checkGlobals(ss []*Stmt, assigned map[string]bool) error {
+	for _, s := range ss {
+		switch s.Kind {
+		case SGlobal, SNonlocal:
+			kind := "global"
+			if s.Kind == SNonlocal {
+				kind = "nonlocal"
+			}
+			for _, t := range s.Header[1:] {
+				if t.Type == NAME && assigned[t.Text] {
+					return &syntaxError{Msg: fmt.Sprintf("name '%s' is assigned to before %s declaration", t.Text, kind), Line: s.Line}
+				}
+			}
+		case SAssign, SAugAssign, SAnnAssign:
+			if t := s.Header[0]; t.Type == NAME && len(s.Header) > 1 && s.Header[1].Type == OP && s.Header[1].Text != "." && s.Header[1].Text != "[" && s.Header[1].Text != "(" {
+				assigned[t.Text] = true
+			}
+		case SFunctionDef, SClassDef:
+			assigned[s.Name] = true
+			if err := checkGlobals(s.Body, map[string]bool{}); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, b := range [][]*Stmt{s.Body, s.Orelse, s.Finally} {
+			if err := checkGlobals(b, assigned); err != nil {
+				return err
+			}
+		}
+		for _, h := range s.Handlers {
+			if err := checkGlobals(h.Body, assigned); err != nil {
+				return err
+			}
+		}
+		for _, c := range s.Cases {
+			if err := checkGlobals(c.Body, assigned); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func checkBody(ss []*Stmt, ver Version) error {
 	for _, s := range ss {
 		skip := s.Kind == SMatch || s.Kind == STypeAlias
 		if err := checkTokens(s.Header, ver, skip); err != nil {
+			return err
+		}
+		if err := checkStmt(s, ver); err != nil {
 			return err
 		}
 		for _, b := range [][]*Stmt{s.Body, s.Orelse, s.Finally} {
@@ -265,6 +333,9 @@ func compileChecks(ss []*Stmt, c checkCtx) error {
 			if t, ok := hasKeyword(s.Header, "yield"); ok && !lambda && s.Kind != SFunctionDef && s.Kind != SClassDef {
 				return &syntaxError{Msg: "'yield' outside function", Line: t.Line}
 			}
+			if t, ok := hasKeyword(s.Header, "await"); ok && !lambda && s.Kind != SFunctionDef && s.Kind != SClassDef {
+				return &syntaxError{Msg: "'await' outside function", Line: t.Line}
+			}
 		}
 		switch s.Kind {
 		case SReturn:
@@ -312,6 +383,283 @@ func compileChecks(ss []*Stmt, c checkCtx) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkStmt looks for the statement-level errors CPython's parser names.
+func checkStmt(s *Stmt, ver Version) error {
+	h := s.Header
+	if len(h) == 0 {
+		return nil
+	}
+	if h[0].Text == "async" && h[0].Type == NAME && s.Kind != SFunctionDef && s.Kind != SFor && s.Kind != SWith {
+		return &syntaxError{Msg: "invalid syntax", Line: h[0].Line}
+	}
+	switch s.Kind {
+	case SImport:
+		last := h[len(h)-1]
+		if h[0].Text == "from" && isKeyword(last, "import") {
+			if ver.AtLeast(3, 13) {
+				return &syntaxError{Msg: "Expected one or more names after 'import'", Line: last.Line}
+			}
+			return &syntaxError{Msg: "invalid syntax", Line: last.Line}
+		}
+	case SAssign:
+		target := h[:topLevelIndex(h, "=")]
+		if len(target) == 1 && (target[0].Type == NUMBER || target[0].Type == STRING) {
+			return &syntaxError{Msg: "cannot assign to literal here. Maybe you meant '==' instead of '='?", Line: target[0].Line}
+		}
+		if n := len(target); n >= 3 && target[n-1].Text == ")" && target[0].Type == NAME && !hasTopComma(target) {
+			if open := openingOf(target, n-1); open > 0 && (target[open-1].Type == NAME || target[open-1].Text == ")") {
+				return &syntaxError{Msg: "cannot assign to function call here. Maybe you meant '==' instead of '='?", Line: target[0].Line}
+			}
+		}
+		if target[0].Text == "*" && !hasTopComma(target) {
+			return &syntaxError{Msg: "starred assignment target must be in a list or tuple", Line: target[0].Line}
+		}
+	case SAugAssign:
+		for i, t := range h {
+			if t.Type == OP && strings.HasSuffix(t.Text, "=") && len(t.Text) > 1 && t.Text != "==" && t.Text != "!=" && t.Text != "<=" && t.Text != ">=" {
+				if hasTopComma(h[:i]) {
+					return &syntaxError{Msg: "'tuple' is an illegal expression for augmented assignment", Line: h[0].Line}
+				}
+				break
+			}
+		}
+	case SDelete:
+		if len(h) == 2 && (h[1].Type == NUMBER || h[1].Type == STRING) {
+			return &syntaxError{Msg: "cannot delete literal", Line: h[1].Line}
+		}
+	case SFunctionDef:
+		for i := 0; i+1 < len(h); i++ {
+			if isKeyword(h[i], "def") {
+				if i+2 >= len(h) {
+					return &syntaxError{Msg: "expected '('", Line: h[i+1].Line}
+				}
+				if n := h[i+2]; !(n.Type == OP && (n.Text == "(" || n.Text == "[" && ver.AtLeast(3, 12))) {
+					return &syntaxError{Msg: "expected '('", Line: n.Line}
+				}
+				break
+			}
+		}
+		if err := checkParams(s); err != nil {
+			return err
+		}
+	case SExpr:
+		if i := topLevelIndex(h, ":="); i >= 0 {
+			return &syntaxError{Msg: "invalid syntax", Line: h[i].Line}
+		}
+	}
+	if last := h[len(h)-1]; last.Type == OP && wantsOperand[last.Text] && s.Kind != SFunctionDef && s.Kind != SClassDef && s.Kind != SImport {
+		return &syntaxError{Msg: "invalid syntax", Line: last.Line}
+	}
+	return checkBrackets(h, ver, s.Kind == SFunctionDef || s.Kind == SClassDef)
+}
+
+// openingOf returns the index of the bracket that toks[close] closes.
+func openingOf(toks []Token, close int) int {
+	depth := 0
+	for i := close; i >= 0; i-- {
+		if toks[i].Type != OP {
+			continue
+		}
+		switch toks[i].Text {
+		case ")", "]", "}":
+			depth++
+		case "(", "[", "{":
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// checkParams finds duplicate parameter names.
+func checkParams(s *Stmt) error {
+	h := s.Header
+	open := -1
+	for i, t := range h {
+		if t.Type == OP && t.Text == "(" {
+			open = i
+			break
+		}
+	}
+	if open < 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	depth := 0
+	for i := open; i < len(h); i++ {
+		t := h[i]
+		if t.Type == OP {
+			switch t.Text {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+				if depth == 0 {
+					return nil
+				}
+			}
+			continue
+		}
+		if depth != 1 || t.Type != NAME || i+1 >= len(h) {
+			continue
+		}
+		prev, next := h[i-1].Text, h[i+1].Text
+		if (prev == "(" || prev == "," || prev == "*" || prev == "**") && (next == "," || next == ")" || next == ":" || next == "=") {
+			if seen[t.Text] {
+				return &syntaxError{Msg: fmt.Sprintf("duplicate argument '%s' in function definition", t.Text), Line: s.Line}
+			}
+			seen[t.Text] = true
+		}
+	}
+	return nil
+}
+
+// bracketFrame is the state of one open bracket while checking.
+type bracketFrame struct {
+	open      string
+	call      bool // the parentheses of a call
+	sawFor    bool
+	sawColon  bool // a top-level ':' (dict display)
+	elemColon bool // the current element has one
+	elemStart int
+	sawKw     bool // keyword argument seen
+	sawStar2  bool // ** seen
+	genexp    bool
+	ifs       int // pending conditional-expression 'if's
+	lambdas   int // lambdas whose ':' is still to come
+	inLambda  bool
+}
+
+// checkBrackets checks dict displays, call arguments, conditional
+// expressions and comprehensions inside one statement's tokens.
+func checkBrackets(h []Token, ver Version, def bool) error {
+	stack := []*bracketFrame{{open: ""}}
+	top := func() *bracketFrame { return stack[len(stack)-1] }
+	endElem := func(f *bracketFrame, i int) error {
+		if f.open == "{" && f.sawColon && !f.elemColon && i > f.elemStart && h[f.elemStart].Text != "**" && !f.sawFor && !f.inLambda {
+			return &syntaxError{Msg: "':' expected after dictionary key", Line: h[f.elemStart].Line}
+		}
+		if f.call && !def && i > f.elemStart && !f.genexp && !f.inLambda {
+			elem := h[f.elemStart:i]
+			switch {
+			case elem[0].Text == "**":
+				f.sawStar2 = true
+			case elem[0].Text == "*":
+				if f.sawStar2 {
+					return &syntaxError{Msg: "iterable argument unpacking follows keyword argument unpacking", Line: elem[0].Line}
+				}
+			case topLevelIndex(elem, "=") > 0:
+				if eq := topLevelIndex(elem, "="); eq != 1 || elem[0].Type != NAME {
+					return &syntaxError{Msg: `expression cannot contain assignment, perhaps you meant "=="?`, Line: elem[0].Line}
+				}
+				f.sawKw = true
+			default:
+				if f.sawStar2 {
+					return &syntaxError{Msg: "positional argument follows keyword argument unpacking", Line: elem[0].Line}
+				}
+				if f.sawKw {
+					return &syntaxError{Msg: "positional argument follows keyword argument", Line: elem[0].Line}
+				}
+			}
+		}
+		if f.ifs > 0 {
+			return &syntaxError{Msg: "expected 'else' after 'if' expression", Line: h[i-1].Line}
+		}
+		f.elemColon = false
+		f.inLambda = false
+		f.elemStart = i + 1
+		return nil
+	}
+	for i, t := range h {
+		f := top()
+		if t.Type == NAME {
+			switch t.Text {
+			case "for":
+				if len(stack) > 1 {
+					f.sawFor = true
+					if f.open == "(" && f.call {
+						f.genexp = true
+					}
+					// 'in' must follow before the bracket closes.
+					depth, found := 0, false
+					for _, u := range h[i+1:] {
+						if u.Type == OP && strings.Contains("([{", u.Text) {
+							depth++
+						} else if u.Type == OP && strings.Contains(")]}", u.Text) {
+							if depth == 0 {
+								break
+							}
+							depth--
+						} else if depth == 0 && isKeyword(u, "in") {
+							found = true
+							break
+						}
+					}
+					if !found {
+						if ver.AtLeast(3, 13) {
+							return &syntaxError{Msg: "'in' expected after for-loop variables", Line: t.Line}
+						}
+						return &syntaxError{Msg: "invalid syntax", Line: t.Line}
+					}
+				}
+			case "if":
+				if i > 0 && !f.sawFor {
+					f.ifs++
+				}
+			case "else":
+				if f.ifs > 0 {
+					f.ifs--
+				}
+			case "lambda":
+				f.lambdas++
+				f.inLambda = true
+			}
+			continue
+		}
+		if t.Type != OP {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			call := t.Text == "(" && i > 0 && (h[i-1].Type == NAME && !hardKeywords[h[i-1].Text] || h[i-1].Text == ")" || h[i-1].Text == "]")
+			stack = append(stack, &bracketFrame{open: t.Text, call: call, elemStart: i + 1})
+		case ")", "]", "}":
+			if len(stack) > 1 {
+				if err := endElem(f, i); err != nil {
+					return err
+				}
+				stack = stack[:len(stack)-1]
+			}
+		case ",":
+			if f.lambdas > 0 {
+				// Between 'lambda' and its ':': parameters.
+				continue
+			}
+			if err := endElem(f, i); err != nil {
+				return err
+			}
+		case ":":
+			if f.lambdas > 0 {
+				f.lambdas--
+				continue
+			}
+			if f.ifs > 0 && len(stack) == 1 {
+				return &syntaxError{Msg: "expected 'else' after 'if' expression", Line: t.Line}
+			}
+			if f.open == "{" {
+				f.sawColon = true
+				f.elemColon = true
+			}
+		}
+	}
+	if f := top(); len(stack) == 1 && f.ifs > 0 {
+		return &syntaxError{Msg: "expected 'else' after 'if' expression", Line: h[len(h)-1].Line}
 	}
 	return nil
 }
