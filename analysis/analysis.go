@@ -22,6 +22,7 @@ import (
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
+	"github.com/dlclark/regexp2"
 )
 
 // Parsed is what a Python source analyzer tells about one file.
@@ -62,6 +63,9 @@ type Options struct {
 	Exclude, PartialBranches []string
 	IgnoreErrors             bool
 	RelativeFiles            bool
+	// Contexts are [report] contexts: regexes (Python re.search) selecting
+	// the measurement contexts whose data is reported; nil is all.
+	Contexts []string
 	// ShowContexts collects each file's per-line contexts (JSON
 	// show_contexts).
 	ShowContexts bool
@@ -135,6 +139,13 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 			return nil, err
 		}
 		d = mapped
+	}
+
+	if len(o.Contexts) > 0 {
+		var err error
+		if d, err = selectContexts(d, o.Contexts); err != nil {
+			return nil, err
+		}
 	}
 
 	var include, omit *pathmap.GlobMatcher
@@ -415,4 +426,58 @@ func lineContexts(df *sqlitecov.File) []report.LineContexts {
 		out[i] = report.LineContexts{Line: l, Contexts: cs}
 	}
 	return out
+}
+
+// selectContexts keeps the data of the contexts one of the regexes finds
+// (coverage.py's set_query_contexts); every file stays measured.
+func selectContexts(d *sqlitecov.Data, regexes []string) (*sqlitecov.Data, error) {
+	res := make([]*regexp2.Regexp, len(regexes))
+	for i, r := range regexes {
+		re, err := regexp2.Compile(r, regexp2.None)
+		if err != nil {
+			return nil, fmt.Errorf("context regex %q: %w", r, err)
+		}
+		res[i] = re
+	}
+	keep := map[string]bool{}
+	match := func(ctx string) bool {
+		k, ok := keep[ctx]
+		if !ok {
+			for _, re := range res {
+				if m, _ := re.MatchString(ctx); m {
+					k = true
+					break
+				}
+			}
+			keep[ctx] = k
+		}
+		return k
+	}
+	out := &sqlitecov.Data{HasArcs: d.HasArcs, HasLines: d.HasLines, Meta: d.Meta, Files: make(map[string]*sqlitecov.File, len(d.Files))}
+	for _, c := range d.Contexts {
+		if match(c) {
+			out.Contexts = append(out.Contexts, c)
+		}
+	}
+	for p, f := range d.Files {
+		nf := &sqlitecov.File{Path: f.Path, Tracer: f.Tracer}
+		if f.Lines != nil {
+			nf.Lines = map[string][]int{}
+			for ctx, ls := range f.Lines {
+				if match(ctx) {
+					nf.Lines[ctx] = ls
+				}
+			}
+		}
+		if f.Arcs != nil {
+			nf.Arcs = map[string][][2]int{}
+			for ctx, as := range f.Arcs {
+				if match(ctx) {
+					nf.Arcs[ctx] = as
+				}
+			}
+		}
+		out.Files[p] = nf
+	}
+	return out, nil
 }

@@ -13,6 +13,7 @@ func SettingsFromConfig(c *covconfig.Config) Settings {
 		Source:          c.Run.Source, // only [run] source feeds the XML <sources>
 		Include:         c.Report.Include,
 		Omit:            c.Report.Omit,
+		Contexts:        c.Report.Contexts,
 		ExcludeLines:    c.Report.ExcludeLines,    // already followed by exclude_also
 		PartialBranches: c.Report.PartialBranches, // the analyzer adds the always-partial list
 		FailUnder:       c.Report.FailUnder,

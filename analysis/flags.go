@@ -34,6 +34,7 @@ type Flags struct {
 	Format          string
 	FailUnder       float64
 	Include, Omit   string
+	Contexts        string
 	RCFile          string
 	PythonVersion   string
 	CoverageVersion string
@@ -59,6 +60,7 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.Float64Var(&f.FailUnder, "fail-under", 0, "exit 2 if the total coverage is under `MIN` percent")
 	fs.StringVar(&f.Include, "include", "", "report only files matching these comma-separated `PATTERNS`")
 	fs.StringVar(&f.Omit, "omit", "", "omit files matching these comma-separated `PATTERNS`")
+	fs.StringVar(&f.Contexts, "contexts", "", "report only data from contexts matching these comma-separated `REGEXES`")
 	fs.StringVar(&f.RCFile, "rcfile", "", "read configuration from `FILE` (default: .coveragerc, setup.cfg, tox.ini, pyproject.toml)")
 	fs.StringVar(&f.PythonVersion, "python-version", "3.14", "parse sources as this CPython `VERSION` does")
 	fs.StringVar(&f.CoverageVersion, "coverage-version", "7.16", "analyse sources as this coverage.py `VERSION` does (statement and exclusion rules differ slightly between releases)")
@@ -112,6 +114,9 @@ func (f *Flags) Apply(s *Settings) {
 	}
 	if f.changed("include") {
 		s.Include = commaList(f.Include)
+	}
+	if f.changed("contexts") {
+		s.Contexts = commaList(f.Contexts)
 	}
 	if f.changed("omit") {
 		s.Omit = commaList(f.Omit)

@@ -81,23 +81,49 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	if err != nil {
 		return 0, cli.UsageError("%v", err)
 	}
-	warn := func(msg string) { cli.Warnf(env.Stderr, "%s", msg) }
-	res, err := Build(d, Options{
+	var warnMu sync.Mutex
+	warned := map[string]bool{}
+	warn := func(msg string) {
+		warnMu.Lock()
+		defer warnMu.Unlock()
+		if !warned[msg] {
+			warned[msg] = true
+			cli.Warnf(env.Stderr, "%s", msg)
+		}
+	}
+	bo := Options{
 		Dir:             env.Dir,
 		Include:         s.Include,
 		Omit:            s.Omit,
+		Contexts:        s.Contexts,
 		Exclude:         s.ExcludeRegexes(),
 		PartialBranches: s.PartialBranches,
 		IgnoreErrors:    s.IgnoreErrors,
 		RelativeFiles:   s.RelativeFiles,
 		Source:          s.Source,
-		ShowContexts:    s.ShowContexts && wantsJSON(wanted),
+		ShowContexts:    s.ShowContexts && wantsKind(wanted, "json"),
 		Paths:           s.Paths,
 		Analyzer:        analyzer,
 		Warn:            warn,
-	})
+	}
+	// coverage.py's text and JSON reports honour [report] contexts; its XML
+	// and LCOV reports do not. With contexts, those two get a build of all
+	// the data (the parsing is shared).
+	resAll := (*Result)(nil)
+	if len(s.Contexts) > 0 && (wantsKind(wanted, "xml") || wantsKind(wanted, "lcov")) {
+		bo.Analyzer = memoAnalyzer(analyzer)
+		all := bo
+		all.Contexts = nil
+		if resAll, err = Build(d, all); err != nil {
+			return 0, err
+		}
+	}
+	res, err := Build(d, bo)
 	if err != nil {
 		return 0, err
+	}
+	if resAll == nil {
+		resAll = res
 	}
 	opts := &report.Options{
 		Precision:     s.Precision,
@@ -122,6 +148,9 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	}
 	// The writers run side by side on figures computed once beforehand.
 	res.Set.Prepare(opts.Precision)
+	if resAll != res {
+		resAll.Set.Prepare(opts.Precision)
+	}
 	all := make([]rendered, len(wanted))
 	totals := make([]float64, len(wanted))
 	errs := make([]error, len(wanted))
@@ -133,9 +162,9 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 			case "text":
 				totals[i], errs[i] = report.WriteText(&buf, res.Set, opts)
 			case "xml":
-				totals[i], errs[i] = report.WriteXML(&buf, res.Set, opts)
+				totals[i], errs[i] = report.WriteXML(&buf, resAll.Set, opts)
 			case "lcov":
-				totals[i], errs[i] = report.WriteLCOV(&buf, res.Set, opts)
+				totals[i], errs[i] = report.WriteLCOV(&buf, resAll.Set, opts)
 			case "json":
 				totals[i], errs[i] = report.WriteJSON(&buf, res.Set, opts)
 			}
@@ -229,11 +258,34 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	return total, nil
 }
 
-func wantsJSON(outs []Output) bool {
+func wantsKind(outs []Output, kind string) bool {
 	for _, o := range outs {
-		if o.Kind == "json" {
+		if o.Kind == kind {
 			return true
 		}
 	}
 	return false
+}
+
+// memoAnalyzer analyses each file once, however many builds ask.
+func memoAnalyzer(a Analyzer) Analyzer {
+	type result struct {
+		p   *Parsed
+		err error
+	}
+	var mu sync.Mutex
+	memo := map[string]*result{}
+	return func(filename string, src []byte, exclude, partial []string) (*Parsed, error) {
+		mu.Lock()
+		r, ok := memo[filename]
+		mu.Unlock()
+		if ok {
+			return r.p, r.err
+		}
+		p, err := a(filename, src, exclude, partial)
+		mu.Lock()
+		memo[filename] = &result{p, err}
+		mu.Unlock()
+		return p, err
+	}
 }

@@ -11,6 +11,8 @@ type Settings struct {
 	Source        []string
 
 	Include, Omit []string
+	// Contexts are [report] contexts (regexes); nil reports all.
+	Contexts []string
 	// ExcludeLines nil means DefaultExclude; ExcludeAlso is appended.
 	ExcludeLines, ExcludeAlso []string
 	// PartialBranches nil means coverage.py's default.

@@ -39,10 +39,10 @@ type fixture struct {
 
 // The flags each coverage.py command accepts (with whether they take a value).
 var coverageFlags = map[string]map[string]bool{
-	"report": {"--format": true, "--show-missing": false, "--precision": true, "--sort": true, "--skip-empty": false, "--skip-covered": false, "--include": true, "--omit": true, "--fail-under": true},
+	"report": {"--contexts": true, "--format": true, "--show-missing": false, "--precision": true, "--sort": true, "--skip-empty": false, "--skip-covered": false, "--include": true, "--omit": true, "--fail-under": true},
 	"xml":    {"--include": true, "--omit": true, "--skip-empty": false, "--fail-under": true},
 	"lcov":   {"--include": true, "--omit": true, "--fail-under": true},
-	"json":   {"--include": true, "--omit": true, "--pretty-print": false, "--show-contexts": false, "--fail-under": true},
+	"json":   {"--contexts": true, "--include": true, "--omit": true, "--pretty-print": false, "--show-contexts": false, "--fail-under": true},
 }
 
 func filterFlags(cmd string, flags []string) []string {
