@@ -293,8 +293,16 @@ func scanArcs(im *image, root int, cols []column, r *Raw, slow func() error) err
 			var rec []byte
 			if psize := int(pg[off]); psize < 0x80 && psize <= maxLocal {
 				b := pg[off+1:]
-				_, k := varint(b)
-				if k == 0 || k+psize > len(b) {
+				// The rowid: one or two bytes for the first 16,383 rows.
+				k := 1
+				if b[0] >= 0x80 {
+					if len(b) > 1 && b[1] < 0x80 {
+						k = 2
+					} else if _, k = varint(b); k == 0 {
+						return fmt.Errorf("%w: bad cell", ErrCorrupt)
+					}
+				}
+				if k+psize > len(b) {
 					return fmt.Errorf("%w: bad cell", ErrCorrupt)
 				}
 				rec = b[k : k+psize]
@@ -326,11 +334,24 @@ func int4(rec []byte) (v [4]int64, ok bool) {
 	if len(rec) < 5 || rec[0] != 5 {
 		return v, false
 	}
-	body := rec[5:]
-	for i := 0; i < 4; i++ {
-		st := rec[1+i]
-		switch {
-		case st >= 1 && st <= 6:
+	hdr, body := rec[1:5], rec[5:]
+	for i, st := range hdr {
+		switch st {
+		case 1:
+			if len(body) < 1 {
+				return v, false
+			}
+			v[i] = int64(int8(body[0]))
+			body = body[1:]
+		case 2:
+			if len(body) < 2 {
+				return v, false
+			}
+			v[i] = int64(int16(uint16(body[0])<<8 | uint16(body[1])))
+			body = body[2:]
+		case 8, 9:
+			v[i] = int64(st - 8)
+		case 3, 4, 5, 6:
 			size := int(intSizes[st])
 			if size > len(body) {
 				return v, false
@@ -344,8 +365,6 @@ func int4(rec []byte) (v [4]int64, ok bool) {
 			}
 			v[i] = x
 			body = body[size:]
-		case st == 8 || st == 9:
-			v[i] = int64(st - 8)
 		default:
 			return v, false
 		}
