@@ -58,6 +58,9 @@ type Analysis struct {
 	// NoBranch are the lines matching the partial-branch regexes (coverage.py
 	// FileReporter.no_branch_lines), sorted.
 	NoBranch []int
+	// Raw are the lines the compiled code has line numbers for (coverage.py's
+	// raw_statements, see CodeLines), sorted; empty for a file without code.
+	Raw []int
 	// Multiline maps every line of a multi-line statement to its first line.
 	Multiline map[int]int
 	// Module is the statement tree.
@@ -332,6 +335,7 @@ func (a *Analysis) finish(raw, excluded, docstrings map[int]bool) {
 	}
 	a.Statements = sortedSet(stmts)
 	a.Excluded = sortedSet(excluded)
+	a.Raw = sortedSet(raw)
 }
 
 // coverage6 is coverage.py 6.5's PythonParser._raw_parse and parse_source.
