@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/analysis"
+	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/merge"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/pth"
+	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/sqlitecov"
 )
 
@@ -30,19 +32,22 @@ type Options struct {
 	Paths      []pathmap.Rule
 
 	Report *analysis.Flags
-	// PythonVersion is the CPython version sources are analysed as; "":
-	// the version of the measured interpreter.
-	PythonVersion string
+	// PythonVersion and CoverageVersion are the CPython and coverage.py
+	// versions sources are analysed as; "": those of the measured
+	// interpreter.
+	PythonVersion, CoverageVersion string
 
 	Dir     string   // working directory ("": the process's)
 	Environ []string // the command's base environment (nil: os.Environ())
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
-	// Extend lets other covkit parts adjust the run: extra environment for
-	// the command (a docker shim on PATH) and an extra path mapping for data
-	// that came from elsewhere (containers). Either may be nil.
-	Extend func(run *pth.Run, env []string) ([]string, func(string) (string, bool), error)
+	// NoDocker turns off covkit's Docker support (shims and Engine API
+	// proxy that measure containers of covdocker-built images).
+	NoDocker bool
+	// Covdocker is the static covdocker executable the Docker support runs
+	// ("": beside the running executable, else on PATH).
+	Covdocker string
 }
 
 // Run carries out the whole lifecycle and returns covrun's exit status: the
@@ -111,8 +116,14 @@ func Run(o Options) (code int, err error) {
 
 	env := run.Environ(environ)
 	var extraMap func(string) (string, bool)
-	if o.Extend != nil {
-		if env, extraMap, err = o.Extend(run, env); err != nil {
+	if _, hasDocker := lookPathIn("docker", env); !hasDocker {
+		// No docker client for the command to call: no shims, which would
+		// make a docker appear on PATH where there is none.
+		o.NoDocker = true
+	}
+	if !o.NoDocker {
+		extend := dockerkit.Extend(dockerkit.ExtendOptions{Covdocker: o.Covdocker, HostRoot: dir, Warnf: warnf})
+		if env, extraMap, err = extend(run, env); err != nil {
 			return 1, err
 		}
 	}
@@ -126,6 +137,18 @@ func Run(o Options) (code int, err error) {
 		return code, execErr
 	}
 
+	rules := append(settings.Paths, o.Paths...)
+	if !o.NoDocker {
+		// Data written in containers names container paths: map each file
+		// through the image it came from (the user's [paths] first).
+		user, err := userMapper(rules)
+		if err != nil {
+			return code, err
+		}
+		if _, err := dockerkit.Remap(run.DataDir, dir, user); err != nil {
+			warnf("mapping container data to host paths: %v", err)
+		}
+	}
 	files, err := run.DataFiles()
 	if err != nil {
 		return code, fmt.Errorf("list data files: %w", err)
@@ -139,7 +162,7 @@ func Run(o Options) (code int, err error) {
 		return code, nil
 	}
 
-	mapPath, err := pathMapper(append(settings.Paths, o.Paths...), settings.RelativeFiles, extraMap)
+	mapPath, err := pathMapper(rules, settings.RelativeFiles, extraMap)
 	if err != nil {
 		return code, err
 	}
@@ -161,8 +184,9 @@ func Run(o Options) (code int, err error) {
 		return code, fmt.Errorf("write %s: %w", dataFile, err)
 	}
 
-	major, minor := targetVersion(o.PythonVersion, run)
-	_, err = analysis.WriteReports(data, o.Report, settings, analysis.PySourceAnalyzer(major, minor), analysis.Env{
+	py, cov := targetVersions(o.PythonVersion, o.CoverageVersion, run)
+	analyzer := analysis.PySourceAnalyzerWith(py[0], py[1], cov[0], cov[1], pyarcs.Facts)
+	_, err = analysis.WriteReports(data, o.Report, settings, analyzer, analysis.Env{
 		Dir: dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr, Getenv: getenv,
 	})
 	var ec *cli.ExitCodeError
@@ -182,23 +206,32 @@ func Run(o Options) (code int, err error) {
 	return code, nil
 }
 
-// targetVersion is the CPython version whose compiler decides what a
-// statement is: --python-version if given, else the measured interpreter's.
-func targetVersion(v string, run *pth.Run) (int, int) {
-	if v == "" {
-		v = "3.14"
-		for _, in := range run.Interpreters {
-			if in.HasCoverage && in.MajorMinor != "" {
-				v = in.MajorMinor
-				break
-			}
+// targetVersions are the CPython and coverage.py versions whose compiler and
+// parser decide what a statement and a branch are: the flags if given, else
+// those of the measured interpreter, else covkit's defaults (3.14, 7.16).
+func targetVersions(pyFlag, covFlag string, run *pth.Run) (py, cov [2]int) {
+	pyV, covV := "3.14", "7.16"
+	for _, in := range run.Interpreters {
+		if in.HasCoverage && in.MajorMinor != "" {
+			pyV, covV = in.MajorMinor, in.CoverageVersion
+			break
 		}
 	}
-	major, minor, err := analysis.ParseVersion(v)
-	if err != nil {
-		return 3, 14
+	if pyFlag != "" {
+		pyV = pyFlag
 	}
-	return major, minor
+	if covFlag != "" {
+		covV = covFlag
+	}
+	py = [2]int{3, 14}
+	if a, b, err := analysis.ParseVersion(pyV); err == nil {
+		py = [2]int{a, b}
+	}
+	cov = [2]int{7, 16}
+	if a, b, err := analysis.ParseCoverageVersion(covV); err == nil {
+		cov = [2]int{a, b}
+	}
+	return py, cov
 }
 
 func pathMapper(rules []pathmap.Rule, relative bool, extra func(string) (string, bool)) (func(string) string, error) {
@@ -230,6 +263,18 @@ func pathMapper(rules []pathmap.Rule, relative bool, extra func(string) (string,
 		}
 		return p
 	}, nil
+}
+
+// userMapper is the [paths] mapping alone, nil without rules.
+func userMapper(rules []pathmap.Rule) (func(string) (string, bool), error) {
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	m, err := pathmap.Compile(rules, pathmap.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return m.Map, nil
 }
 
 func envLookup(env []string) func(string) string {

@@ -66,11 +66,12 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// staticCovrun builds covrun as the release does (static, so it runs inside
-// the test bed trees) into dir.
+// staticCovrun builds covrun and covdocker (which covrun runs for
+// containers) as the release does, static so they run inside the test bed
+// trees, into dir.
 func staticCovrun(t *testing.T, dir string) {
 	t.Helper()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "covrun"), ".")
+	cmd := exec.Command("go", "build", "-o", dir+"/", ".", "../covdocker")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build covrun: %v\n%s", err, out)

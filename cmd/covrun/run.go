@@ -9,6 +9,7 @@ import (
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/lifecycle"
 	"github.com/covkit/covkit/pathmap"
+	"github.com/spf13/pflag"
 )
 
 var command = cli.Command{
@@ -34,8 +35,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	contexts := fs.String("contexts", "", "label data with a context per `KIND` of unit: process (each process's command line)")
 	fs.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data every `INTERVAL` (e.g. 2s), so SIGKILL loses at most that")
 	fs.BoolVar(&o.NoInstall, "no-install", false, "install no .pth hooks; measure only children that inherit the environment")
+	fs.BoolVar(&o.NoDocker, "no-docker", false, "do not measure Docker containers the command starts")
 	paths := fs.StringArray("paths", nil, "remap file paths: `RESULT=PATTERN,PATTERN...`, like a [paths] entry (repeatable)")
-	report := analysis.AddFlags(fs)
+	// The shared report flags, less those covrun defines itself: covrun's
+	// --contexts labels what is measured (coverage report's filters data).
+	rfs := pflag.NewFlagSet("report", pflag.ContinueOnError)
+	report := analysis.AddFlags(rfs)
+	fs.AddFlagSet(rfs)
 	fs.SetInterspersed(false)
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
 		return code
@@ -60,6 +66,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if fs.Changed("python-version") {
 		o.PythonVersion = report.PythonVersion
+	}
+	if fs.Changed("coverage-version") {
+		o.CoverageVersion = report.CoverageVersion
 	}
 	o.Report = report
 	o.Stdin, o.Stdout, o.Stderr = stdin, stdout, stderr
