@@ -105,6 +105,8 @@ func DefaultExclude(cov Version) []string {
 		cov = DefaultCoverage
 	}
 	list := []string{`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)`}
+	// 7.10 added the stub and TYPE_CHECKING defaults (7.10.0 had the latter
+	// as a partial branch by mistake, fixed in 7.10.1; covkit models .1).
 	if cov.AtLeast(7, 10) {
 		list = append(list,
 			`^\s*(((async )?def .*?)?[\])]+(\s*->.*?)?:\s*)?\.\.\.\s*(#|$)`,

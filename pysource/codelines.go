@@ -570,13 +570,16 @@ func (cm *codeModel) constTruth(toks []Token) truth {
 		return truthUnknown
 	}
 	if isKeyword(toks[0], "not") {
-		switch cm.constTruth(toks[1:]) {
-		case truthTrue:
-			return truthFalse
-		case truthFalse:
-			return truthTrue
+		// Iterate over chains of 'not' rather than recurse.
+		n := 0
+		for n < len(toks) && isKeyword(toks[n], "not") {
+			n++
 		}
-		return truthUnknown
+		c := cm.constTruth(toks[n:])
+		if c != truthUnknown && n%2 == 1 {
+			c = truthTrue + truthFalse - c
+		}
+		return c
 	}
 	if toks[0].Type == OP && toks[0].Text == "(" && matchingClose(toks, 0) == len(toks)-1 {
 		inner := toks[1 : len(toks)-1]
