@@ -33,7 +33,17 @@ func TestPathsMatchCoverageCombine(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	for _, bed := range testbed.Names {
-		t.Run(bed, func(t *testing.T) {
+		for _, relative := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/relative=%v", bed, relative), func(t *testing.T) {
+				pathsVsCoverage(t, bed, exe, relative)
+			})
+		}
+	}
+}
+
+func pathsVsCoverage(t *testing.T, bed, exe string, relative bool) {
+	{
+		{
 			b := testbed.Get(t, bed)
 			host, inBed := b.TempDir(t)
 			bin, _ := os.ReadFile(exe)
@@ -43,16 +53,24 @@ func TestPathsMatchCoverageCombine(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// The runs record absolute paths in two checkouts; the combine
+			// maps them with [paths] (and, in the relative variant, with
+			// relative_files, which also rewrites unmapped paths).
+			os.WriteFile(filepath.Join(host, "run.rc"), []byte("[run]\nparallel = True\nbranch = True\n"), 0o666)
+			rel := ""
+			if relative {
+				rel = "relative_files = True\n"
+			}
 			os.WriteFile(filepath.Join(host, ".coveragerc"), []byte(`[run]
 parallel = True
 branch = True
-[paths]
+`+rel+`[paths]
 source =
     proj/
     */ci1/proj/
     */ci2/proj/
 `), 0o666)
-			env := []string{"COVERAGE_FILE=" + inBed + "/.coverage", "COVERAGE_RCFILE=" + inBed + "/.coveragerc"}
+			env := []string{"COVERAGE_FILE=" + inBed + "/.coverage", "COVERAGE_RCFILE=" + inBed + "/run.rc"}
 			for i, d := range []string{"ci1/proj", "ci2/proj", "ci1/proj", "ci2/proj"} {
 				b.MustRun(t, inBed+"/"+d, env, b.Python, "-m", "coverage", "run", "run.py", fmt.Sprint(i))
 			}
@@ -90,18 +108,19 @@ source =
 			remapped := 0
 			for _, p := range do.Paths() {
 				switch {
-				case strings.HasPrefix(p, inBed+"/proj/"):
+				case strings.HasPrefix(p, inBed+"/proj/") || relative && strings.HasPrefix(p, "proj/"):
 					remapped++
 				case strings.HasPrefix(p, inBed+"/"):
 					t.Errorf("not remapped: %s", p)
 				}
 			}
 			if remapped < 4 {
-				t.Errorf("only %d files remapped", remapped)
+				t.Errorf("only %d files remapped: %q", remapped, do.Paths())
 			}
+			t.Logf("paths: %q", do.Paths())
 			if !slices.Equal(dt.Contexts, do.Contexts) {
 				t.Errorf("contexts %q vs %q", dt.Contexts, do.Contexts)
 			}
-		})
+		}
 	}
 }
