@@ -115,6 +115,16 @@ func DefaultExclude(cov Version) []string {
 	return list
 }
 
+// ExcludeList combines configuration the way coverage.py does: exclude_lines
+// replaces the default list (nil means not set), exclude_also is appended.
+func ExcludeList(excludeLines, excludeAlso []string, cov Version) []string {
+	list := excludeLines
+	if list == nil {
+		list = DefaultExclude(cov)
+	}
+	return append(append([]string{}, list...), excludeAlso...)
+}
+
 // DefaultPartialBranches is coverage.py's default partial_branches list.
 var DefaultPartialBranches = []string{`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(branch|BRANCH)`}
 

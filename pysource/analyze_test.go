@@ -211,6 +211,24 @@ func TestExcludeOptions(t *testing.T) {
 	}
 }
 
+func TestExcludeList(t *testing.T) {
+	if got := ExcludeList(nil, []string{"x"}, cov65); !slices.Equal(got, append(DefaultExclude(cov65), "x")) {
+		t.Errorf("defaults + also: %q", got)
+	}
+	if got := ExcludeList([]string{"a"}, []string{"b"}, cov716); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("lines + also: %q", got)
+	}
+	if got := ExcludeList([]string{}, nil, cov716); len(got) != 0 {
+		t.Errorf("empty lines: %q", got)
+	}
+	if n := len(DefaultExclude(cov76)); n != 1 {
+		t.Errorf("coverage 7.6 has %d default exclusions", n)
+	}
+	if n := len(DefaultExclude(Version{})); n != 3 {
+		t.Errorf("coverage 7.16 has %d default exclusions", n)
+	}
+}
+
 func TestRegexSemantics(t *testing.T) {
 	text := "a = 1\n\n\n   ...\nb\u00a0= 2  # x\n"
 	tests := []struct {
