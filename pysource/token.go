@@ -104,7 +104,7 @@ type bracketPos struct {
 // version, as far as coverage.py's use of them goes.
 func Tokenize(src string, ver Version) ([]Token, error) {
 	t := &tokenizer{src: src, ver: ver, line: 1, indents: []int{0}, altIndents: []int{0}, atLineStart: true}
-	t.toks = make([]Token, 0, len(src)/6+16)
+	t.toks = make([]Token, 0, len(src)/4+16)
 	err := t.run()
 	if t.fErr != nil {
 		// A bad f-string before 3.12 is reported once the run of
@@ -438,29 +438,46 @@ func (t *tokenizer) scanNumber() {
 	t.pos = p
 }
 
-var ops3 = []string{"**=", "//=", ">>=", "<<=", "...", "!=="}
-var ops2 = []string{"->", ":=", "!=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "<>"}
+// opLen is the length of the operator at the start of s (1 when it is a
+// single character, or not an operator at all).
+func opLen(s string) int {
+	if len(s) < 2 {
+		return 1
+	}
+	c, d := s[0], s[1]
+	switch c {
+	case '*', '/', '>', '<':
+		if d == c {
+			if len(s) > 2 && s[2] == '=' {
+				return 3
+			}
+			return 2
+		}
+		if d == '=' {
+			return 2
+		}
+	case '.':
+		if d == '.' && len(s) > 2 && s[2] == '.' {
+			return 3
+		}
+	case '-':
+		if d == '>' || d == '=' {
+			return 2
+		}
+	case ':', '!', '=', '+', '%', '&', '|', '^', '@':
+		if d == '=' {
+			return 2
+		}
+	}
+	return 1
+}
 
 func (t *tokenizer) scanOp() error {
 	src := t.src
 	s := t.pos
 	rest := src[s:]
-	n := 0
-	for _, o := range ops3[:5] {
-		if strings.HasPrefix(rest, o) {
-			n = 3
-			break
-		}
-	}
-	if n == 0 {
-		for _, o := range ops2[:19] {
-			if strings.HasPrefix(rest, o) {
-				n = 2
-				break
-			}
-		}
-	}
-	if n == 0 {
+	n := opLen(rest)
+	if n == 1 {
 		c := src[s]
 		switch c {
 		case '(', '[', '{':
