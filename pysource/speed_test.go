@@ -78,7 +78,7 @@ func TestSpeedRatio(t *testing.T) {
 		Analyze(files[i], src, opts)
 	}
 	goSecs := cpuSeconds() - start
-	t.Logf("coverage.py 7.16 PythonParser: %d files in %.2fs; pysource.Analyze: %d files in %.2fs; ratio %.1fx",
+	t.Logf("CPU time: coverage.py 7.16 PythonParser: %d files in %.2fs; pysource.Analyze: %d files in %.2fs; ratio %.1fx",
 		pyFiles, pySecs, len(srcs), goSecs, pySecs/goSecs)
 }
 
