@@ -8,29 +8,35 @@ import (
 // configuration.
 func SettingsFromConfig(c *covconfig.Config) Settings {
 	s := Settings{
-		DataFile:        c.Run.DataFile,
-		RelativeFiles:   c.Run.RelativeFiles,
-		Source:          c.Run.Source, // only [run] source feeds the XML <sources>
-		Include:         c.Report.Include,
-		Omit:            c.Report.Omit,
-		Contexts:        c.Report.Contexts,
-		ExcludeLines:    c.Report.ExcludeLines,    // already followed by exclude_also
-		PartialBranches: c.Report.PartialBranches, // the analyzer adds the always-partial list
-		FailUnder:       c.Report.FailUnder,
-		Precision:       c.Report.Precision,
-		ShowMissing:     c.Report.ShowMissing,
-		SkipCovered:     c.Report.SkipCovered,
-		SkipEmpty:       c.Report.SkipEmpty,
-		IgnoreErrors:    c.Report.IgnoreErrors,
-		Sort:            c.Report.Sort,
-		Format:          c.Report.Format,
-		XMLOutput:       c.XML.Output,
-		PackageDepth:    c.XML.PackageDepth,
-		LCOVOutput:      c.LCOV.Output,
-		LineChecksums:   c.LCOV.LineChecksums,
-		JSONOutput:      c.JSON.Output,
-		PrettyPrint:     c.JSON.PrettyPrint,
-		ShowContexts:    c.JSON.ShowContexts,
+		DataFile:         c.Run.DataFile,
+		RelativeFiles:    c.Run.RelativeFiles,
+		Source:           c.Run.Source, // only [run] source feeds the XML <sources>
+		Include:          c.Report.Include,
+		Omit:             c.Report.Omit,
+		Contexts:         c.Report.Contexts,
+		ExcludeLines:     c.Report.ExcludeLines,    // already followed by exclude_also
+		PartialBranches:  c.Report.PartialBranches, // the analyzer adds the always-partial list
+		FailUnder:        c.Report.FailUnder,
+		Precision:        c.Report.Precision,
+		ShowMissing:      c.Report.ShowMissing,
+		SkipCovered:      c.Report.SkipCovered,
+		SkipEmpty:        c.Report.SkipEmpty,
+		IgnoreErrors:     c.Report.IgnoreErrors,
+		Sort:             c.Report.Sort,
+		Format:           c.Report.Format,
+		XMLOutput:        c.XML.Output,
+		PackageDepth:     c.XML.PackageDepth,
+		LCOVOutput:       c.LCOV.Output,
+		LineChecksums:    c.LCOV.LineChecksums,
+		JSONOutput:       c.JSON.Output,
+		PrettyPrint:      c.JSON.PrettyPrint,
+		ShowContexts:     c.JSON.ShowContexts,
+		HTMLDir:          c.HTML.Directory,
+		HTMLTitle:        c.HTML.Title,
+		HTMLSkipCovered:  c.HTML.SkipCovered,
+		HTMLSkipEmpty:    c.HTML.SkipEmpty,
+		HTMLShowContexts: c.HTML.ShowContexts,
+		HTMLExtraCSS:     c.HTML.ExtraCSS,
 	}
 	if s.ExcludeLines == nil {
 		s.ExcludeLines = []string{}

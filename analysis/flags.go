@@ -21,6 +21,8 @@ type Flags struct {
 	fs *pflag.FlagSet
 
 	XML, LCOV, JSON string
+	HTML            string // directory
+	History         string // history file
 	Text            bool
 	Reports         string
 	ShowMissing     bool
@@ -46,6 +48,8 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.XML, "xml", "", "write a Cobertura XML report to `FILE` (- for stdout)")
 	fs.StringVar(&f.LCOV, "lcov", "", "write an LCOV report to `FILE` (- for stdout)")
 	fs.StringVar(&f.JSON, "json", "", "write a JSON report to `FILE` (- for stdout)")
+	fs.StringVar(&f.HTML, "html", "", "write an HTML report into directory `DIR`")
+	fs.StringVar(&f.History, "history", "", "append this run's totals to the history `FILE` (JSON lines): the HTML report draws the trend, the text report prints the change since the previous run")
 	fs.StringVar(&f.Reports, "reports", "", "write these comma-separated reports (text, xml, lcov, json) to their configured outputs ([xml] output, ...)")
 	fs.BoolVar(&f.Text, "text", false, "write the text summary table on stdout (the default when no other report is asked for)")
 	fs.BoolVarP(&f.ShowMissing, "show-missing", "m", false, "show line numbers of statements that weren't executed")
@@ -128,7 +132,7 @@ func (f *Flags) Apply(s *Settings) {
 // written to the configured outputs ([xml] output, ...); the text table is
 // the default when nothing else is asked for.
 func (f *Flags) Wanted(s *Settings) ([]Output, error) {
-	paths := map[string]string{"xml": f.XML, "lcov": f.LCOV, "json": f.JSON}
+	paths := map[string]string{"xml": f.XML, "lcov": f.LCOV, "json": f.JSON, "html": f.HTML}
 	text := f.Text
 	for _, k := range commaList(f.Reports) {
 		switch k {
@@ -151,7 +155,7 @@ func (f *Flags) Wanted(s *Settings) ([]Output, error) {
 		}
 	}
 	var out []Output
-	for _, k := range []string{"xml", "lcov", "json"} {
+	for _, k := range []string{"xml", "lcov", "json", "html"} {
 		if paths[k] != "" {
 			out = append(out, Output{k, paths[k]})
 		}

@@ -7,9 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/covkit/covkit/history"
+	"github.com/covkit/covkit/report/html"
 
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/report"
@@ -167,6 +171,8 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 				totals[i], errs[i] = report.WriteLCOV(&buf, resAll.Set, opts)
 			case "json":
 				totals[i], errs[i] = report.WriteJSON(&buf, res.Set, opts)
+			case "html": // a directory, written after the files
+				totals[i] = res.Set.Total(opts.Precision).PcCovered()
 			}
 			all[i] = rendered{o, buf.Bytes()}
 		})
@@ -178,6 +184,15 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		}
 	}
 	total := totals[0]
+	var hist []history.Record
+	change := ""
+	if f.History != "" {
+		var err error
+		hist, change, err = history.Track(f.History, res.Set, opts.Now, env.Dir, s.Precision, func(format string, args ...any) { cli.Warnf(env.Stderr, format, args...) })
+		if err != nil {
+			return 0, err
+		}
+	}
 	names := map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
 	// Open every output file first, so that one that cannot be written
 	// stops the run before any other report appears.
@@ -191,7 +206,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		}
 	}
 	for i, r := range all {
-		if r.out.Kind == "text" || r.out.Path == "-" {
+		if r.out.Kind == "text" || r.out.Kind == "html" || r.out.Path == "-" {
 			continue
 		}
 		if st, err := os.Stat(r.out.Path); err == nil && st.IsDir() {
@@ -239,9 +254,17 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	}
 	for _, r := range all {
 		switch {
+		case r.out.Kind == "html":
+			if err := writeHTML(r.out.Path, d, res, s, hist, opts.Now); err != nil {
+				return 0, err
+			}
+			fmt.Fprintf(env.Stderr, "Wrote HTML report to %s\n", filepath.Join(r.out.Path, "index.html"))
 		case r.out.Kind == "text" || r.out.Path == "-":
 			if _, err := env.Stdout.Write(r.data); err != nil {
 				return 0, err
+			}
+			if r.out.Kind == "text" && change != "" {
+				fmt.Fprintln(env.Stdout, change)
 			}
 		case r.out.Path != "-":
 			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", names[r.out.Kind], r.out.Path)
@@ -288,4 +311,29 @@ func memoAnalyzer(a Analyzer) Analyzer {
 		mu.Unlock()
 		return p, err
 	}
+}
+
+// writeHTML writes the HTML report (package report/html) with the [html]
+// settings; the history, if kept, gives the trend.
+func writeHTML(dir string, d *sqlitecov.Data, res *Result, s Settings, hist []history.Record, now time.Time) error {
+	o := html.Options{
+		Title:        s.HTMLTitle,
+		Precision:    s.Precision,
+		SkipCovered:  s.SkipCovered,
+		SkipEmpty:    s.SkipEmpty,
+		ShowContexts: s.HTMLShowContexts,
+		ExtraCSS:     s.HTMLExtraCSS,
+		History:      hist,
+		Now:          now,
+	}
+	if s.HTMLSkipCovered != nil {
+		o.SkipCovered = *s.HTMLSkipCovered
+	}
+	if s.HTMLSkipEmpty != nil {
+		o.SkipEmpty = *s.HTMLSkipEmpty
+	}
+	if o.ShowContexts {
+		o.Contexts = html.DataContexts(d, res.Cwd)
+	}
+	return html.Write(dir, res.Set, o)
 }

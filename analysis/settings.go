@@ -34,6 +34,14 @@ type Settings struct {
 	PrettyPrint   bool
 	ShowContexts  bool
 
+	// [html]; nil HTMLSkipCovered/HTMLSkipEmpty take the [report] values.
+	HTMLDir          string
+	HTMLTitle        string
+	HTMLSkipCovered  *bool
+	HTMLSkipEmpty    *bool
+	HTMLShowContexts bool
+	HTMLExtraCSS     string
+
 	Paths []pathmap.Rule
 }
 
@@ -45,6 +53,8 @@ func DefaultSettings() Settings {
 		PackageDepth: 99,
 		LCOVOutput:   "coverage.lcov",
 		JSONOutput:   "coverage.json",
+		HTMLDir:      "htmlcov",
+		HTMLTitle:    "Coverage report",
 	}
 }
 
