@@ -243,6 +243,8 @@ func TestRegexSemantics(t *testing.T) {
 		{`\d+$`, []int{1}},
 		{`(?P<n>=) 2  #`, []int{5}},
 		{`x{1}|zz{`, []int{5}},
+		{`^b.{,1}=`, []int{5}},
+		{`[[:alpha:]]= 1`, nil}, // Python: the set [[:alph] then "]= 1"
 	}
 	lm, _ := newLineMatcher(text, DefaultCoverage)
 	for _, tt := range tests {

@@ -202,7 +202,9 @@ const (
 // a backtracking engine.
 func toRE2(p string) (string, bool) {
 	if strings.Contains(p, "(?=") || strings.Contains(p, "(?!") || strings.Contains(p, "(?<") ||
-		strings.Contains(p, "(?P=") || strings.Contains(p, "(?>") || strings.Contains(p, "(?#") {
+		strings.Contains(p, "(?P=") || strings.Contains(p, "(?>") || strings.Contains(p, "(?#") ||
+		// POSIX classes mean something in RE2 but are plain characters to Python.
+		strings.Contains(p, "[:") {
 		return "", false
 	}
 	var b strings.Builder
@@ -276,9 +278,14 @@ func toRE2(p string) (string, bool) {
 				continue
 			}
 		case '{':
-			// Python reads a '{' that starts no valid repeat literally.
+			// Python reads a '{' that starts no valid repeat literally, and
+			// {,n} as {0,n}.
 			if !inClass && !validRepeat(p[i:]) {
 				b.WriteString(`\{`)
+				continue
+			}
+			if !inClass && strings.HasPrefix(p[i:], "{,") {
+				b.WriteString("{0")
 				continue
 			}
 		case '}':
