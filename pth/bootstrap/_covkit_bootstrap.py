@@ -182,6 +182,7 @@ def _start(root):
         def save(self):
             try:
                 with _lock:
+                    _sent.clear()  # a real save clears the collected sets
                     coverage.Coverage.save(self)
             except BaseException:
                 _log_exc("save failed")
@@ -297,23 +298,40 @@ def _noop():
     pass
 
 
+_sent = {}  # file -> size of its set at the last checkpoint
+
+
 def _checkpoint():
     # Not Coverage.save(): its flush copies the collected sets, writes them,
     # then clears them, so a line recorded by another thread in between is
     # lost (and, under sys.monitoring, never reported again). A checkpoint
     # writes a snapshot and keeps everything in memory; the final save at
-    # exit flushes and clears as usual. It also skips save()'s search for
-    # unexecuted source files.
+    # exit flushes and clears as usual. Sets only grow between real saves,
+    # so only files whose set grew are written again. It also skips save()'s
+    # search for unexecuted source files.
     col = getattr(_cov, "_collector", None)
-    if col is None or _lock is None:
+    data = getattr(col, "data", None)
+    if not isinstance(data, dict) or _lock is None:
         return
     try:
         with _lock:
+            grown = {}
+            for k, v in data.copy().items():
+                n = len(v)
+                if _sent.get(k) != n:
+                    grown[k] = v
+                    _sent[k] = n
+            if not grown:
+                return
+            # The tracers keep their own reference to the live dict: swapping
+            # the collector's attribute only changes what this flush sees.
+            col.data = grown
             col._clear_data = _noop  # shadows the method on this instance
             try:
                 col.flush_data()
             finally:
                 del col._clear_data
+                col.data = data
     except BaseException:
         _log_exc("checkpoint")
 
@@ -360,6 +378,7 @@ def _after_fork_in_child():
     try:
         import threading
         _lock = threading.RLock()
+        _sent.clear()  # the child writes a data file of its own
         _start_checkpoints()
     except BaseException:
         _log_exc("after fork")
