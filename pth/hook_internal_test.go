@@ -206,3 +206,37 @@ func TestParseKV(t *testing.T) {
 		t.Errorf("%q", m)
 	}
 }
+
+// TestBootstrapPython39 checks that the embedded Python parses with the
+// grammar of the oldest supported CPython.
+func TestBootstrapPython39(t *testing.T) {
+	py := python(t)
+	for name, src := range map[string][]byte{BootstrapFile: bootstrapPy, "sitecustomize.py": sitecustomizePy} {
+		cmd := exec.Command(py, "-c", "import ast, sys; ast.parse(sys.stdin.read(), sys.argv[1], feature_version=(3, 9))", name)
+		cmd.Stdin = strings.NewReader(string(src))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s does not parse as Python 3.9: %v\n%s", name, err, out)
+		}
+	}
+}
+
+func FuzzParseKV(f *testing.F) {
+	f.Add([]byte("owner=1\nstart=2\nrun=/x\n"))
+	f.Add([]byte("=\n==\n\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m := parseKV(b)
+		// What formatKV writes, parseKV reads back.
+		clean := kv{}
+		for k, v := range m {
+			if k != "" && !strings.ContainsAny(k, "=\n") && k == strings.TrimSpace(k) && !strings.Contains(v, "\n") {
+				clean[k] = v
+			}
+		}
+		back := parseKV(formatKV(clean))
+		for k, v := range clean {
+			if back[k] != v {
+				t.Fatalf("%q: %q -> %q", k, v, back[k])
+			}
+		}
+	})
+}
