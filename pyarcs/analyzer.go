@@ -2,6 +2,7 @@ package pyarcs
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/covkit/covkit/pysource"
 )
@@ -10,12 +11,41 @@ import (
 // statement the compiler optimized away (coverage.py < 7.7's NodeList).
 const kindNodeList pysource.StmtKind = 250
 
-// exitSet is a set of arc starts. coverage.py's ArcStart also carries a
-// cause message, which only serves missing-arc explanations; arcs do not
-// depend on it.
-type exitSet map[int]bool
+// arcStart is coverage.py's ArcStart: a line an arc leaves from, and the
+// cause to give when the arc is missing ("{lineno}" is the line).
+type arcStart struct {
+	line  int
+	cause string
+}
 
-func one(l int) exitSet { return exitSet{l: true} }
+// exitSet is a set of arc starts.
+type exitSet map[arcStart]bool
+
+func one(l int) exitSet { return exitSet{{l, ""}: true} }
+
+func oneC(l int, cause string) exitSet { return exitSet{{l, cause}: true} }
+
+// fragment is one (missing_cause_msg, action_msg) pair of an arc; the cause
+// is never None where pyarcs records fragments.
+type fragment struct {
+	cause     string
+	action    string
+	hasAction bool
+}
+
+const (
+	causeBreak        = "the break on line {lineno} wasn't executed"
+	causeContinue     = "the continue on line {lineno} wasn't executed"
+	causeRaise        = "the raise on line {lineno} wasn't executed"
+	causeReturn       = "the return on line {lineno} wasn't executed"
+	causeNeverStarted = "the loop on line {lineno} never started"
+	causeNotComplete  = "the loop on line {lineno} didn't complete"
+	causeNeverTrue    = "the condition on line {lineno} was never true"
+	causeAlwaysTrue   = "the condition on line {lineno} was always true"
+	causeAlwaysMatch  = "the pattern on line {lineno} always matched"
+	causeNeverMatch   = "the pattern on line {lineno} never matched"
+	causeNoException  = "the exception caught by line {lineno} didn't happen"
+)
 
 func (e exitSet) union(o exitSet) exitSet {
 	for l := range o {
@@ -25,12 +55,17 @@ func (e exitSet) union(o exitSet) exitSet {
 }
 
 // sorted gives a deterministic order (the arcs do not depend on it).
-func (e exitSet) sorted() []int {
-	out := make([]int, 0, len(e))
+func (e exitSet) sorted() []arcStart {
+	out := make([]arcStart, 0, len(e))
 	for l := range e {
 		out = append(out, l)
 	}
-	sort.Ints(out)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].line != out[j].line {
+			return out[i].line < out[j].line
+		}
+		return out[i].cause < out[j].cause
+	})
 	return out
 }
 
@@ -61,7 +96,7 @@ type analyzer struct {
 	fl         func(int) int
 	statements map[int]bool
 	arcs       map[[2]int]bool
-	actions    map[[2]int]string
+	frags      map[[2]int][]fragment
 	blocks     []*block
 
 	// coverage.py 7.7+: with statements, for fix_with_jumps.
@@ -79,12 +114,17 @@ func (an *analyzer) addArc(from, to int) {
 	}
 }
 
-func (an *analyzer) addAction(from, to int, action string) {
+// addFrag adds an arc with its message fragment.
+func (an *analyzer) addFrag(from, to int, cause string) {
 	an.addArc(from, to)
 	k := [2]int{from, to}
-	if _, ok := an.actions[k]; !ok {
-		an.actions[k] = action
-	}
+	an.frags[k] = append(an.frags[k], fragment{cause: cause})
+}
+
+func (an *analyzer) addAction(from, to int, cause, action string) {
+	an.addArc(from, to)
+	k := [2]int{from, to}
+	an.frags[k] = append(an.frags[k], fragment{cause: cause, action: action, hasAction: true})
 }
 
 // analyze visits every code object of the module (module, functions,
@@ -124,7 +164,7 @@ func (an *analyzer) module(body []*pysource.Stmt) {
 		exits = an.processBody(body, one(-start))
 	}
 	for _, x := range exits.sorted() {
-		an.addAction(x, -start, "exit the module")
+		an.addAction(x.line, -start, x.cause, "exit the module")
 	}
 }
 
@@ -151,7 +191,7 @@ func (an *analyzer) class(s *pysource.Stmt) {
 		exits = an.processBody(s.Body, one(start))
 	}
 	for _, x := range exits.sorted() {
-		an.addAction(x, -start, "exit class "+pyRepr(s.Name))
+		an.addAction(x.line, -start, x.cause, "exit class "+pyRepr(s.Name))
 	}
 }
 
@@ -188,7 +228,7 @@ func (an *analyzer) processBody(body []*pysource.Stmt, prev exitSet) exitSet {
 			line = an.lineFor(s)
 		}
 		for _, p := range prev.sorted() {
-			an.addArc(p, line)
+			an.addFrag(p.line, line, p.cause)
 		}
 		prev = an.nodeExits(s)
 	}
@@ -281,7 +321,7 @@ func (an *analyzer) processContinue(exits exitSet) {
 		switch b.kind {
 		case loopBlock:
 			for _, x := range exits.sorted() {
-				an.addArc(x, b.start)
+				an.addFrag(x.line, b.start, x.cause)
 			}
 			return
 		case tryBlock:
@@ -302,13 +342,13 @@ func (an *analyzer) processRaise(exits exitSet) {
 		switch b.kind {
 		case functionBlock:
 			for _, x := range exits.sorted() {
-				an.addAction(x, -b.start, "except from function "+pyRepr(b.name))
+				an.addAction(x.line, -b.start, x.cause, "except from function "+pyRepr(b.name))
 			}
 			return
 		case tryBlock:
 			if b.handlerStart != 0 {
 				for _, x := range exits.sorted() {
-					an.addArc(x, b.handlerStart)
+					an.addFrag(x.line, b.handlerStart, x.cause)
 				}
 			} else if !an.newModel {
 				b.raiseFrom.union(exits)
@@ -327,7 +367,7 @@ func (an *analyzer) processReturn(exits exitSet) {
 		switch b.kind {
 		case functionBlock:
 			for _, x := range exits.sorted() {
-				an.addAction(x, -b.start, "return from function "+pyRepr(b.name))
+				an.addAction(x.line, -b.start, x.cause, "return from function "+pyRepr(b.name))
 			}
 			return
 		case tryBlock:
@@ -344,7 +384,7 @@ func (an *analyzer) processReturn(exits exitSet) {
 
 func (an *analyzer) withJump(b *block, exits, from exitSet) {
 	for _, x := range exits.sorted() {
-		an.addArc(x, b.start)
+		an.addFrag(x.line, b.start, x.cause)
 	}
 	if from != nil {
 		from.union(exits)
@@ -357,16 +397,16 @@ func (an *analyzer) nodeExits(s *pysource.Stmt) exitSet {
 	case kindNodeList:
 		return an.processBody(s.Body, one(an.lineFor(s)))
 	case pysource.SBreak:
-		an.processBreak(one(an.lineFor(s)))
+		an.processBreak(oneC(an.lineFor(s), causeBreak))
 		return exitSet{}
 	case pysource.SContinue:
-		an.processContinue(one(an.lineFor(s)))
+		an.processContinue(oneC(an.lineFor(s), causeContinue))
 		return exitSet{}
 	case pysource.SRaise:
-		an.processRaise(one(an.lineFor(s)))
+		an.processRaise(oneC(an.lineFor(s), causeRaise))
 		return exitSet{}
 	case pysource.SReturn:
-		an.processReturn(one(an.lineFor(s)))
+		an.processReturn(oneC(an.lineFor(s), causeReturn))
 		return exitSet{}
 	case pysource.SFunctionDef, pysource.SClassDef:
 		return an.decorated(s)
@@ -439,16 +479,16 @@ func (an *analyzer) forStmt(s *pysource.Stmt) exitSet {
 	start := an.lineFor(s)
 	b := &block{kind: loopBlock, start: start, breakExits: exitSet{}}
 	an.blocks = append(an.blocks, b)
-	exits := an.processBody(s.Body, one(start))
+	exits := an.processBody(s.Body, oneC(start, causeNeverStarted))
 	for _, x := range exits.sorted() {
-		an.addArc(x, start)
+		an.addFrag(x.line, start, x.cause)
 	}
 	an.blocks = an.blocks[:len(an.blocks)-1]
 	exits = b.breakExits
 	if len(s.Orelse) > 0 {
-		exits.union(an.processBody(s.Orelse, one(start)))
+		exits.union(an.processBody(s.Orelse, oneC(start, causeNotComplete)))
 	} else {
-		exits[start] = true
+		exits[arcStart{start, causeNotComplete}] = true
 	}
 	return exits
 }
@@ -470,17 +510,17 @@ func (an *analyzer) whileStmt(s *pysource.Stmt) exitSet {
 	}
 	b := &block{kind: loopBlock, start: toTop, breakExits: exitSet{}}
 	an.blocks = append(an.blocks, b)
-	exits := an.processBody(s.Body, one(start))
+	exits := an.processBody(s.Body, oneC(start, causeNeverTrue))
 	for _, x := range exits.sorted() {
-		an.addArc(x, toTop)
+		an.addFrag(x.line, toTop, x.cause)
 	}
 	an.blocks = an.blocks[:len(an.blocks)-1]
 	exits = exitSet{}
 	exits.union(b.breakExits)
 	if len(s.Orelse) > 0 {
-		exits.union(an.processBody(s.Orelse, one(start)))
+		exits.union(an.processBody(s.Orelse, oneC(start, causeAlwaysTrue)))
 	} else if !constant {
-		exits[start] = true
+		exits[arcStart{start, causeAlwaysTrue}] = true
 	}
 	return exits
 }
@@ -493,10 +533,10 @@ func (an *analyzer) ifStmt(s *pysource.Stmt) exitSet {
 	}
 	exits := exitSet{}
 	if !constant || val {
-		exits.union(an.processBody(s.Body, one(start)))
+		exits.union(an.processBody(s.Body, oneC(start, causeNeverTrue)))
 	}
 	if !constant || !val {
-		exits.union(an.processBody(s.Orelse, one(start)))
+		exits.union(an.processBody(s.Orelse, oneC(start, causeAlwaysTrue)))
 	}
 	return exits
 }
@@ -512,8 +552,8 @@ func (an *analyzer) match(s *pysource.Stmt) exitSet {
 		if !an.cov.AtLeast(7, 0) && patternIsMatchAs(c.Header[1:]) {
 			wildcard = true
 		}
-		an.addArc(last, caseStart)
-		exits.union(an.processBody(c.Body, one(caseStart)))
+		an.addFrag(last, caseStart, causeAlwaysMatch)
+		exits.union(an.processBody(c.Body, oneC(caseStart, causeNeverMatch)))
 		last = caseStart
 	}
 	if an.cov.AtLeast(7, 0) && len(s.Cases) > 0 {
@@ -521,7 +561,7 @@ func (an *analyzer) match(s *pysource.Stmt) exitSet {
 		wildcard = caseIsWildcard(c.Header[1:], an.newModel)
 	}
 	if !wildcard {
-		exits[caseStart] = true
+		exits[arcStart{caseStart, causeAlwaysMatch}] = true
 	}
 	return exits
 }
@@ -555,7 +595,7 @@ func (an *analyzer) tryOld(s *pysource.Stmt) exitSet {
 			an.addArc(lastHandler, hs)
 		}
 		lastHandler = hs
-		handlerExits.union(an.processBody(h.Body, one(hs)))
+		handlerExits.union(an.processBody(h.Body, oneC(hs, causeNoException)))
 	}
 	if len(s.Orelse) > 0 {
 		exits = an.processBody(s.Orelse, exits)
@@ -574,7 +614,7 @@ func (an *analyzer) tryOld(s *pysource.Stmt) exitSet {
 			if jumpsBack {
 				for _, l := range from.sorted() {
 					for _, x := range finalExits.sorted() {
-						an.addArc(x, l)
+						an.addFrag(x.line, l.line, strings.ReplaceAll(l.cause, "{lineno}", itoa(l.line)))
 					}
 				}
 				process(from)
@@ -625,7 +665,7 @@ func (an *analyzer) tryNew(s *pysource.Stmt) exitSet {
 	handlerExits := exitSet{}
 	for _, h := range s.Handlers {
 		hs := an.fl(h.Line)
-		handlerExits.union(an.processBody(h.Body, one(hs)))
+		handlerExits.union(an.processBody(h.Body, oneC(hs, causeNoException)))
 	}
 	if len(s.Orelse) > 0 {
 		exits = an.processBody(s.Orelse, exits)
@@ -656,7 +696,7 @@ func (an *analyzer) withOld(s *pysource.Stmt) exitSet {
 	an.blocks = an.blocks[:len(an.blocks)-1]
 	if len(exits) > 0 {
 		for _, x := range exits.sorted() {
-			an.addArc(x, start)
+			an.addArc(x.line, start)
 		}
 		exits = one(start)
 	}
@@ -680,8 +720,8 @@ func (an *analyzer) withNew(s *pysource.Stmt) exitSet {
 	delete(an.curWith, start)
 	if len(exits) > 0 {
 		for _, x := range exits.sorted() {
-			an.addArc(x, start)
-			an.withExit[[2]int{x, start}] = true
+			an.addArc(x.line, start)
+			an.withExit[[2]int{x.line, start}] = true
 		}
 		exits = one(start)
 	}

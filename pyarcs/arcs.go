@@ -16,6 +16,7 @@ package pyarcs
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/covkit/covkit/pysource"
 )
@@ -55,7 +56,7 @@ type Result struct {
 
 	firstLine func(int) int
 	fixers    map[[2]int][2][2]int
-	actions   map[[2]int]string
+	frags     map[[2]int][]fragment
 }
 
 // Arcs analyzes the file a (from pysource.Analyze, with the same target
@@ -78,7 +79,7 @@ func Arcs(a *pysource.Analysis, opts Options) *Result {
 		fl:         a.FirstLine,
 		statements: st,
 		arcs:       map[[2]int]bool{},
-		actions:    map[[2]int]string{},
+		frags:      map[[2]int][]fragment{},
 		curWith:    map[int]bool{},
 		allWith:    map[int]bool{},
 		withEntry:  map[[2]int]bool{},
@@ -109,7 +110,7 @@ func Arcs(a *pysource.Analysis, opts Options) *Result {
 		}
 	}
 	r.Arcs = sortedArcs(all)
-	r.actions = an.actions
+	r.frags = an.frags
 
 	excluded := make(map[int]bool, len(a.Excluded))
 	for _, l := range a.Excluded {
@@ -226,13 +227,40 @@ func (r *Result) Translate(arcs [][2]int) [][2]int {
 // Description is PythonParser.arc_description (coverage.py 7.16): what
 // taking the arc from->to does, as LCOV's BRDA records name it.
 func (r *Result) Description(from, to int) string {
-	if msg, ok := r.actions[[2]int{from, to}]; ok {
-		return msg
+	action, has := "", false
+	if fs := r.frags[[2]int{from, to}]; len(fs) > 0 {
+		action, has = fs[0].action, fs[0].hasAction
 	}
-	if to < 0 {
-		return "jump to the function exit"
+	return finishAction(action, has, to)
+}
+
+// MissingArcDescription is PythonParser.missing_arc_description
+// (coverage.py 7.16): why the arc from->to may not have run, as the HTML
+// report annotates partial branches, e.g. "line 3 didn't jump to line 5
+// because the condition on line 3 was never true". With several causes
+// they are joined with " or " (coverage.py's order depends on string
+// hashing; pyarcs sorts them).
+func (r *Result) MissingArcDescription(from, to int) string {
+	fs := r.frags[[2]int{from, to}]
+	if len(fs) == 0 {
+		return "line " + itoa(from) + " didn't " + finishAction("", false, to)
 	}
-	return "jump to line " + itoa(to)
+	msgs := make([]string, len(fs))
+	for i, f := range fs {
+		msgs[i] = "line " + itoa(from) + " didn't " + finishAction(f.action, f.hasAction, to) +
+			" because " + strings.ReplaceAll(f.cause, "{lineno}", itoa(from))
+	}
+	return strings.Join(msgs, " or ")
+}
+
+func finishAction(action string, has bool, to int) string {
+	if !has {
+		if to < 0 {
+			return "jump to the function exit"
+		}
+		action = "jump to line {lineno}"
+	}
+	return strings.ReplaceAll(action, "{lineno}", itoa(to))
 }
 
 func itoa(n int) string {

@@ -51,6 +51,7 @@ type dumpEntry struct {
 	Raw        []int          `json:"raw"`
 	Arcs       [][2]int       `json:"arcs"`
 	Exits      map[string]int `json:"exits"`
+	Descs      [][4]any       `json:"descs"`
 }
 
 const snippetDir = "/tmp/covkit-arcs-snippets"
@@ -271,6 +272,20 @@ func compareFile(path string, src []byte, want *dumpEntry, popts pysource.Option
 			}
 		}
 	}
+	if len(out) == 0 && popts.Coverage.AtLeast(7, 7) {
+		for _, d := range want.Descs {
+			from, to := int(d[0].(float64)), int(d[1].(float64))
+			if got := r.Description(from, to); got != d[2].(string) {
+				add("arc description differs at "+kindOf(kinds, from)+": "+got+" / "+d[2].(string), [2]int{from, to})
+			}
+			if got := r.MissingArcDescription(from, to); !sameCauses(got, d[3].(string)) {
+				add("missing arc description differs at "+kindOf(kinds, from), [2]int{from, to})
+				if verbose {
+					fmt.Printf("%d->%d\n  got  %s\n  want %s\n", from, to, got, d[3])
+				}
+			}
+		}
+	}
 	if verbose && len(out) > 0 {
 		fmt.Printf("got  %v\nwant %v\n", r.Arcs, want.Arcs)
 	}
@@ -284,6 +299,15 @@ func sortedKeys(m map[int]bool) []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// sameCauses compares two missing-arc descriptions as sets of " or "
+// alternatives: coverage.py's order follows string hashing.
+func sameCauses(a, b string) bool {
+	x, y := strings.Split(a, " or "), strings.Split(b, " or ")
+	sort.Strings(x)
+	sort.Strings(y)
+	return slices.Equal(x, y)
 }
 
 func kindOf(kinds map[int]string, l int) string {

@@ -6,8 +6,8 @@ Run inside a test bed by pyarcs' conformance test (conformance_test.go):
 
 ROOT "@stdlib" means this interpreter's standard library and
 /usr/lib/python3/dist-packages. For each *.py file the JSON object keyed by
-path holds PythonParser's statements, excluded lines, raw_statements, arcs() and
-exit_counts(); files coverage.py refuses get {"error": ...}, and analysis
+path holds PythonParser's statements, excluded lines, raw_statements, arcs(),
+exit_counts() and (7.x) the descriptions of branch arcs; files coverage.py refuses get {"error": ...}, and analysis
 failures {"crash": ...}.
 """
 
@@ -70,7 +70,13 @@ def one(path, exclude):
     rec["raw"] = sorted(p.raw_statements)
     try:
         rec["arcs"] = sorted(list(a) for a in p.arcs())
-        rec["exits"] = {str(k): v for k, v in sorted(p.exit_counts().items())}
+        ec = p.exit_counts()
+        rec["exits"] = {str(k): v for k, v in sorted(ec.items())}
+        if hasattr(p, "arc_description"):
+            rec["descs"] = [
+                [a, b, p.arc_description(a, b), p.missing_arc_description(a, b)]
+                for a, b in sorted(p.arcs()) if ec.get(a, 0) > 1
+            ]
     except Exception as err:
         rec["crash"] = "arcs: %s: %s" % (type(err).__name__, err)
     return rec
