@@ -44,6 +44,9 @@ func corpusFiles(t testing.TB, b *testbed.Bed, stdlib string) []string {
 //
 //	go test ./pysource -run TestSpeedRatio -v
 func TestSpeedRatio(t *testing.T) {
+	if raceEnabled {
+		t.Skip("skipping: timings mean nothing under the race detector")
+	}
 	b := testbed.Get(t, "sid")
 	host, inBed := b.TempDir(t)
 	for name, data := range map[string][]byte{"bench.py": benchScript, "dump.py": dumpScript} {

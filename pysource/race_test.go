@@ -1,0 +1,5 @@
+//go:build race
+
+package pysource
+
+const raceEnabled = true
