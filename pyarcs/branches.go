@@ -2,6 +2,7 @@ package pyarcs
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/covkit/covkit/pysource"
 	"github.com/covkit/covkit/report"
@@ -14,12 +15,9 @@ import (
 // reduced to the possible ones for lines with a single destination).
 // The arcs are computed on the first call.
 func Branches(a *pysource.Analysis, opts Options) func(executedArcs [][2]int) *report.Branches {
-	var r *Result
+	arcs := sync.OnceValue(func() *Result { return Arcs(a, opts) })
 	return func(executed [][2]int) *report.Branches {
-		if r == nil {
-			r = Arcs(a, opts)
-		}
-		return r.Branches(a, executed)
+		return arcs().Branches(a, executed)
 	}
 }
 
