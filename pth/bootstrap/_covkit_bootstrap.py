@@ -319,12 +319,16 @@ def _checkpoint():
             for k, v in data.copy().items():
                 n = len(v)
                 if _sent.get(k) != n:
-                    grown[k] = v
+                    # A copy (atomic under the GIL): coverage.py 6.x iterates
+                    # what it is given while the tracer may be adding to it.
+                    grown[k] = v.copy()
                     _sent[k] = n
             if not grown:
                 return
             # The tracers keep their own reference to the live dict: swapping
             # the collector's attribute only changes what this flush sees.
+            # _clear_data would also reset the tracers' activity flags, and a
+            # line recorded meanwhile would then be skipped by the final save.
             col.data = grown
             col._clear_data = _noop  # shadows the method on this instance
             try:
