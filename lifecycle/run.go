@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/covkit/covkit/analysis"
@@ -180,6 +181,7 @@ func Run(o Options) (code int, err error) {
 		warnf("%v", u)
 		o.KeepData = true
 	}
+	dropStartupFiles(data, dir)
 	if err := sqlitecov.WriteFile(dataFile, data); err != nil {
 		return code, fmt.Errorf("write %s: %w", dataFile, err)
 	}
@@ -263,6 +265,22 @@ func pathMapper(rules []pathmap.Rule, relative bool, extra func(string) (string,
 		}
 		return p
 	}, nil
+}
+
+// dropStartupFiles removes the interpreter's own start-up customisation
+// (Debian's /etc/python3.X/sitecustomize.py, a usercustomize.py) from the
+// data when it lies outside the project: covkit starts coverage.py before
+// site runs them, `coverage run` starts after, and they are not the
+// project's code.
+func dropStartupFiles(d *sqlitecov.Data, project string) {
+	for p := range d.Files {
+		switch filepath.Base(p) {
+		case "sitecustomize.py", "usercustomize.py":
+			if rel, err := filepath.Rel(project, p); err != nil || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
+				delete(d.Files, p)
+			}
+		}
+	}
 }
 
 // userMapper is the [paths] mapping alone, nil without rules.

@@ -14,6 +14,8 @@ _cov = None
 _cfg = None
 _lock = None
 _interval = 0.0
+_saving = False  # a save is writing the data file
+_term_pending = False  # SIGTERM arrived during that save
 
 
 def _read_kv(path):
@@ -180,12 +182,22 @@ def _start(root):
             pass
 
         def save(self):
+            global _saving, _term_pending
             try:
                 with _lock:
-                    _sent.clear()  # a real save clears the collected sets
-                    coverage.Coverage.save(self)
+                    _saving = True
+                    try:
+                        _sent.clear()  # a real save clears the collected sets
+                        coverage.Coverage.save(self)
+                    finally:
+                        _saving = False
             except BaseException:
                 _log_exc("save failed")
+            if _term_pending:
+                # Delivered now that the data file is whole.
+                _term_pending = False
+                import signal
+                os.kill(os.getpid(), signal.SIGTERM)
 
     project = cfg.get("project") or ""
     try:
@@ -228,7 +240,35 @@ def _start(root):
             except OSError:
                 pass
     _cov = cov
+    _guard_sigterm()
     _install_patches(cov, cfg)
+
+
+def _guard_sigterm():
+    # coverage.py's SIGTERM handler saves and then kills the process. A
+    # SIGTERM that lands while a save is already writing (a pool worker
+    # exiting at the moment Pool.terminate() signals it) would start a
+    # nested save and kill the process half-way through the first one,
+    # leaving a broken data file. Such a SIGTERM waits for the save to end.
+    import signal
+    try:
+        handler = signal.getsignal(signal.SIGTERM)
+    except (AttributeError, ValueError):
+        return
+    if not callable(handler):
+        return
+
+    def covkit_sigterm(signum, frame):
+        global _term_pending
+        if _saving:
+            _term_pending = True
+            return
+        handler(signum, frame)
+
+    try:
+        signal.signal(signal.SIGTERM, covkit_sigterm)
+    except (ValueError, OSError):
+        pass  # not the main thread: coverage.py installed no handler either
 
 
 def _no_stack(*args, **kwargs):
