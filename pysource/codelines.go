@@ -286,7 +286,17 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 	switch s.Kind {
 	case SGlobal, SNonlocal:
 		return true
+	case SDelete:
+		// del () deletes nothing.
+		if len(s.Header) == 3 && s.Header[1].Text == "(" && s.Header[2].Text == ")" {
+			return true
+		}
+		cm.mark(s.Line)
+		return true
 	case SAnnAssign:
+		if !s.HasValue && s.ParenName && scope == scopeFunction {
+			return true
+		}
 		if s.HasValue || !s.SimpleTarget {
 			cm.mark(s.Line)
 			return true
@@ -407,6 +417,12 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		irref := false
 		for _, c := range s.Cases {
 			cm.mark(c.Line)
+			if c.Guard {
+				// A guard the compiler folds to false makes the body dead.
+				if g := caseGuard(c.Header); g != nil && cm.constTruth(g) == truthFalse {
+					continue
+				}
+			}
 			if cm.block(c.Body, scope, loop) {
 				anyF = true
 			}
@@ -693,4 +709,23 @@ func numberTruth(s string) truth {
 		return truthFalse
 	}
 	return truthTrue
+}
+
+// caseGuard returns the tokens of a case clause's guard expression.
+func caseGuard(header []Token) []Token {
+	depth := 0
+	for i, t := range header {
+		if t.Type == OP {
+			switch t.Text {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+			}
+		}
+		if i > 0 && depth == 0 && isKeyword(t, "if") {
+			return header[i+1:]
+		}
+	}
+	return nil
 }

@@ -473,6 +473,7 @@ func TestConformancePyenv(t *testing.T) {
 			h.Write(dumpScript)
 			fmt.Fprintf(h, "pyenv %s %s", python, covSrc)
 			abs, _ := filepath.Abs("testdata")
+			fmt.Fprintf(h, " %s", abs)
 			for _, sub := range snippetCorpora {
 				copyDir(t, filepath.Join("testdata", sub), filepath.Join(t.TempDir(), sub), h)
 			}

@@ -68,6 +68,8 @@ type Stmt struct {
 	HasValue bool
 	// SimpleTarget is set on an AnnAssign whose target is a plain name.
 	SimpleTarget bool
+	// ParenName is set on an AnnAssign whose target is a parenthesized name.
+	ParenName bool
 }
 
 // Handler is an except clause.
@@ -428,6 +430,7 @@ func (p *parser) simple(toks []Token) *Stmt {
 				}
 				s.Kind = SAnnAssign
 				s.SimpleTarget = i == 1 && toks[0].Type == NAME
+				s.ParenName = i == 3 && toks[0].Text == "(" && toks[1].Type == NAME && toks[2].Text == ")"
 				for _, u := range toks[i+1:] {
 					if u.Type == OP && u.Text == "=" {
 						s.HasValue = true

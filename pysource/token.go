@@ -413,13 +413,24 @@ func (t *tokenizer) scanNumber() {
 		hex = true
 		p += 2
 	}
+	dot, exp := false, false
 	for p < len(src) {
 		c := src[p]
-		if c >= '0' && c <= '9' || c == '_' || c == '.' || (hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+		if c == '.' {
+			// One point, before any exponent (1.5e100.real is an attribute).
+			if hex || dot || exp {
+				break
+			}
+			dot = true
 			p++
 			continue
 		}
-		if !hex && (c == 'e' || c == 'E') {
+		if c >= '0' && c <= '9' || c == '_' || (hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+			p++
+			continue
+		}
+		if !hex && !exp && (c == 'e' || c == 'E') {
+			exp = true
 			q := p + 1
 			if q < len(src) && (src[q] == '+' || src[q] == '-') {
 				q++

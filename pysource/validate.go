@@ -205,11 +205,17 @@ func checkOldFString(t Token) error {
 type checkCtx struct {
 	function bool
 	loop     bool
+	// enclosed is set inside a function, even in a class body there:
+	// nonlocal is allowed.
+	enclosed bool
 }
 
 // validate runs the token and compiler checks over the statement tree.
 func validate(m *Module, ver Version) error {
 	if err := checkBody(m.Body, ver); err != nil {
+		return err
+	}
+	if err := checkFuture(m.Body); err != nil {
 		return err
 	}
 	if err := compileChecks(m.Body, checkCtx{}); err != nil {
@@ -351,16 +357,16 @@ func compileChecks(ss []*Stmt, c checkCtx) error {
 				return &syntaxError{Msg: "'continue' not properly in loop", Line: s.Line}
 			}
 		case SNonlocal:
-			if !c.function {
+			if !c.enclosed {
 				return &syntaxError{Msg: "nonlocal declaration not allowed at module level", Line: s.Line}
 			}
 		}
 		inner := c
 		switch s.Kind {
 		case SFunctionDef:
-			inner = checkCtx{function: true}
+			inner = checkCtx{function: true, enclosed: true}
 		case SClassDef:
-			inner = checkCtx{}
+			inner = checkCtx{enclosed: c.enclosed}
 		case SWhile, SFor:
 			inner.loop = true
 		}
@@ -660,6 +666,45 @@ func checkBrackets(h []Token, ver Version, def bool) error {
 	}
 	if f := top(); len(stack) == 1 && f.ifs > 0 {
 		return &syntaxError{Msg: "expected 'else' after 'if' expression", Line: h[len(h)-1].Line}
+	}
+	return nil
+}
+
+var futureFeatures = map[string]bool{
+	"nested_scopes": true, "generators": true, "division": true, "absolute_import": true,
+	"with_statement": true, "print_function": true, "unicode_literals": true,
+	"barry_as_FLUFL": true, "generator_stop": true, "annotations": true,
+}
+
+// checkFuture applies the rules for from __future__ imports: first in the
+// file (after the docstring), and only known features.
+func checkFuture(body []*Stmt) error {
+	leading := true
+	for i, s := range body {
+		isFuture := s.Kind == SImport && len(s.Header) >= 4 && s.Header[0].Text == "from" && s.Header[1].Text == "__future__"
+		if !isFuture {
+			if !(i == 0 && isDocstring(s)) {
+				leading = false
+			}
+			continue
+		}
+		if !leading {
+			return &syntaxError{Msg: "from __future__ imports must occur at the beginning of the file", Line: s.Line}
+		}
+		names := s.Header[3:]
+		for i, t := range names {
+			if t.Type == NAME && t.Text != "as" && !(i > 0 && names[i-1].Text == "as") {
+				if t.Text == "braces" {
+					return &syntaxError{Msg: "not a chance", Line: s.Line}
+				}
+				if !futureFeatures[t.Text] {
+					return &syntaxError{Msg: fmt.Sprintf("future feature %s is not defined", t.Text), Line: s.Line}
+				}
+			}
+			if t.Type == OP && t.Text == "*" {
+				return &syntaxError{Msg: "future feature * is not defined", Line: s.Line}
+			}
+		}
 	}
 	return nil
 }
