@@ -121,6 +121,7 @@ func checkOldFString(t Token) error {
 	// bottom is the field's own '{'.
 	var stack []byte
 	var quote byte
+	tripleQ := false
 	for i := 0; i < len(body); i++ {
 		c := body[i]
 		if len(stack) == 0 {
@@ -148,7 +149,10 @@ func checkOldFString(t Token) error {
 			continue
 		}
 		if quote != 0 {
-			if c == quote {
+			if c == quote && (!tripleQ || strings.HasPrefix(body[i:], strings.Repeat(string(quote), 3))) {
+				if tripleQ {
+					i += 2
+				}
 				quote = 0
 			}
 			if c == '\\' {
@@ -161,6 +165,10 @@ func checkOldFString(t Token) error {
 			return &syntaxError{Msg: "f-string expression part cannot include a backslash", Line: t.Line}
 		case '\'', '"':
 			quote = c
+			tripleQ = strings.HasPrefix(body[i:], strings.Repeat(string(c), 3))
+			if tripleQ {
+				i += 2
+			}
 		case '{', '(', '[':
 			stack = append(stack, c)
 		case ')', ']', '}':
@@ -299,6 +307,9 @@ func checkBody(ss []*Stmt, ver Version) error {
 			return &syntaxError{Msg: "invalid syntax", Line: s.Header[2].Line}
 		}
 		for _, h := range s.Handlers {
+			if ver.Less(Version{3, 11}) && len(h.Header) > 1 && h.Header[1].Text == "*" {
+				return &syntaxError{Msg: "invalid syntax", Line: h.Line}
+			}
 			if ver.Less(Version{3, 14}) && len(h.Header) > 1 {
 				if _, as := hasKeyword(h.Header, "as"); !as && hasTopComma(h.Header[1:]) {
 					return &syntaxError{Msg: "multiple exception types must be parenthesized", Line: h.Line}
@@ -440,11 +451,15 @@ func checkStmt(s *Stmt, ver Version) error {
 	case SFunctionDef:
 		for i := 0; i+1 < len(h); i++ {
 			if isKeyword(h[i], "def") {
+				msg := "expected '('"
+				if ver.Less(Version{3, 11}) {
+					msg = "invalid syntax"
+				}
 				if i+2 >= len(h) {
-					return &syntaxError{Msg: "expected '('", Line: h[i+1].Line}
+					return &syntaxError{Msg: msg, Line: h[i+1].Line}
 				}
 				if n := h[i+2]; !(n.Type == OP && (n.Text == "(" || n.Text == "[" && ver.AtLeast(3, 12))) {
-					return &syntaxError{Msg: "expected '('", Line: n.Line}
+					return &syntaxError{Msg: msg, Line: n.Line}
 				}
 				break
 			}
