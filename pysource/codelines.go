@@ -42,6 +42,7 @@ type codeModel struct {
 func CodeLines(m *Module, ver Version, skipAnnotate bool) map[int]bool {
 	cm := &codeModel{ver: ver.clamp(), lines: map[int]bool{}, futureAnn: hasFutureAnnotations(m), skipAnnotate: skipAnnotate}
 	cm.cs = newConstScope(false)
+	markLast(m.Body)
 	cm.block(m.Body, scopeModule, nil)
 	cm.endConstScope()
 	return cm.lines
@@ -266,14 +267,24 @@ func (cm *codeModel) function(s *Stmt) {
 		cm.nested(body)
 		return
 	}
+	markLast(body)
 	cm.block(body, scopeFunction, nil)
 	cm.endConstScope()
+}
+
+// markLast flags the last statement of a code object's body, whose line
+// 3.9 gives to the implicit 'return None'.
+func markLast(body []*Stmt) {
+	if len(body) > 0 {
+		body[len(body)-1].lastInCode = true
+	}
 }
 
 // class compiles a class body (its own code object).
 func (cm *codeModel) class(s *Stmt) {
 	saved := cm.cs
 	cm.cs = newConstScope(false)
+	markLast(s.Body)
 	cm.block(s.Body, scopeClass, nil)
 	cm.endConstScope()
 	cm.cs = saved
@@ -326,10 +337,14 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		if i := topLevelIndex(test, ","); i >= 0 {
 			test = test[:i]
 		}
-		return cm.constTruth(test) != truthFalse
+		// 3.9 does not know that 'assert False' never falls through.
+		return cm.constTruth(test) != truthFalse || cm.ver.Less(Version{3, 10})
 	case SIf:
-		cm.mark(s.Line)
 		c, pure := cm.constTest(s.Header[1:])
+		if !(pure && c != truthUnknown && cm.ver.Less(Version{3, 10})) {
+			// Before PEP 626 (3.10) a folded test leaves no line.
+			cm.mark(s.Line)
+		}
 		bf := false
 		if c != truthFalse {
 			bf = cm.block(s.Body, scope, loop)
@@ -346,8 +361,10 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		}
 		return bf || of
 	case SWhile:
-		cm.mark(s.Line)
 		c, pure := cm.constTest(s.Header[1:])
+		if !(pure && c != truthUnknown && cm.ver.Less(Version{3, 10})) {
+			cm.mark(s.Line)
+		}
 		lc := &loopCtx{}
 		if c != truthFalse {
 			cm.block(s.Body, scope, lc)
@@ -431,6 +448,16 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 			}
 		}
 		return anyF || !irref
+	case SExpr:
+		if cm.ver.Less(Version{3, 10}) && !s.lastInCode {
+			// 3.9 compiles no code for a constant expression statement,
+			// unless the code's implicit 'return None' takes its line.
+			if c, pure := cm.constTest(s.Header); pure && c != truthUnknown {
+				return true
+			}
+		}
+		cm.mark(s.Line)
+		return true
 	default:
 		cm.mark(s.Line)
 		return true

@@ -70,6 +70,8 @@ type Stmt struct {
 	SimpleTarget bool
 	// ParenName is set on an AnnAssign whose target is a parenthesized name.
 	ParenName bool
+	// lastInCode marks the last statement of a code object's body.
+	lastInCode bool
 }
 
 // Handler is an except clause.
