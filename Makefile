@@ -28,7 +28,7 @@ fmt-check:
 
 # The whole suite, test bed and Docker integration tests included.
 test: testbed vet fmt-check
-	COVKIT_REQUIRE_TESTBED=1 $(GO) test -race -timeout 45m ./...
+	COVKIT_REQUIRE_TESTBED=1 $(GO) test -race -count=1 -timeout 45m ./...
 
 bench:
 	./bench/compare
