@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/covkit/covkit/internal/pyrepr"
 )
 
 // iniFile is what Python's configparser.ConfigParser(interpolation=None)
@@ -85,7 +87,7 @@ func parseINI(name string, src []byte) (*iniFile, error) {
 		if header, ok := sectionHeader(clean); ok {
 			if s, exists := f.byName[header]; exists {
 				if added[header] {
-					return nil, &Error{File: name, Line: lineno, Msg: fmt.Sprintf("section %s already exists", pyRepr(header))}
+					return nil, &Error{File: name, Line: lineno, Msg: fmt.Sprintf("section %s already exists", pyrepr.Str(header))}
 				}
 				cur = s
 			} else if header == "DEFAULT" {
@@ -100,12 +102,12 @@ func parseINI(name string, src []byte) (*iniFile, error) {
 			continue
 		}
 		if cur == nil {
-			return nil, &Error{File: name, Line: lineno, Msg: "file contains no section headers: " + pyRepr(strings.TrimRight(raw, "\n"))}
+			return nil, &Error{File: name, Line: lineno, Msg: "file contains no section headers: " + pyrepr.Str(strings.TrimRight(raw, "\n"))}
 		}
 		d := strings.IndexAny(clean, "=:")
 		if d < 0 {
 			if perr == nil {
-				perr = &Error{File: name, Line: lineno, Msg: "parsing error: " + pyRepr(strings.TrimRight(raw, "\n"))}
+				perr = &Error{File: name, Line: lineno, Msg: "parsing error: " + pyrepr.Str(strings.TrimRight(raw, "\n"))}
 			}
 			// configparser goes on reading; deeper lines still continue the
 			// option before this one.
@@ -113,11 +115,11 @@ func parseINI(name string, src []byte) (*iniFile, error) {
 		}
 		key := strings.ToLower(pyRstrip(clean[:d]))
 		if key == "" && perr == nil {
-			perr = &Error{File: name, Line: lineno, Msg: "parsing error: " + pyRepr(strings.TrimRight(raw, "\n"))}
+			perr = &Error{File: name, Line: lineno, Msg: "parsing error: " + pyrepr.Str(strings.TrimRight(raw, "\n"))}
 		}
 		dupKey := cur.name + "\x00" + key
 		if added[dupKey] {
-			return nil, &Error{File: name, Line: lineno, Msg: fmt.Sprintf("option %s in section %s already exists", pyRepr(key), pyRepr(cur.name))}
+			return nil, &Error{File: name, Line: lineno, Msg: fmt.Sprintf("option %s in section %s already exists", pyrepr.Str(key), pyrepr.Str(cur.name))}
 		}
 		added[dupKey] = true
 		o := &iniOption{key: key, line: lineno, lines: []string{pyStrip(clean[d+1:])}}
@@ -233,35 +235,4 @@ func pySplitlines(s string) []string {
 		out = append(out, s[start:])
 	}
 	return out
-}
-
-// pyRepr is Python's repr of a str, to quote values as coverage.py does.
-func pyRepr(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/covkit/covkit/internal/pyrepr"
 )
 
 // LoadOptions say where and how to look for the configuration.
@@ -104,7 +106,7 @@ func Load(o LoadOptions) (*Config, error) {
 				break
 			}
 			if t.spec {
-				return nil, &Error{File: t.name, Msg: fmt.Sprintf("couldn't read %s as a config file", pyRepr(t.name)), Err: ErrNoConfigFile}
+				return nil, &Error{File: t.name, Msg: fmt.Sprintf("couldn't read %s as a config file", pyrepr.Str(t.name)), Err: ErrNoConfigFile}
 			}
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/dlclark/regexp2"
+
+	"github.com/covkit/covkit/internal/pyrepr"
 )
 
 // parser is what coverage.py's HandyConfigParser and TomlConfigParser have
@@ -88,7 +90,7 @@ func (p *iniParser) line(section, option string) int {
 func (p *iniParser) get(section, option string) (string, error) {
 	o := p.find(section, option)
 	if o == nil {
-		return "", fmt.Errorf("No option %s in section: %s", pyRepr(option), pyRepr(section))
+		return "", fmt.Errorf("No option %s in section: %s", pyrepr.Str(option), pyrepr.Str(section))
 	}
 	return substitute(o.value, p.env)
 }
@@ -178,7 +180,7 @@ func processRegexList(section, option string, values []string) ([]string, error)
 	for _, v := range values {
 		v = pyStrip(v)
 		if err := checkPyRegex(v); err != nil {
-			return nil, fmt.Errorf("Invalid [%s].%s value %s: %v", section, option, pyRepr(v), err)
+			return nil, fmt.Errorf("Invalid [%s].%s value %s: %v", section, option, pyrepr.Str(v), err)
 		}
 		if v != "" {
 			out = append(out, v)
@@ -307,11 +309,11 @@ func tomlLine(text, table, key string) int {
 func (p *tomlParser) raw(section, option string) (string, any, error) {
 	name, m := p.section(section)
 	if m == nil {
-		return "", nil, fmt.Errorf("No section: %s", pyRepr(section))
+		return "", nil, fmt.Errorf("No section: %s", pyrepr.Str(section))
 	}
 	v, ok := m[option]
 	if !ok {
-		return "", nil, fmt.Errorf("No option %s in section: %s", pyRepr(option), pyRepr(name))
+		return "", nil, fmt.Errorf("No option %s in section: %s", pyrepr.Str(option), pyrepr.Str(name))
 	}
 	return name, v, nil
 }
@@ -474,7 +476,7 @@ func (p *tomlParser) getSection(section string) map[string]any {
 func pyReprAny(v any) string {
 	switch v := v.(type) {
 	case string:
-		return pyRepr(v)
+		return pyrepr.Str(v)
 	case bool:
 		if v {
 			return "True"
@@ -510,7 +512,7 @@ func pyReprAny(v any) string {
 		sort.Strings(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = pyRepr(k) + ": " + pyReprAny(v[k])
+			parts[i] = pyrepr.Str(k) + ": " + pyReprAny(v[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}

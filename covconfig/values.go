@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/covkit/covkit/internal/pyrepr"
 )
 
 // substitute is coverage.py's substitute_variables: $WORD, ${WORD},
@@ -49,7 +51,7 @@ func substitute(text string, lookup func(string) (string, bool)) (string, error)
 				case strings.HasPrefix(after, "?}"):
 					v, ok := lookup(word)
 					if !ok {
-						return "", fmt.Errorf("Variable %s is undefined: %s", word, pyRepr(text))
+						return "", fmt.Errorf("Variable %s is undefined: %s", word, pyrepr.Str(text))
 					}
 					b.WriteString(v)
 					i += 1 + 1 + n + 2
@@ -126,12 +128,12 @@ func pyInt(v string) (int, error) {
 			return n, nil
 		}
 	}
-	return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyRepr(v))
+	return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyrepr.Str(v))
 }
 
 // pyFloat is Python's float(str).
 func pyFloat(v string) (float64, error) {
-	bad := fmt.Errorf("could not convert string to float: %s", pyRepr(v))
+	bad := fmt.Errorf("could not convert string to float: %s", pyrepr.Str(v))
 	s := pyStrip(v)
 	body := strings.TrimLeft(s, "+-")
 	if len(s)-len(body) > 1 {

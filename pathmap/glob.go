@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/covkit/covkit/internal/pyrepr"
 )
 
 // PatternError is a file pattern coverage.py would refuse.
@@ -51,7 +53,7 @@ func globPyRegex(pattern string) (string, error) {
 	}
 	var b strings.Builder
 	refuse := func(what string) error {
-		return &PatternError{Pattern: pattern, Msg: "File pattern can't include " + pyRepr(what)}
+		return &PatternError{Pattern: pattern, Msg: "File pattern can't include " + pyrepr.Str(what)}
 	}
 	for pos := 0; pos < len(p); {
 		rest := p[pos:]
@@ -239,37 +241,6 @@ func goLiteral(r rune) string {
 		return `\x{fffd}`
 	}
 	return regexp.QuoteMeta(string(r))
-}
-
-// pyRepr is Python's repr of a str, for messages that quote coverage.py's.
-func pyRepr(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
 
 // GlobMatcher matches file paths against include/omit patterns exactly as

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/covkit/covkit/internal/pyrepr"
 )
 
 // TreeMatcher matches files that are one of its paths or below one of them,
@@ -75,7 +77,7 @@ func SplitSource(source, sourcePkgs, sourceDirs []string, dir string) (dirs, pkg
 	}
 	for i, d := range dirs {
 		if !isDir(abspath(d, cwd)) {
-			return nil, nil, fmt.Errorf("Source dir is not a directory: %s", pyRepr(d))
+			return nil, nil, fmt.Errorf("Source dir is not a directory: %s", pyrepr.Str(d))
 		}
 		m := &Mapper{cwd: cwd}
 		dirs[i] = m.canonical(d)

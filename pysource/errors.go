@@ -2,7 +2,8 @@ package pysource
 
 import (
 	"errors"
-	"strings"
+
+	"github.com/covkit/covkit/internal/pyrepr"
 )
 
 // notPython turns a tokenizer or parser failure into the NotPythonError
@@ -28,37 +29,10 @@ func notPython(filename string, err error, cov, ver Version) error {
 	case errors.As(err, &se):
 		msg, line = se.Msg, se.Line
 	}
-	quoted := pyRepr(msg)
+	quoted := pyrepr.Str(msg)
 	if !cov.AtLeast(7, 0) && !tokenizeErr {
 		// coverage.py 6.x formats compile() errors with '%s'.
 		quoted = "'" + msg + "'"
 	}
 	return &NotPythonError{Filename: filename, Msg: quoted, Line: line}
-}
-
-// pyRepr is Python's repr() of a str, for the ASCII-printable messages the
-// parser produces.
-func pyRepr(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	var b strings.Builder
-	b.WriteString(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case string(r) == q:
-			b.WriteString(`\` + q)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString(q)
-	return b.String()
 }
