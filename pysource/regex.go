@@ -367,8 +367,14 @@ func (r *pyRegex) findAll(text string) ([][2]int, error) {
 		}
 		return out, nil
 	}
+	runes, off := runeIndex(text)
+	return r.findAllRunes(runes, off)
+}
+
+// runeIndex is text as runes (what the backtracking engine scans) and the
+// byte offset of each rune offset.
+func runeIndex(text string) ([]rune, []int) {
 	runes := []rune(text)
-	// Byte offset of each rune offset.
 	off := make([]int, len(runes)+1)
 	pos := 0
 	for i, rr := range runes {
@@ -376,6 +382,12 @@ func (r *pyRegex) findAll(text string) ([][2]int, error) {
 		pos += utf8.RuneLen(rr)
 	}
 	off[len(runes)] = len(text)
+	return runes, off
+}
+
+// findAllRunes is findAll for the backtracking engine over a text already
+// converted by runeIndex.
+func (r *pyRegex) findAllRunes(runes []rune, off []int) ([][2]int, error) {
 	var out [][2]int
 	m, err := r.back.FindRunesMatch(runes)
 	for m != nil && err == nil {
@@ -400,6 +412,21 @@ type lineMatcher struct {
 	text string
 	nl   []int // byte offsets of the '\n's
 	cov  Version
+	// The text as runes, converted once for all the patterns that need
+	// the backtracking engine.
+	runes []rune
+	off   []int
+}
+
+// findAllIn runs re over the whole text.
+func (lm *lineMatcher) findAllIn(re *pyRegex) ([][2]int, error) {
+	if re.re2 != nil {
+		return re.findAll(lm.text)
+	}
+	if lm.runes == nil {
+		lm.runes, lm.off = runeIndex(lm.text)
+	}
+	return re.findAllRunes(lm.runes, lm.off)
 }
 
 func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
@@ -478,7 +505,7 @@ func (lm *lineMatcher) findAll(patterns []string, cov Version) ([][2]int, error)
 	if err != nil {
 		return nil, err
 	}
-	return re.findAll(lm.text)
+	return lm.findAllIn(re)
 }
 
 func mergeMatches(lists [][][2]int) ([][2]int, bool) {
@@ -517,7 +544,7 @@ func mergeMatches(lists [][][2]int) ([][2]int, bool) {
 // findOne runs one pattern over the text.
 func (lm *lineMatcher) findOne(re *pyRegex) ([][2]int, error) {
 	if re.lineStart == nil {
-		return re.findAll(lm.text)
+		return lm.findAllIn(re)
 	}
 	// Anchored at line starts: try each line start in turn.
 	var out [][2]int
