@@ -30,6 +30,11 @@ type pyRegex struct {
 	// line-start match: after skipping runes in skip, the next rune is in
 	// first.
 	skip, first []rune
+	// lit, for a backtracking pattern whose every match starts with this
+	// ASCII byte ('#' for the pragmas), lets the search jump from one such
+	// byte to the next and try anchored there instead of scanning runes.
+	lit      byte
+	anchored *regexp2.Regexp
 }
 
 var regexCache sync.Map // key: flag + pattern -> *pyRegex or error
@@ -76,7 +81,51 @@ func compilePythonUncached(pattern string, multiline bool) (*pyRegex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid regex %q: %w", pattern, err)
 	}
-	return &pyRegex{back: re}, nil
+	r := &pyRegex{back: re}
+	if c, ok := literalStart(pattern); ok {
+		if a, err := regexp2.Compile(`\G(?:`+translateDotNet(pattern)+`)`, opt); err == nil {
+			r.lit, r.anchored = c, a
+		}
+	}
+	return r, nil
+}
+
+// literalStart reports the ASCII byte every match of the Python pattern
+// must start with: a plain first character, not made optional by a
+// quantifier, and no alternation at the top level.
+func literalStart(p string) (byte, bool) {
+	if p == "" || p[0] >= 0x80 || strings.IndexByte(`\.^$*+?{}[]|()`, p[0]) >= 0 {
+		return 0, false
+	}
+	if len(p) > 1 && strings.IndexByte("*?{", p[1]) >= 0 {
+		return 0, false
+	}
+	depth, inClass := 0, false
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+			if i+1 < len(p) && p[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				i++
+			}
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == '|' && depth == 0:
+			return 0, false
+		}
+	}
+	return p[0], true
 }
 
 // anchoredAtLineStart reports whether every match of the RE2 pattern must
@@ -426,7 +475,42 @@ func (lm *lineMatcher) findAllIn(re *pyRegex) ([][2]int, error) {
 	if lm.runes == nil {
 		lm.runes, lm.off = runeIndex(lm.text)
 	}
+	if re.anchored != nil {
+		return lm.findFromLiteral(re)
+	}
 	return re.findAllRunes(lm.runes, lm.off)
+}
+
+// findFromLiteral is finditer for a pattern whose matches all start with
+// re.lit: the leftmost match is the first occurrence of that byte at which
+// the anchored pattern matches.
+func (lm *lineMatcher) findFromLiteral(re *pyRegex) ([][2]int, error) {
+	var out [][2]int
+	text := lm.text
+	for pos := 0; pos < len(text); {
+		j := strings.IndexByte(text[pos:], re.lit)
+		if j < 0 {
+			break
+		}
+		b := pos + j
+		ri := sort.SearchInts(lm.off, b)
+		if ri >= len(lm.off) || lm.off[ri] != b {
+			// Offsets that do not line up with the bytes: scan as usual.
+			return re.findAllRunes(lm.runes, lm.off)
+		}
+		m, err := re.anchored.FindRunesMatchStartingAt(lm.runes, ri)
+		if err != nil {
+			return nil, errors.New("regex match: " + err.Error())
+		}
+		if m != nil && m.Index == ri && m.Length > 0 {
+			end := lm.off[m.Index+m.Length]
+			out = append(out, [2]int{b, end})
+			pos = end
+			continue
+		}
+		pos = b + 1
+	}
+	return out, nil
 }
 
 func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
