@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
+	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/pth"
 )
 
@@ -57,36 +59,27 @@ func Extend(o ExtendOptions) func(run *pth.Run, env []string) ([]string, func(st
 		}
 		p, err := StartProxy(ProxyOptions{
 			Socket:     filepath.Join(run.Root, "docker.sock"),
-			Upstream:   getenv(env, "DOCKER_HOST"),
+			Upstream:   envlist.Get(env, "DOCKER_HOST"),
 			RunDir:     run.Root,
 			UID:        os.Getuid(),
 			GID:        os.Getgid(),
 			InitBinary: bin,
-			NoInit:     getenv(env, EnvNoInit) == "1",
-			All:        getenv(env, EnvAll) == "1",
+			NoInit:     envlist.Get(env, EnvNoInit) == "1",
+			All:        envlist.Get(env, EnvAll) == "1",
 			Logf:       warnf,
 		})
 		if err != nil {
 			warnf("docker proxy: %v: containers are not measured", err)
 			return env, nil, nil
 		}
-		for _, kv := range ShimEnv(shims, getenv(env, "PATH")) {
-			k, v, _ := cutEnv(kv)
-			env = setenv(env, k, v)
+		for _, kv := range ShimEnv(shims, envlist.Get(env, "PATH")) {
+			k, v, _ := strings.Cut(kv, "=")
+			env = envlist.Set(env, k, v)
 		}
-		env = setenv(env, "DOCKER_HOST", p.DockerHost())
-		env = setenv(env, EnvHost, p.DockerHost())
+		env = envlist.Set(env, "DOCKER_HOST", p.DockerHost())
+		env = envlist.Set(env, EnvHost, p.DockerHost())
 		return env, RunMapper(run.DataDir, root), nil
 	}
-}
-
-func cutEnv(kv string) (string, string, bool) {
-	for i := 0; i < len(kv); i++ {
-		if kv[i] == '=' {
-			return kv[:i], kv[i+1:], true
-		}
-	}
-	return kv, "", false
 }
 
 func findCovdocker(env []string) string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/pth"
 )
 
@@ -64,7 +65,7 @@ func ShimEnv(shimDir, pathEnv string) []string {
 
 // ActiveRun returns the covkit run directory active in environ, or "".
 func ActiveRun(environ []string) string {
-	r := getenv(environ, pth.EnvRun)
+	r := envlist.Get(environ, pth.EnvRun)
 	if r == "" || r == "-" {
 		return ""
 	}
@@ -92,41 +93,21 @@ func LookPathExcept(name, pathEnv, skip string) (string, error) {
 	return "", fmt.Errorf("%s: not found on PATH (outside %s)", name, skip)
 }
 
-func getenv(environ []string, k string) string {
-	v := ""
-	for _, kv := range environ {
-		if a, b, ok := strings.Cut(kv, "="); ok && a == k {
-			v = b
-		}
-	}
-	return v
-}
-
-func setenv(environ []string, k, v string) []string {
-	out := make([]string, 0, len(environ)+1)
-	for _, kv := range environ {
-		if !strings.HasPrefix(kv, k+"=") {
-			out = append(out, kv)
-		}
-	}
-	return append(out, k+"="+v)
-}
-
 // Shim runs the real name (docker or docker-compose) with args. While a
 // covkit run is active (COVKIT_RUN names a run, or EnvHost a proxy) the real client talks to
 // the engine through a Proxy, so every container it creates from a
 // covdocker image is measured; otherwise it just runs the real client.
 // It returns the client's exit status.
 func Shim(ctx context.Context, name string, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	real, err := LookPathExcept(name, getenv(environ, "PATH"), getenv(environ, EnvShimDir))
+	real, err := LookPathExcept(name, envlist.Get(environ, "PATH"), envlist.Get(environ, EnvShimDir))
 	if err != nil {
 		return 127, err
 	}
 	env := environ
 	var p *Proxy
-	if h := getenv(environ, EnvHost); h != "" {
-		env = setenv(env, "DOCKER_HOST", h)
-		env = setenv(env, pth.EnvRun, "-")
+	if h := envlist.Get(environ, EnvHost); h != "" {
+		env = envlist.Set(env, "DOCKER_HOST", h)
+		env = envlist.Set(env, pth.EnvRun, "-")
 	} else if run := ActiveRun(environ); run != "" {
 		tmp, err := os.MkdirTemp("", "covdocker-")
 		if err != nil {
@@ -135,24 +116,24 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 		defer os.RemoveAll(tmp)
 		p, err = StartProxy(ProxyOptions{
 			Socket:   filepath.Join(tmp, "docker.sock"),
-			Upstream: getenv(environ, "DOCKER_HOST"),
+			Upstream: envlist.Get(environ, "DOCKER_HOST"),
 			RunDir:   run,
 			UID:      os.Getuid(),
 			GID:      os.Getgid(),
-			NoInit:   getenv(environ, EnvNoInit) == "1",
-			All:      getenv(environ, EnvAll) == "1",
+			NoInit:   envlist.Get(environ, EnvNoInit) == "1",
+			All:      envlist.Get(environ, EnvAll) == "1",
 			Logf:     func(f string, a ...any) { fmt.Fprintf(stderr, "covdocker: "+f+"\n", a...) },
 		})
 		if err != nil {
 			return 1, err
 		}
 		defer p.Close()
-		env = setenv(env, "DOCKER_HOST", p.DockerHost())
+		env = envlist.Set(env, "DOCKER_HOST", p.DockerHost())
 	}
 	// The client itself (docker-compose is Python) is covkit's tool, not
 	// the project's code.
 	if p != nil {
-		env = setenv(env, pth.EnvRun, "-")
+		env = envlist.Set(env, pth.EnvRun, "-")
 	}
 	c := exec.Command(real, args...)
 	c.Env, c.Stdin, c.Stdout, c.Stderr = env, stdin, stdout, stderr

@@ -12,6 +12,7 @@ import (
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/merge"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/pth"
@@ -66,7 +67,7 @@ func Run(o Options) (code int, err error) {
 	if environ == nil {
 		environ = os.Environ()
 	}
-	getenv := envLookup(environ)
+	getenv := envlist.Getter(environ)
 	warnf := func(format string, args ...any) { cli.Warnf(o.Stderr, format, args...) }
 
 	settings, warnings, err := analysis.LoadSettings(dir, o.Report.RCFile, getenv)
@@ -293,17 +294,4 @@ func userMapper(rules []pathmap.Rule) (func(string) (string, bool), error) {
 		return nil, err
 	}
 	return m.Map, nil
-}
-
-func envLookup(env []string) func(string) string {
-	m := make(map[string]string, len(env))
-	for _, kv := range env {
-		for i := 0; i < len(kv); i++ {
-			if kv[i] == '=' {
-				m[kv[:i]] = kv[i+1:]
-				break
-			}
-		}
-	}
-	return func(k string) string { return m[k] }
 }

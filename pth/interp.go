@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/covkit/covkit/internal/envlist"
 )
 
 // Info describes one Python interpreter, as InterpreterInfo probed it.
@@ -123,14 +125,14 @@ func writable(dir string) bool {
 // DefaultPythons returns the interpreters covkit targets by default: python3
 // and python on PATH and the active virtualenv's python (from env).
 func DefaultPythons(env []string) []string {
-	path := getEnv(env, "PATH")
+	path := envlist.Get(env, "PATH")
 	var out []string
 	add := func(p string) {
 		if p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
-	if v := getEnv(env, "VIRTUAL_ENV"); v != "" {
+	if v := envlist.Get(env, "VIRTUAL_ENV"); v != "" {
 		if p := filepath.Join(v, "bin", "python"); isExec(p) {
 			add(p)
 		}
@@ -152,15 +154,6 @@ func DefaultPythons(env []string) []string {
 func isExec(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
-}
-
-func getEnv(env []string, k string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(env[i], k+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 func hasEnv(env []string, k string) bool {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/covkit/covkit/internal/envlist"
 )
 
 // RunOptions configures StartRun.
@@ -227,7 +229,7 @@ func StartRun(opts RunOptions) (r *Run, err error) {
 	}
 
 	pp := boot
-	if old := getEnv(env, "PYTHONPATH"); old != "" {
+	if old := envlist.Get(env, "PYTHONPATH"); old != "" {
 		pp += string(os.PathListSeparator) + old
 	}
 	r.Env = []string{EnvRun + "=" + root, "PYTHONPATH=" + pp}
