@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/covkit/covkit/internal/umask"
 )
 
 // schemaDDL creates the version 7 tables with the columns and constraints
@@ -56,7 +58,7 @@ func WriteFile(path string, d *Data) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Chmod(0o666 &^ os.FileMode(umask())); err != nil {
+	if err := f.Chmod(0o666 &^ os.FileMode(umask.Get())); err != nil {
 		f.Close()
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/covkit/covkit/internal/umask"
 )
 
 // Exit codes shared by every covkit binary.
@@ -160,7 +162,7 @@ func (o *Output) Commit() error {
 		return nil
 	}
 	o.done = true
-	if err := o.f.Chmod(os.FileMode(0o666 &^ umask())); err != nil {
+	if err := o.f.Chmod(os.FileMode(0o666 &^ umask.Get())); err != nil {
 		o.f.Close()
 		os.Remove(o.f.Name())
 		return err

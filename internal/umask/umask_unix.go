@@ -1,6 +1,6 @@
 //go:build unix
 
-package sqlitecov
+package umask
 
 import (
 	"bufio"
@@ -11,9 +11,9 @@ import (
 	"syscall"
 )
 
-// umask reads the process umask, from /proc when it can (no set-and-restore
-// race), so the data file gets the permissions a newly created file would.
-var umask = sync.OnceValue(func() uint32 {
+// Get reads the process umask without the set-and-restore race of
+// syscall.Umask when /proc is available.
+var Get = sync.OnceValue(func() uint32 {
 	if f, err := os.Open("/proc/self/status"); err == nil {
 		defer f.Close()
 		s := bufio.NewScanner(f)

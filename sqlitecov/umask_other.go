@@ -1,5 +1,0 @@
-//go:build !unix
-
-package sqlitecov
-
-func umask() uint32 { return 0o022 }
