@@ -35,6 +35,14 @@ type pyRegex struct {
 	// byte to the next and try anchored there instead of scanning runes.
 	lit      byte
 	anchored *regexp2.Regexp
+	// prog, for an RE2 pattern anchored at line starts or beginning with
+	// the literal prefix, runs the attempts at those places (see
+	// anchoredMatch).
+	prog   *syntax.Prog
+	prefix string
+	// required is a literal every match contains, if one is known: no
+	// match starts after its last occurrence.
+	required string
 }
 
 var regexCache sync.Map // key: flag + pattern -> *pyRegex or error
@@ -69,6 +77,13 @@ func compilePythonUncached(pattern string, multiline bool) (*pyRegex, error) {
 			if multiline && anchoredAtLineStart(tr) {
 				r.lineStart, _ = regexp.Compile(`\A(?:` + tr + `)`)
 				r.skip, r.first = linePrefilter(tr)
+				r.prog, _ = compileProg(tr)
+				r.required = requiredLiteral(tr)
+			} else if prefix, _ := re.LiteralPrefix(); prefix != "" {
+				r.required = requiredLiteral(tr)
+				if r.prog, _ = compileProg(tr); r.prog != nil {
+					r.prefix = prefix
+				}
 			}
 			return r, nil
 		}
@@ -126,6 +141,32 @@ func literalStart(p string) (byte, bool) {
 		}
 	}
 	return p[0], true
+}
+
+// requiredLiteral returns the longest literal that is a part of the
+// top-level sequence of an RE2 pattern, so in every match.
+func requiredLiteral(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	best := ""
+	for _, sub := range subs {
+		if sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0 {
+			if lit := string(sub.Rune); len(lit) > len(best) {
+				best = lit
+			}
+		}
+	}
+	return best
 }
 
 // anchoredAtLineStart reports whether every match of the RE2 pattern must
@@ -251,9 +292,7 @@ const (
 // a backtracking engine.
 func toRE2(p string) (string, bool) {
 	if strings.Contains(p, "(?=") || strings.Contains(p, "(?!") || strings.Contains(p, "(?<") ||
-		strings.Contains(p, "(?P=") || strings.Contains(p, "(?>") || strings.Contains(p, "(?#") ||
-		// POSIX classes mean something in RE2 but are plain characters to Python.
-		strings.Contains(p, "[:") {
+		strings.Contains(p, "(?P=") || strings.Contains(p, "(?>") || strings.Contains(p, "(?#") {
 		return "", false
 	}
 	var b strings.Builder
@@ -470,6 +509,11 @@ type lineMatcher struct {
 // findAllIn runs re over the whole text.
 func (lm *lineMatcher) findAllIn(re *pyRegex) ([][2]int, error) {
 	if re.re2 != nil {
+		if re.prefix != "" {
+			if out, ok := lm.findFromPrefix(re); ok {
+				return out, nil
+			}
+		}
 		return re.findAll(lm.text)
 	}
 	if lm.runes == nil {
@@ -479,6 +523,35 @@ func (lm *lineMatcher) findAllIn(re *pyRegex) ([][2]int, error) {
 		return lm.findFromLiteral(re)
 	}
 	return re.findAllRunes(lm.runes, lm.off)
+}
+
+// findFromPrefix is FindAll for an RE2 pattern whose matches all start with
+// re.prefix: each match starts at the first occurrence of the prefix, from
+// where the previous one ended, at which an anchored attempt succeeds. It
+// reports false when an attempt reaches too far for anchoredMatch.
+func (lm *lineMatcher) findFromPrefix(re *pyRegex) ([][2]int, bool) {
+	var out [][2]int
+	st := btPool.Get().(*btState)
+	defer btPool.Put(st)
+	text := lm.text
+	last := lm.lastIndex(re.required)
+	for pos := 0; pos <= last; {
+		j := strings.Index(text[pos:], re.prefix)
+		if j < 0 || pos+j > last {
+			break
+		}
+		b := pos + j
+		switch end, res := st.anchoredMatch(re.prog, text, b); res {
+		case btTooFar:
+			return nil, false
+		case btMatch:
+			out = append(out, [2]int{b, end})
+			pos = end
+			continue
+		}
+		pos = b + 1
+	}
+	return out, true
 }
 
 // findFromLiteral is finditer for a pattern whose matches all start with
@@ -524,6 +597,15 @@ func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
 		}
 	}
 	return lm, nil
+}
+
+// lastIndex is the offset of the last occurrence of lit in the text, -1
+// if there is none, len(text) for the empty literal.
+func (lm *lineMatcher) lastIndex(lit string) int {
+	if lit == "" {
+		return len(lm.text)
+	}
+	return strings.LastIndex(lm.text, lit)
 }
 
 // newlinesBefore counts the '\n's at byte offsets < off.
@@ -630,19 +712,40 @@ func (lm *lineMatcher) findOne(re *pyRegex) ([][2]int, error) {
 	if re.lineStart == nil {
 		return lm.findAllIn(re)
 	}
-	// Anchored at line starts: try each line start in turn.
+	if re.prog != nil {
+		st := btPool.Get().(*btState)
+		defer btPool.Put(st)
+		if out, ok := lm.findAtLineStarts(re, st); ok {
+			return out, nil
+		}
+	}
+	out, _ := lm.findAtLineStarts(re, nil)
+	return out, nil
+}
+
+// findAtLineStarts tries a pattern anchored at line starts at each line
+// start in turn, with anchoredMatch when st is set (reporting false should
+// an attempt reach too far), else with Go's regexp.
+func (lm *lineMatcher) findAtLineStarts(re *pyRegex, st *btState) ([][2]int, bool) {
 	var out [][2]int
 	pos := 0
 	text := lm.text
 	// runEnd caches the end of the last run of skipped runes, so that the
 	// line starts inside one run (blank lines) do not rescan it.
 	runStart, runEnd := -1, -1
+	// failedAt is the end of the skipped run before the last failed
+	// attempt: the rest of the pattern cannot start with a skipped rune,
+	// so it had to match there, and fails there from any start in the run.
+	failedAt := -1
+	tooFar := false
+	last := lm.lastIndex(re.required)
 	try := func(s int) {
-		if s < pos {
+		if s < pos || s > last || tooFar {
 			return
 		}
+		p := -1
 		if re.first != nil {
-			p := s
+			p = s
 			if runStart <= s && s <= runEnd {
 				p = runEnd
 			}
@@ -655,7 +758,7 @@ func (lm *lineMatcher) findOne(re *pyRegex) ([][2]int, error) {
 				p += size
 			}
 			runEnd = p
-			if p >= len(text) {
+			if p >= len(text) || p == failedAt {
 				return
 			}
 			r, _ := utf8.DecodeRuneInString(text[p:])
@@ -663,19 +766,39 @@ func (lm *lineMatcher) findOne(re *pyRegex) ([][2]int, error) {
 				return
 			}
 		}
-		if loc := re.lineStart.FindStringIndex(lm.text[s:]); loc != nil {
-			out = append(out, [2]int{s + loc[0], s + loc[1]})
-			pos = s + loc[1]
-			if loc[0] == loc[1] {
-				pos++
+		var loc [2]int
+		if st != nil {
+			end, res := st.anchoredMatch(re.prog, text, s)
+			if res == btTooFar {
+				tooFar = true
 			}
+			if res != btMatch {
+				failedAt = p
+				return
+			}
+			loc = [2]int{s, end}
+		} else {
+			l := re.lineStart.FindStringIndex(text[s:])
+			if l == nil {
+				failedAt = p
+				return
+			}
+			loc = [2]int{s + l[0], s + l[1]}
+		}
+		out = append(out, loc)
+		pos = loc[1]
+		if loc[0] == loc[1] {
+			pos++
 		}
 	}
 	try(0)
 	for _, nl := range lm.nl {
+		if nl >= last {
+			break
+		}
 		try(nl + 1)
 	}
-	return out, nil
+	return out, !tooFar
 }
 
 // perLine is coverage.py 6.x's lines_matching: the joined patterns searched
