@@ -363,7 +363,12 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 	docstrings := map[int]bool{}
 	indent, excludeIndent := 0, 0
 	excluding, excludingDecorators := false, false
+	// The token before a docstring is INDENT, or none at the start of the
+	// file; toks has no comments or NL tokens, which would come between.
 	prev := INDENT
+	if a.Module.leadingTrivia {
+		prev = NL
+	}
 	first := 0
 	empty := true
 	firstOnLine := true

@@ -3,6 +3,7 @@ package pysource
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // StmtKind is the kind of a statement, named after Python's ast classes.
@@ -93,6 +94,9 @@ type Case struct {
 // Module is a parsed file.
 type Module struct {
 	Body []*Stmt
+	// leadingTrivia: comments or blank lines come before the first token
+	// (coverage.py 6.x then sees no module docstring).
+	leadingTrivia bool
 }
 
 type parser struct {
@@ -111,27 +115,36 @@ type syntaxError struct {
 func (e *syntaxError) Error() string { return fmt.Sprintf("%s at line %d", e.Msg, e.Line) }
 
 // Parse tokenizes and parses normalized source text for the target version.
+// It returns the module and its significant tokens: Tokenize's without the
+// comments and non-logical newlines, which neither the parser nor
+// coverage.py's token passes look at.
 func Parse(src string, ver Version) (*Module, []Token, error) {
 	ver = ver.clamp()
-	toks, err := Tokenize(src, ver)
+	// The full token stream is scratch, reused between calls; what the
+	// module keeps is copied out at its exact size.
+	scratch := tokenScratch.Get().(*[]Token)
+	defer tokenScratch.Put(scratch)
+	toks, trivia, err := tokenizeInto(src, ver, (*scratch)[:0])
+	*scratch = toks
 	if err != nil {
-		return nil, toks, err
+		return nil, nil, err
 	}
-	// The parser skips comments and non-logical newlines.
-	sig := make([]Token, 0, len(toks))
-	for _, t := range toks {
-		if t.Type == COMMENT || t.Type == NL {
-			continue
+	sig := make([]Token, 0, len(toks)-trivia)
+	for i := range toks {
+		if toks[i].Type != COMMENT && toks[i].Type != NL {
+			sig = append(sig, toks[i])
 		}
-		sig = append(sig, t)
 	}
 	p := &parser{toks: sig, ver: ver}
 	body, err := p.block(true)
 	if err != nil {
-		return nil, toks, err
+		return nil, nil, err
 	}
-	return &Module{Body: body}, toks, nil
+	lead := toks[0].Type == COMMENT || toks[0].Type == NL
+	return &Module{Body: body, leadingTrivia: lead}, sig, nil
 }
+
+var tokenScratch = sync.Pool{New: func() any { return new([]Token) }}
 
 func (p *parser) peek() Token { return p.toks[p.pos] }
 

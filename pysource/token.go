@@ -77,6 +77,8 @@ const (
 
 // tokenizer turns normalized source text (newlines are \n only) into tokens.
 type tokenizer struct {
+	// trivia counts the COMMENT and NL tokens emitted.
+	trivia   int
 	src      string
 	ver      Version
 	pos      int
@@ -103,15 +105,22 @@ type bracketPos struct {
 // into tokens the way Python's tokenize.generate_tokens does for the target
 // version, as far as coverage.py's use of them goes.
 func Tokenize(src string, ver Version) ([]Token, error) {
+	toks, _, err := tokenizeInto(src, ver, make([]Token, 0, len(src)/4+16))
+	return toks, err
+}
+
+// tokenizeInto is Tokenize appending to buf; it also counts the COMMENT and
+// NL tokens.
+func tokenizeInto(src string, ver Version, buf []Token) ([]Token, int, error) {
 	t := &tokenizer{src: src, ver: ver, line: 1, indents: []int{0}, altIndents: []int{0}, atLineStart: true}
-	t.toks = make([]Token, 0, len(src)/4+16)
+	t.toks = buf
 	err := t.run()
 	if t.fErr != nil {
 		// A bad f-string before 3.12 is reported once the run of
 		// concatenated strings holding it ends, before later errors.
-		return t.toks, t.fErr
+		return t.toks, t.trivia, t.fErr
 	}
-	return t.toks, err
+	return t.toks, t.trivia, err
 }
 
 // checkFString applies the pre-3.12 f-string rules to the string token just
@@ -199,10 +208,12 @@ func (t *tokenizer) run() error {
 					}
 					t.pos = p + e
 					t.toks = append(t.toks, Token{Type: COMMENT, Text: src[p : p+e], Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p + e - t.lstart})
+					t.trivia++
 					p = t.pos
 				}
 				if p < len(src) {
 					t.toks = append(t.toks, Token{Type: NL, Text: "\n", Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p - t.lstart + 1})
+					t.trivia++
 					t.pos = p + 1
 					t.newline()
 					continue
@@ -253,6 +264,7 @@ func (t *tokenizer) run() error {
 			typ := NEWLINE
 			if t.depth > 0 {
 				typ = NL
+				t.trivia++
 			}
 			t.toks = append(t.toks, Token{Type: typ, Text: "\n", Line: t.line, Col: t.pos - t.lstart, EndLine: t.line, EndCol: t.pos - t.lstart + 1})
 			t.pos++
@@ -266,6 +278,7 @@ func (t *tokenizer) run() error {
 			s := t.pos
 			t.pos += e
 			t.emit(COMMENT, s, t.pos, t.line, s-t.lstart)
+			t.trivia++
 		case c == '\\':
 			if t.pos+1 < len(src) && src[t.pos+1] == '\n' {
 				t.pos += 2
