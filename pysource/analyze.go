@@ -16,7 +16,6 @@ package pysource
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -61,8 +60,9 @@ type Analysis struct {
 	// Raw are the lines the compiled code has line numbers for (coverage.py's
 	// raw_statements, see CodeLines), sorted; empty for a file without code.
 	Raw []int
-	// Multiline maps every line of a multi-line statement to its first line.
-	Multiline map[int]int
+	// firstOf maps every line of a multi-line statement to its first line
+	// (0 for lines that are their own first line); see FirstLine.
+	firstOf []int32
 	// Module is the statement tree.
 	Module *Module
 	// Text is the decoded source that was analyzed.
@@ -75,8 +75,8 @@ func (a *Analysis) FirstLine(line int) int {
 	if line < 0 {
 		return -a.FirstLine(-line)
 	}
-	if f, ok := a.Multiline[line]; ok {
-		return f
+	if line < len(a.firstOf) && a.firstOf[line] != 0 {
+		return int(a.firstOf[line])
 	}
 	return line
 }
@@ -181,7 +181,7 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 		return nil, notPython(filename, err, cov, ver)
 	}
 	a := &Analysis{Module: mod, Text: text}
-	a.Multiline = multilineMap(toks)
+	a.firstOf = multilineMap(toks)
 
 	lm, err := newLineMatcher(text, cov)
 	if err != nil {
@@ -197,56 +197,87 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 	}
 	// FileReporter.no_branch_lines runs after parsing: 7.x maps the lines
 	// through the finished multi-line map; 6.x searches line by line.
-	var nb map[int]bool
+	var nb lineSet
 	if cov.AtLeast(7, 0) {
-		nb, err = lm.matching(partial, cov, a.Multiline)
+		nb, err = lm.matching(partial, cov, a.firstOf)
 	} else {
 		nb, err = lm.perLine(partial)
 	}
 	if err != nil {
 		return nil, err
 	}
-	a.NoBranch = sortedSet(nb)
+	a.NoBranch = nb.sorted()
 	a.Regions = codeRegions(mod)
 	return a, nil
 }
 
-// multilineMap follows coverage.py's multiline_map_from_tokens.
-func multilineMap(toks []Token) map[int]int {
-	m := map[int]int{}
+// multilineMap follows coverage.py's multiline_map_from_tokens: it maps
+// each line of a multi-line statement to the statement's first line (0:
+// not mapped).
+func multilineMap(toks []Token) []int32 {
+	var m []int32
 	first := 0
-	for _, t := range toks {
+	for i := range toks {
+		t := &toks[i]
 		if t.Type == NEWLINE {
 			if first != 0 && t.EndLine != first {
+				if m == nil {
+					m = make([]int32, toks[len(toks)-1].Line+2)
+				}
 				for l := first; l <= t.EndLine; l++ {
-					m[l] = first
+					m[l] = int32(first)
 				}
 			}
 			first = 0
 		}
-		if t.Type != COMMENT && strings.TrimSpace(t.Text) != "" && first == 0 {
+		if first == 0 && t.Type != COMMENT && !blank(t.Text) {
 			first = t.Line
 		}
 	}
 	return m
 }
 
-func (a *Analysis) firstLines(lines map[int]bool) map[int]bool {
-	out := make(map[int]bool, len(lines))
-	for l := range lines {
-		out[a.FirstLine(l)] = true
+// blank is strings.TrimSpace(s) == "" for token texts.
+func blank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+		default:
+			if s[i] < 0x80 {
+				return false
+			}
+			return strings.TrimSpace(s[i:]) == ""
+		}
+	}
+	return true
+}
+
+// setFirstLine maps line to first (coverage.py < 7.7 maps line 1 so).
+func (a *Analysis) setFirstLine(line, first int) {
+	for len(a.firstOf) <= line {
+		a.firstOf = append(a.firstOf, 0)
+	}
+	a.firstOf[line] = int32(first)
+}
+
+func (a *Analysis) firstLines(lines lineSet) lineSet {
+	out := make(lineSet, 0, len(lines))
+	for l, ok := range lines {
+		if ok {
+			out.add(a.FirstLine(l))
+		}
 	}
 	return out
 }
 
 // coverage7 is coverage.py 7.x's PythonParser._raw_parse and parse_source.
 func (a *Analysis) coverage7(lm *lineMatcher, toks []Token, exclude []string, cov, ver Version) error {
-	excluded := map[int]bool{}
+	var excluded lineSet
 	if len(exclude) > 0 {
-		var ml map[int]int
+		var ml []int32
 		if cov.AtLeast(7, 7) {
 			// From 7.7 on the multi-line map exists before matching.
-			ml = a.Multiline
+			ml = a.firstOf
 		}
 		m, err := lm.matching(exclude, cov, ml)
 		if err != nil {
@@ -254,24 +285,24 @@ func (a *Analysis) coverage7(lm *lineMatcher, toks []Token, exclude []string, co
 		}
 		excluded = m
 	}
-	empty := blockExclusion(toks, excluded)
+	empty := blockExclusion(toks, &excluded)
 
-	raw := map[int]bool{}
+	var raw lineSet
 	if !empty {
-		raw = CodeLines(a.Module, ver, cov.AtLeast(7, 10))
+		raw = codeLines(a.Module, ver, cov.AtLeast(7, 10))
 	}
-	if !cov.AtLeast(7, 7) && ver.AtLeast(3, 10) && len(a.Multiline) > 0 && len(raw) > 0 {
+	if !cov.AtLeast(7, 7) && ver.AtLeast(3, 10) && a.firstOf != nil && !raw.empty() {
 		// coverage.py < 7.7 maps line 1 to the first statement
 		// (env.PYBEHAVIOR.module_firstline_1).
-		a.Multiline[1] = minKey(raw)
+		a.setFirstLine(1, raw.min())
 	}
 	excluded = a.firstLines(excluded)
 
-	docstrings := map[int]bool{}
+	var docstrings lineSet
 	walkStatements(a.Module.Body, func(body []*Stmt, owner *Stmt) {
 		if len(body) > 0 && isDocstring(body[0]) {
 			for l := body[0].Line; l <= body[0].EndLine; l++ {
-				docstrings[l] = true
+				docstrings.add(l)
 			}
 		}
 	}, func(s *Stmt) {
@@ -284,14 +315,14 @@ func (a *Analysis) coverage7(lm *lineMatcher, toks []Token, exclude []string, co
 			}
 			hit := false
 			for l := first; l <= s.Line; l++ {
-				if excluded[l] {
+				if excluded.has(l) {
 					hit = true
 					break
 				}
 			}
 			if hit {
 				for l := first; l <= s.EndLine; l++ {
-					excluded[l] = true
+					excluded.add(l)
 				}
 			}
 		}
@@ -302,16 +333,16 @@ func (a *Analysis) coverage7(lm *lineMatcher, toks []Token, exclude []string, co
 				}
 				any, all := false, true
 				for l := c.Body[0].Line; l <= c.Body[len(c.Body)-1].EndLine; l++ {
-					if raw[l] {
+					if raw.has(l) {
 						any = true
-						if !excluded[l] {
+						if !excluded.has(l) {
 							all = false
 						}
 					}
 				}
 				if any && all {
 					for l := c.Line; l <= casePatternEnd(c); l++ {
-						excluded[l] = true
+						excluded.add(l)
 					}
 				}
 			}
@@ -333,26 +364,26 @@ func casePatternEnd(c *Case) int {
 	return end
 }
 
-func (a *Analysis) finish(raw, excluded, docstrings map[int]bool) {
-	ignore := func(l int) bool { return excluded[l] || docstrings[l] }
-	stmts := map[int]bool{}
-	for l := range raw {
-		if ignore(l) {
+func (a *Analysis) finish(raw, excluded, docstrings lineSet) {
+	ignore := func(l int) bool { return excluded.has(l) || docstrings.has(l) }
+	stmts := make(lineSet, 0, len(raw))
+	for l, ok := range raw {
+		if !ok || ignore(l) {
 			continue
 		}
 		f := a.FirstLine(l)
 		if !ignore(f) {
-			stmts[f] = true
+			stmts.add(f)
 		}
 	}
-	a.Statements = sortedSet(stmts)
-	a.Excluded = sortedSet(excluded)
-	a.Raw = sortedSet(raw)
+	a.Statements = stmts.sorted()
+	a.Excluded = excluded.sorted()
+	a.Raw = raw.sorted()
 }
 
 // coverage6 is coverage.py 6.5's PythonParser._raw_parse and parse_source.
 func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ver Version) error {
-	excluded := map[int]bool{}
+	var excluded lineSet
 	if len(exclude) > 0 {
 		m, err := lm.perLine(exclude)
 		if err != nil {
@@ -360,7 +391,7 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 		}
 		excluded = m
 	}
-	docstrings := map[int]bool{}
+	var docstrings lineSet
 	indent, excludeIndent := 0, 0
 	excluding, excludingDecorators := false, false
 	// The token before a docstring is INDENT, or none at the start of the
@@ -382,19 +413,19 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 		case OP:
 			switch {
 			case t.Text == ":" && nesting == 0:
-				should := excluded[t.EndLine] || excludingDecorators
+				should := excluded.has(t.EndLine) || excludingDecorators
 				if !excluding && should {
-					excluded[t.EndLine] = true
+					excluded.add(t.EndLine)
 					excludeIndent = indent
 					excluding = true
 					excludingDecorators = false
 				}
 			case t.Text == "@" && firstOnLine:
-				if excluded[t.EndLine] {
+				if excluded.has(t.EndLine) {
 					excludingDecorators = true
 				}
 				if excludingDecorators {
-					excluded[t.EndLine] = true
+					excluded.add(t.EndLine)
 				}
 			case strings.Contains("([{", t.Text):
 				nesting++
@@ -404,7 +435,7 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 		case STRING:
 			if prev == INDENT {
 				for l := t.Line; l <= t.EndLine; l++ {
-					docstrings[l] = true
+					docstrings.add(l)
 				}
 			}
 		case NEWLINE:
@@ -419,7 +450,7 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 					excluding = false
 				}
 				if excluding {
-					excluded[t.EndLine] = true
+					excluded.add(t.EndLine)
 				}
 				firstOnLine = false
 			}
@@ -428,12 +459,12 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 			prev = t.Type
 		}
 	}
-	raw := map[int]bool{}
+	var raw lineSet
 	if !empty {
-		raw = CodeLines(a.Module, ver, false)
+		raw = codeLines(a.Module, ver, false)
 	}
-	if ver.AtLeast(3, 10) && len(a.Multiline) > 0 && len(raw) > 0 {
-		a.Multiline[1] = minKey(raw)
+	if ver.AtLeast(3, 10) && a.firstOf != nil && !raw.empty() {
+		a.setFirstLine(1, raw.min())
 	}
 	a.finish(raw, a.firstLines(excluded), docstrings)
 	return nil
@@ -442,7 +473,7 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 // blockExclusion is the token pass of coverage.py 7.x's _raw_parse: an
 // excluded line ending in ':' excludes the suite it opens. It reports
 // whether the file has no code tokens at all.
-func blockExclusion(toks []Token, excluded map[int]bool) (empty bool) {
+func blockExclusion(toks []Token, excluded *lineSet) (empty bool) {
 	indent, excludeIndent := 0, 0
 	excluding := false
 	first := 0
@@ -460,13 +491,13 @@ func blockExclusion(toks []Token, excluded map[int]bool) (empty bool) {
 				if !excluding {
 					hit := false
 					for l := first; l <= t.EndLine; l++ {
-						if excluded[l] {
+						if excluded.has(l) {
 							hit = true
 							break
 						}
 					}
 					if hit {
-						excluded[t.EndLine] = true
+						excluded.add(t.EndLine)
 						excludeIndent = indent
 						excluding = true
 					}
@@ -487,7 +518,7 @@ func blockExclusion(toks []Token, excluded map[int]bool) (empty bool) {
 					excluding = false
 				}
 				if excluding {
-					excluded[t.EndLine] = true
+					excluded.add(t.EndLine)
 				}
 			}
 		}
@@ -523,98 +554,66 @@ func walkStatements(body []*Stmt, onBody func([]*Stmt, *Stmt), onStmt func(*Stmt
 // codeRegions follows coverage.py 7.x's regions.code_regions: only the
 // 'body' of a node is searched (not else, except, finally or case bodies).
 func codeRegions(m *Module) []Region {
-	type ctx struct {
-		kind  string
-		name  string
-		lines map[int]bool
-		reg   int
-	}
+	// coverage.py's sets, as line owners: a function has its body's lines
+	// less those of functions nested in it, so each line belongs to the
+	// innermost function around it; a class has the lines of the methods
+	// directly in it less those of classes nested in it, so each such line
+	// belongs to the innermost class with a method around it. Visiting in
+	// source order, inner ones overwrite outer ones.
 	var regions []Region
-	var sets []map[int]bool
-	var stack []*ctx
+	var funcOf, classOf []int32
+	own := func(owner *[]int32, first, last, r int) {
+		for len(*owner) <= last {
+			*owner = append(*owner, -1)
+		}
+		for l := first; l <= last; l++ {
+			(*owner)[l] = int32(r)
+		}
+	}
+	type ctx struct {
+		kind string
+		reg  int
+	}
+	var stack []ctx
+	var names []string
 	var handle func(s *Stmt)
 	handleBody := func(ss []*Stmt) {
 		for _, s := range ss {
 			handle(s)
 		}
 	}
-	fq := func() string {
-		names := make([]string, len(stack))
-		for i, c := range stack {
-			names[i] = c.name
-		}
-		return strings.Join(names, ".")
-	}
 	handle = func(s *Stmt) {
 		switch s.Kind {
-		case SFunctionDef:
-			lines := map[int]bool{}
-			for l := s.Body[0].Line; l <= s.Body[len(s.Body)-1].EndLine; l++ {
-				lines[l] = true
+		case SFunctionDef, SClassDef:
+			kind := "function"
+			if s.Kind == SClassDef {
+				kind = "class"
 			}
-			if n := len(stack); n > 0 && stack[n-1].kind == "class" {
-				for l := range lines {
-					stack[n-1].lines[l] = true
+			r := len(regions)
+			names = append(names, s.Name)
+			regions = append(regions, Region{Kind: kind, Name: strings.Join(names, "."), Start: s.Line, Lines: []int{}})
+			if kind == "function" {
+				first, last := s.Body[0].Line, s.Body[len(s.Body)-1].EndLine
+				own(&funcOf, first, last, r)
+				if n := len(stack); n > 0 && stack[n-1].kind == "class" {
+					own(&classOf, first, last, stack[n-1].reg)
 				}
 			}
-			for i := len(stack) - 1; i >= 0; i-- {
-				if stack[i].kind == "function" {
-					for l := range lines {
-						delete(stack[i].lines, l)
-					}
-					break
-				}
-			}
-			c := &ctx{kind: "function", name: s.Name, lines: lines, reg: len(regions)}
-			stack = append(stack, c)
-			regions = append(regions, Region{Kind: "function", Name: fq(), Start: s.Line})
-			sets = append(sets, lines)
+			stack = append(stack, ctx{kind, r})
 			handleBody(s.Body)
 			stack = stack[:len(stack)-1]
-		case SClassDef:
-			lines := map[int]bool{}
-			c := &ctx{kind: "class", name: s.Name, lines: lines, reg: len(regions)}
-			stack = append(stack, c)
-			regions = append(regions, Region{Kind: "class", Name: fq(), Start: s.Line})
-			sets = append(sets, lines)
-			handleBody(s.Body)
-			stack = stack[:len(stack)-1]
-			for i := len(stack) - 1; i >= 0; i-- {
-				if stack[i].kind == "class" {
-					for l := range lines {
-						delete(stack[i].lines, l)
-					}
-				}
-			}
+			names = names[:len(names)-1]
 		default:
 			handleBody(s.Body)
 		}
 	}
 	handleBody(m.Body)
-	for i := range regions {
-		regions[i].Lines = sortedSet(sets[i])
+	for _, owner := range [][]int32{funcOf, classOf} {
+		for l, r := range owner {
+			if r >= 0 {
+				regions[r].Lines = append(regions[r].Lines, l)
+			}
+		}
 	}
 	return regions
-}
-
-func sortedSet(m map[int]bool) []int {
-	out := make([]int, 0, len(m))
-	for l, ok := range m {
-		if ok {
-			out = append(out, l)
-		}
-	}
-	sort.Ints(out)
-	return out
-}
-
-func minKey(m map[int]bool) int {
-	first := true
-	min := 0
-	for l := range m {
-		if first || l < min {
-			min, first = l, false
-		}
-	}
-	return min
 }

@@ -252,7 +252,7 @@ func TestRegexSemantics(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.pattern, err)
 		}
-		if g := sortedSet(got); !slices.Equal(g, tt.lines) {
+		if g := got.sorted(); !slices.Equal(g, tt.lines) {
 			t.Errorf("%s: lines %v, want %v", tt.pattern, g, tt.lines)
 		}
 	}
@@ -261,7 +261,7 @@ func TestRegexSemantics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := sortedSet(got); !slices.Equal(g, []int{1, 2, 3}) {
+	if g := got.sorted(); !slices.Equal(g, []int{1, 2, 3}) {
 		t.Errorf("overlap: lines %v", g)
 	}
 }

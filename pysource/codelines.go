@@ -31,7 +31,7 @@ type codeModel struct {
 	ver          Version
 	futureAnn    bool
 	skipAnnotate bool
-	lines        map[int]bool
+	lines        lineSet
 }
 
 // CodeLines returns the set of lines the compiled module's code objects
@@ -40,7 +40,18 @@ type codeModel struct {
 // skipAnnotate drops code objects named __annotate__, as coverage.py 7.10+
 // does.
 func CodeLines(m *Module, ver Version, skipAnnotate bool) map[int]bool {
-	cm := &codeModel{ver: ver.clamp(), lines: map[int]bool{}, futureAnn: hasFutureAnnotations(m), skipAnnotate: skipAnnotate}
+	out := map[int]bool{}
+	for _, l := range codeLines(m, ver, skipAnnotate).sorted() {
+		out[l] = true
+	}
+	return out
+}
+
+func codeLines(m *Module, ver Version, skipAnnotate bool) lineSet {
+	cm := &codeModel{ver: ver.clamp(), futureAnn: hasFutureAnnotations(m), skipAnnotate: skipAnnotate}
+	if n := len(m.Body); n > 0 {
+		cm.lines = newLineSet(m.Body[n-1].EndLine)
+	}
 	cm.cs = newConstScope(false)
 	markLast(m.Body)
 	cm.block(m.Body, scopeModule, nil)
@@ -56,7 +67,7 @@ func CodeLines(m *Module, ver Version, skipAnnotate bool) map[int]bool {
 // always new).
 type constScope struct {
 	seen    map[string]bool
-	pending []map[int]bool
+	pending []lineSet
 }
 
 func newConstScope(noneFirst bool) *constScope {
@@ -76,8 +87,10 @@ func (cm *codeModel) endConstScope() {
 
 func (cm *codeModel) flushPending() {
 	for _, p := range cm.cs.pending {
-		for l := range p {
-			cm.lines[l] = true
+		for l, ok := range p {
+			if ok {
+				cm.lines.add(l)
+			}
 		}
 	}
 	cm.cs.pending = nil
@@ -154,7 +167,7 @@ func hasFutureAnnotations(m *Module) bool {
 	return false
 }
 
-func (cm *codeModel) mark(line int) { cm.lines[line] = true }
+func (cm *codeModel) mark(line int) { cm.lines.add(line) }
 
 // block compiles a reachable block and reports whether control can fall
 // off its end.
@@ -174,9 +187,9 @@ func (cm *codeModel) block(ss []*Stmt, scope scopeKind, loop *loopCtx) bool {
 func (cm *codeModel) deadBlock(ss []*Stmt, pure bool) {
 	if pure && cm.ver.Less(Version{3, 12}) {
 		saved := cm.lines
-		cm.lines = map[int]bool{}
+		cm.lines = nil
 		cm.nested(ss)
-		if len(cm.lines) > 0 {
+		if !cm.lines.empty() {
 			cm.cs.pending = append(cm.cs.pending, cm.lines)
 		}
 		cm.lines = saved

@@ -534,10 +534,10 @@ func (lm *lineMatcher) findFromPrefix(re *pyRegex) ([][2]int, bool) {
 	st := btPool.Get().(*btState)
 	defer btPool.Put(st)
 	text := lm.text
-	last := lm.lastIndex(re.required)
-	for pos := 0; pos <= last; {
+	req := newLiteralAhead(text, re.required)
+	for pos := 0; pos < len(text); {
 		j := strings.Index(text[pos:], re.prefix)
-		if j < 0 || pos+j > last {
+		if j < 0 || !req.from(pos+j) {
 			break
 		}
 		b := pos + j
@@ -599,13 +599,38 @@ func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
 	return lm, nil
 }
 
-// lastIndex is the offset of the last occurrence of lit in the text, -1
-// if there is none, len(text) for the empty literal.
-func (lm *lineMatcher) lastIndex(lit string) int {
-	if lit == "" {
-		return len(lm.text)
+// literalAhead tells whether a literal occurs in a text at or after an
+// offset, for offsets that only grow; it searches forward (strings.Index is
+// much faster than strings.LastIndex) and only as far as it must.
+type literalAhead struct {
+	text, lit string
+	next      int // offset of an occurrence not before the last asked; -1: none
+}
+
+func newLiteralAhead(text, lit string) *literalAhead {
+	return &literalAhead{text: text, lit: lit, next: -2}
+}
+
+func (la *literalAhead) from(off int) bool {
+	if la.lit == "" {
+		return true
 	}
-	return strings.LastIndex(lm.text, lit)
+	if la.next == -1 {
+		return false
+	}
+	if la.next < off {
+		if off > len(la.text) {
+			la.next = -1
+			return false
+		}
+		j := strings.Index(la.text[off:], la.lit)
+		if j < 0 {
+			la.next = -1
+			return false
+		}
+		la.next = off + j
+	}
+	return true
 }
 
 // newlinesBefore counts the '\n's at byte offsets < off.
@@ -616,20 +641,20 @@ func (lm *lineMatcher) newlinesBefore(off int) int {
 // matching is coverage.py 7.x's lines_matching over the joined list of
 // patterns: the regex runs over the whole text in MULTILINE mode; every
 // line a match spans counts, mapped through ml when it is non-nil.
-func (lm *lineMatcher) matching(patterns []string, cov Version, ml map[int]int) (map[int]bool, error) {
-	out := map[int]bool{}
+func (lm *lineMatcher) matching(patterns []string, cov Version, ml []int32) (lineSet, error) {
 	spans, err := lm.findAll(patterns, cov)
 	if err != nil {
 		return nil, err
 	}
+	out := newLineSet(len(lm.nl) + 1)
 	for _, sp := range spans {
 		sl := lm.newlinesBefore(sp[0])
 		el := lm.newlinesBefore(sp[1])
 		for l := sl + 1; l <= el+1; l++ {
-			if f, ok := ml[l]; ok {
-				out[f] = true
+			if l < len(ml) && ml[l] != 0 {
+				out.add(int(ml[l]))
 			} else {
-				out[l] = true
+				out.add(l)
 			}
 		}
 	}
@@ -738,9 +763,9 @@ func (lm *lineMatcher) findAtLineStarts(re *pyRegex, st *btState) ([][2]int, boo
 	// so it had to match there, and fails there from any start in the run.
 	failedAt := -1
 	tooFar := false
-	last := lm.lastIndex(re.required)
+	req := newLiteralAhead(text, re.required)
 	try := func(s int) {
-		if s < pos || s > last || tooFar {
+		if s < pos || tooFar {
 			return
 		}
 		p := -1
@@ -765,6 +790,9 @@ func (lm *lineMatcher) findAtLineStarts(re *pyRegex, st *btState) ([][2]int, boo
 			if !inRanges(r, re.first) {
 				return
 			}
+		}
+		if !req.from(s) {
+			return
 		}
 		var loc [2]int
 		if st != nil {
@@ -793,7 +821,7 @@ func (lm *lineMatcher) findAtLineStarts(re *pyRegex, st *btState) ([][2]int, boo
 	}
 	try(0)
 	for _, nl := range lm.nl {
-		if nl >= last {
+		if req.next == -1 {
 			break
 		}
 		try(nl + 1)
@@ -803,8 +831,8 @@ func (lm *lineMatcher) findAtLineStarts(re *pyRegex, st *btState) ([][2]int, boo
 
 // perLine is coverage.py 6.x's lines_matching: the joined patterns searched
 // on each line; a line matches when one of the patterns does.
-func (lm *lineMatcher) perLine(patterns []string) (map[int]bool, error) {
-	out := map[int]bool{}
+func (lm *lineMatcher) perLine(patterns []string) (lineSet, error) {
+	out := newLineSet(len(lm.nl) + 1)
 	res := make([]*pyRegex, len(patterns))
 	for i, p := range patterns {
 		re, err := compilePython(p, false)
@@ -823,7 +851,7 @@ func (lm *lineMatcher) perLine(patterns []string) (map[int]bool, error) {
 				return nil, err
 			}
 			if ok {
-				out[i+1] = true
+				out.add(i + 1)
 				break
 			}
 		}

@@ -40,7 +40,9 @@ func corpusFiles(t testing.TB, b *testbed.Bed, stdlib string) []string {
 
 // TestSpeedRatio times Analyze against coverage.py's PythonParser over the
 // sid bed's whole standard library and dist-packages, one core each, and
-// prints the ratio. It never fails on timings.
+// prints the ratio. Each side is timed in CPU seconds, best of speedPasses
+// passes over the same sources (the machine may be shared). It never fails
+// on timings.
 //
 //	go test ./pysource -run TestSpeedRatio -v
 func TestSpeedRatio(t *testing.T) {
@@ -56,7 +58,7 @@ func TestSpeedRatio(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	out, err := b.Command(ctx, inBed, nil, b.Python, inBed+"/bench.py").Output()
+	out, err := b.Command(ctx, inBed, nil, b.Python, inBed+"/bench.py", "-r", fmt.Sprint(speedPasses)).Output()
 	if err != nil {
 		t.Fatalf("bench.py: %v", err)
 	}
@@ -75,15 +77,22 @@ func TestSpeedRatio(t *testing.T) {
 		}
 	}
 	opts := Options{Version: Version{3, 14}, Coverage: Version{7, 16}}
-	// CPU time, not wall time: the machine may be busy.
-	start := cpuSeconds()
-	for i, src := range srcs {
-		Analyze(files[i], src, opts)
+	// CPU time (all threads, so the garbage collector's too), not wall time.
+	goSecs := 0.0
+	for pass := 0; pass < speedPasses; pass++ {
+		start := cpuSeconds()
+		for i, src := range srcs {
+			Analyze(files[i], src, opts)
+		}
+		if took := cpuSeconds() - start; pass == 0 || took < goSecs {
+			goSecs = took
+		}
 	}
-	goSecs := cpuSeconds() - start
-	t.Logf("CPU time: coverage.py 7.16 PythonParser: %d files in %.2fs; pysource.Analyze: %d files in %.2fs; ratio %.1fx",
-		pyFiles, pySecs, len(srcs), goSecs, pySecs/goSecs)
+	t.Logf("CPU time, best of %d: coverage.py 7.16 PythonParser: %d files in %.2fs; pysource.Analyze: %d files in %.2fs; ratio %.1fx",
+		speedPasses, pyFiles, pySecs, len(srcs), goSecs, pySecs/goSecs)
 }
+
+const speedPasses = 3
 
 func cpuSeconds() float64 {
 	var ru syscall.Rusage
