@@ -248,8 +248,6 @@ func (p *parser) suite(kw string, line int) ([]*Stmt, error) {
 	return p.simpleLine()
 }
 
-var compoundKw = map[string]bool{"if": true, "while": true, "for": true, "try": true, "with": true, "def": true, "class": true}
-
 func (p *parser) statement() ([]*Stmt, error) {
 	t := p.peek()
 	if t.Type == OP && t.Text == "@" {
@@ -333,7 +331,7 @@ func (p *parser) isMatch() bool {
 func (p *parser) simpleLine() ([]*Stmt, error) {
 	var out []*Stmt
 	start := p.pos
-	if f := p.peek(); f.Type == OP && (binaryOnly[f.Text] || strings.Contains(":)]},;", f.Text)) {
+	if f := p.peek(); f.Type == OP && (binaryOnlyOp(f.Text) || strings.Contains(":)]},;", f.Text)) {
 		return nil, p.errf(f.Line, "invalid syntax")
 	}
 	depth := 0
@@ -661,7 +659,7 @@ func (p *parser) def(decos []int, async bool) (*Stmt, error) {
 		what = "class definition"
 	}
 	name := p.toks[i+1]
-	if name.Type != NAME || hardKeywords[name.Text] {
+	if name.Type != NAME || hardKeyword(name.Text) {
 		return nil, p.errf(name.Line, "invalid syntax")
 	}
 

@@ -156,6 +156,10 @@ func (t *tokenizer) emit(typ TokenType, start, end int, sline, scol int) {
 	t.toks = append(t.toks, Token{Type: typ, Text: t.src[start:end], Line: sline, Col: scol, EndLine: t.line, EndCol: end - t.lstart})
 }
 
+func (t *tokenizer) tabError() error {
+	return &tokenError{Msg: "inconsistent use of tabs and spaces in indentation", Line: t.line}
+}
+
 func (t *tokenizer) newline() {
 	t.line++
 	t.lstart = t.pos
@@ -224,10 +228,9 @@ func (t *tokenizer) run() error {
 			t.pos = p
 			top := t.indents[len(t.indents)-1]
 			altTop := t.altIndents[len(t.altIndents)-1]
-			tabErr := &tokenError{Msg: "inconsistent use of tabs and spaces in indentation", Line: t.line}
 			if col > top {
 				if alt <= altTop {
-					return tabErr
+					return t.tabError()
 				}
 				if len(t.indents) >= maxIndent {
 					return &tokenError{Msg: "too many levels of indentation", Line: t.line, Indent: true}
@@ -245,10 +248,10 @@ func (t *tokenizer) run() error {
 					return &tokenError{Msg: "unindent does not match any outer indentation level", Line: t.line, Indent: true}
 				}
 				if alt != t.altIndents[len(t.altIndents)-1] {
-					return tabErr
+					return t.tabError()
 				}
 			} else if alt != altTop {
-				return tabErr
+				return t.tabError()
 			}
 			t.atLineStart = false
 		}
