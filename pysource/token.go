@@ -35,13 +35,12 @@ func (t TokenType) String() string {
 	return fmt.Sprintf("TokenType(%d)", t)
 }
 
-// Token is one token; lines are 1-based, columns are byte offsets in the line.
+// Token is one token; lines are 1-based. (No columns: nothing needs them,
+// and the token slices are the largest data of an analysis.)
 type Token struct {
-	Type      TokenType
-	Text      string
-	Line, Col int
-	EndLine   int
-	EndCol    int
+	Text          string
+	Line, EndLine int
+	Type          TokenType
 }
 
 // tokenError is a tokenizer failure: Msg is the message Python's tokenize or
@@ -152,8 +151,8 @@ func (t *tokenizer) checkFString() bool {
 	return false
 }
 
-func (t *tokenizer) emit(typ TokenType, start, end int, sline, scol int) {
-	t.toks = append(t.toks, Token{Type: typ, Text: t.src[start:end], Line: sline, Col: scol, EndLine: t.line, EndCol: end - t.lstart})
+func (t *tokenizer) emit(typ TokenType, start, end int, sline int) {
+	t.toks = append(t.toks, Token{Type: typ, Text: t.src[start:end], Line: sline, EndLine: t.line})
 }
 
 func (t *tokenizer) tabError() error {
@@ -211,12 +210,12 @@ func (t *tokenizer) run() error {
 						e = len(src) - p
 					}
 					t.pos = p + e
-					t.toks = append(t.toks, Token{Type: COMMENT, Text: src[p : p+e], Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p + e - t.lstart})
+					t.toks = append(t.toks, Token{Type: COMMENT, Text: src[p : p+e], Line: t.line, EndLine: t.line})
 					t.trivia++
 					p = t.pos
 				}
 				if p < len(src) {
-					t.toks = append(t.toks, Token{Type: NL, Text: "\n", Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p - t.lstart + 1})
+					t.toks = append(t.toks, Token{Type: NL, Text: "\n", Line: t.line, EndLine: t.line})
 					t.trivia++
 					t.pos = p + 1
 					t.newline()
@@ -237,12 +236,12 @@ func (t *tokenizer) run() error {
 				}
 				t.indents = append(t.indents, col)
 				t.altIndents = append(t.altIndents, alt)
-				t.toks = append(t.toks, Token{Type: INDENT, Text: src[t.lstart:p], Line: t.line, Col: 0, EndLine: t.line, EndCol: p - t.lstart})
+				t.toks = append(t.toks, Token{Type: INDENT, Text: src[t.lstart:p], Line: t.line, EndLine: t.line})
 			} else if col < top {
 				for col < t.indents[len(t.indents)-1] {
 					t.indents = t.indents[:len(t.indents)-1]
 					t.altIndents = t.altIndents[:len(t.altIndents)-1]
-					t.toks = append(t.toks, Token{Type: DEDENT, Line: t.line, Col: p - t.lstart, EndLine: t.line, EndCol: p - t.lstart})
+					t.toks = append(t.toks, Token{Type: DEDENT, Line: t.line, EndLine: t.line})
 				}
 				if col != t.indents[len(t.indents)-1] {
 					return &tokenError{Msg: "unindent does not match any outer indentation level", Line: t.line, Indent: true}
@@ -269,7 +268,7 @@ func (t *tokenizer) run() error {
 				typ = NL
 				t.trivia++
 			}
-			t.toks = append(t.toks, Token{Type: typ, Text: "\n", Line: t.line, Col: t.pos - t.lstart, EndLine: t.line, EndCol: t.pos - t.lstart + 1})
+			t.toks = append(t.toks, Token{Type: typ, Text: "\n", Line: t.line, EndLine: t.line})
 			t.pos++
 			t.newline()
 			t.atLineStart = typ == NEWLINE
@@ -280,7 +279,7 @@ func (t *tokenizer) run() error {
 			}
 			s := t.pos
 			t.pos += e
-			t.emit(COMMENT, s, t.pos, t.line, s-t.lstart)
+			t.emit(COMMENT, s, t.pos, t.line)
 			t.trivia++
 		case c == '\\':
 			if t.pos+1 < len(src) && src[t.pos+1] == '\n' {
@@ -299,7 +298,7 @@ func (t *tokenizer) run() error {
 			if err := t.checkNumber(src[s:t.pos]); err != nil {
 				return err
 			}
-			t.emit(NUMBER, s, t.pos, t.line, s-t.lstart)
+			t.emit(NUMBER, s, t.pos, t.line)
 		default:
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
 			if isIdentStart(r) {
@@ -314,27 +313,27 @@ func (t *tokenizer) run() error {
 				}
 				// String prefix?
 				if p < len(src) && (src[p] == '"' || src[p] == '\'') && isStringPrefix(src[s:p], t.ver) {
-					sline, scol := t.line, s-t.lstart
+					sline := t.line
 					t.pos = p
 					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
 						return err
 					}
-					t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, Col: scol, EndLine: t.line, EndCol: t.pos - t.lstart})
+					t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, EndLine: t.line})
 					t.checkFString()
 					t.checkFString()
 					continue
 				}
 				t.pos = p
-				t.emit(NAME, s, p, t.line, s-t.lstart)
+				t.emit(NAME, s, p, t.line)
 				continue
 			}
 			if c == '"' || c == '\'' {
 				s := t.pos
-				sline, scol := t.line, s-t.lstart
+				sline := t.line
 				if err := t.scanString(""); err != nil {
 					return err
 				}
-				t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, Col: scol, EndLine: t.line, EndCol: t.pos - t.lstart})
+				t.toks = append(t.toks, Token{Type: STRING, Text: src[s:t.pos], Line: sline, EndLine: t.line})
 				t.checkFString()
 				continue
 			}
@@ -351,9 +350,9 @@ func (t *tokenizer) run() error {
 	if n := len(t.toks); n > 0 {
 		last := t.toks[n-1]
 		if last.Type != NEWLINE && last.Type != NL && last.Type != DEDENT && last.Type != INDENT {
-			t.toks = append(t.toks, Token{Type: NEWLINE, Line: t.line, Col: t.pos - t.lstart, EndLine: t.line, EndCol: t.pos - t.lstart + 1})
+			t.toks = append(t.toks, Token{Type: NEWLINE, Line: t.line, EndLine: t.line})
 		} else if last.Type == NL && t.lastSignificantIsNotNewline() {
-			t.toks = append(t.toks, Token{Type: NEWLINE, Line: last.Line, Col: last.Col, EndLine: last.Line, EndCol: last.Col})
+			t.toks = append(t.toks, Token{Type: NEWLINE, Line: last.Line, EndLine: last.Line})
 		}
 	}
 	for len(t.indents) > 1 {
@@ -537,7 +536,7 @@ func (t *tokenizer) scanOp() error {
 		n = 1
 	}
 	t.pos += n
-	t.emit(OP, s, t.pos, t.line, s-t.lstart)
+	t.emit(OP, s, t.pos, t.line)
 	return nil
 }
 
