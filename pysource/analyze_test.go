@@ -282,6 +282,8 @@ func TestNotPython(t *testing.T) {
 		{"if x:\ny = 2\n", cov716, py314, `"expected an indented block after 'if' statement on line 1" at line 2`},
 		{"if x:\ny = 2\n", cov65, py311, `'expected an indented block after 'if' statement on line 1' at line 2`},
 		{"x = = 1\n", cov716, py314, `'invalid syntax' at line 1`},
+		{"00;=\n", cov716, py314, `'invalid syntax' at line 1`},
+		{"x = 1; ) \n", cov716, py314, `"unmatched ')'" at line 1`},
 		{"print 'hello'\n", cov716, py314, `"Missing parentheses in call to 'print'. Did you mean print(...)?" at line 1`},
 		{"return 1\n", cov716, py314, `"'return' outside function" at line 1`},
 		{"x = 1 + \\\n", cov716, py314, `'unexpected EOF while parsing' at line 1`},

@@ -361,6 +361,9 @@ func (p *parser) simpleLine() ([]*Stmt, error) {
 				return out, nil
 			}
 			start = p.pos
+			if f := p.peek(); f.Type == OP && (binaryOnlyOp(f.Text) || strings.Contains(":)]},", f.Text)) {
+				return nil, p.errf(f.Line, "invalid syntax")
+			}
 			continue
 		}
 		if t.Type == INDENT || t.Type == DEDENT {

@@ -427,6 +427,9 @@ func checkStmt(s *Stmt, ver Version) error {
 		}
 	case SAssign:
 		target := h[:topLevelIndex(h, "=")]
+		if len(target) == 0 {
+			return &syntaxError{Msg: "invalid syntax", Line: h[0].Line}
+		}
 		if len(target) == 1 && (target[0].Type == NUMBER || target[0].Type == STRING) {
 			return &syntaxError{Msg: "cannot assign to literal here. Maybe you meant '==' instead of '='?", Line: target[0].Line}
 		}
