@@ -1,15 +1,12 @@
 package pyarcs
 
 import (
-	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -17,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/covkit/covkit/internal/conformance"
 	"github.com/covkit/covkit/internal/testbed"
 	"github.com/covkit/covkit/pysource"
 )
@@ -56,62 +54,19 @@ type dumpEntry struct {
 
 const snippetDir = "/tmp/covkit-arcs-snippets"
 
-func cacheDir() string {
-	if d := os.Getenv("COVKIT_CONFORMANCE_CACHE"); d != "" {
-		return d
-	}
-	return filepath.Join(testbed.Dir(), "conformance")
-}
-
-// corpusRunner runs dump.py somewhere: in a test bed, or (for the extra
-// interpreters of $COVKIT_ARCS_EXTRA) on the host.
-type corpusRunner struct {
-	name     string
-	hostPath func(string) string
-	tempDir  func(t *testing.T) (host, there string)
-	command  func(ctx context.Context, dir string, args ...string) *exec.Cmd
-	python   string
-}
-
-func bedRunner(b *testbed.Bed) *corpusRunner {
-	return &corpusRunner{
-		name:     b.Name,
-		hostPath: b.HostPath,
-		tempDir:  func(t *testing.T) (string, string) { return b.TempDir(t) },
-		command: func(ctx context.Context, dir string, args ...string) *exec.Cmd {
-			return b.Command(ctx, dir, nil, args...)
-		},
-		python: b.Python,
-	}
-}
-
 // extraRunners parses $COVKIT_ARCS_EXTRA: NAME=PYTHON:COVERAGE_PARENT_DIR,
 // comma-separated, e.g. py312-cov716=/root/.pyenv/versions/3.12.1/bin/python3:/tmp/covpkgs/716
 // where the directory holds (a link to) a coverage package whose parser
 // runs under that interpreter.
-func extraRunners() []*corpusRunner {
-	var out []*corpusRunner
+func extraRunners() []*conformance.Runner {
+	var out []*conformance.Runner
 	for _, e := range strings.Split(os.Getenv("COVKIT_ARCS_EXTRA"), ",") {
 		name, rest, ok := strings.Cut(e, "=")
 		if !ok {
 			continue
 		}
 		py, pypath, _ := strings.Cut(rest, ":")
-		out = append(out, &corpusRunner{
-			name:     name,
-			hostPath: func(p string) string { return p },
-			tempDir: func(t *testing.T) (string, string) {
-				d := t.TempDir()
-				return d, d
-			},
-			command: func(ctx context.Context, dir string, args ...string) *exec.Cmd {
-				cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-				cmd.Dir = dir
-				cmd.Env = append(os.Environ(), "PYTHONPATH="+pypath)
-				return cmd
-			},
-			python: py,
-		})
+		out = append(out, conformance.HostRunner(name, py, "PYTHONPATH="+pypath))
 	}
 	return out
 }
@@ -123,12 +78,12 @@ var snippetCorpora = map[string]string{
 	"pysource": filepath.Join("..", "pysource", "testdata", "corpus"),
 }
 
-func loadDump(t *testing.T, b *corpusRunner) *dumpFile {
+func loadDump(t *testing.T, b *conformance.Runner) *dumpFile {
 	t.Helper()
 	h := sha256.New()
 	h.Write(dumpScript)
-	h.Write([]byte(b.python))
-	snipHost := b.hostPath(snippetDir)
+	h.Write([]byte(b.Python))
+	snipHost := b.HostPath(snippetDir)
 	if err := os.RemoveAll(snipHost); err != nil {
 		t.Fatal(err)
 	}
@@ -138,41 +93,21 @@ func loadDump(t *testing.T, b *corpusRunner) *dumpFile {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		copyDir(t, snippetCorpora[n], filepath.Join(snipHost, n), h)
+		conformance.CopyDir(t, snippetCorpora[n], filepath.Join(snipHost, n), h)
 	}
 	key := hex.EncodeToString(h.Sum(nil)[:6])
-	cache := filepath.Join(cacheDir(), fmt.Sprintf("arcs-%s-%s.json", b.name, key))
-	snippetsOnly := os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") != ""
-	data, err := os.ReadFile(cache)
-	if err != nil || snippetsOnly {
-		host, there := b.tempDir(t)
-		if err := os.WriteFile(filepath.Join(host, "dump.py"), dumpScript, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-		defer cancel()
-		args := []string{b.python, there + "/dump.py", there + "/out.json"}
-		if !snippetsOnly {
-			args = append(args, "@stdlib")
-		}
-		for _, n := range names {
-			args = append(args, snippetDir+"/"+n)
-		}
-		cmd := b.command(ctx, there, args...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("dump.py in %s: %v\n%s", b.name, err, out)
-		}
-		data, err = os.ReadFile(filepath.Join(host, "out.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !snippetsOnly {
-			if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
-				_ = os.WriteFile(cache+".tmp", data, 0o644)
-				_ = os.Rename(cache+".tmp", cache)
-			}
-		}
+	cache := filepath.Join(conformance.CacheDir(), fmt.Sprintf("arcs-%s-%s.json", b.Name, key))
+	var args []string
+	if os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") != "" {
+		// The snippets alone, never cached.
+		cache = ""
+	} else {
+		args = append(args, "@stdlib")
 	}
+	for _, n := range names {
+		args = append(args, snippetDir+"/"+n)
+	}
+	data := conformance.Dump(t, b, dumpScript, cache, args, 20*time.Minute)
 	var d dumpFile
 	if err := json.Unmarshal(data, &d); err != nil {
 		t.Fatalf("%s: %v", cache, err)
@@ -180,39 +115,11 @@ func loadDump(t *testing.T, b *corpusRunner) *dumpFile {
 	return &d
 }
 
-func copyDir(t *testing.T, from, to string, h io.Writer) {
-	t.Helper()
-	ents, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		data, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", e.Name(), len(data))
-		h.Write(data)
-		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-type mismatch struct {
-	cause string
-	file  string
-	arcs  [][2]int
-}
-
 // compareFile compares Arcs with coverage.py's entry for one file.
-func compareFile(path string, src []byte, want *dumpEntry, popts pysource.Options, verbose bool) []mismatch {
-	var out []mismatch
+func compareFile(path string, src []byte, want *dumpEntry, popts pysource.Options, verbose bool) []conformance.Mismatch {
+	var out []conformance.Mismatch
 	add := func(cause string, arcs ...[2]int) {
-		out = append(out, mismatch{cause: cause, file: path, arcs: arcs})
+		out = append(out, conformance.Mismatch{Cause: cause, File: path, Where: arcs})
 	}
 	if want.Error != "" || want.Crash != "" {
 		if want.Crash != "" {
@@ -251,7 +158,7 @@ func compareFile(path string, src []byte, want *dumpEntry, popts pysource.Option
 	}
 	r := Arcs(a, Options{Version: popts.Version, Coverage: popts.Coverage})
 	kinds := stmtKinds(a.Module)
-	extra, missing := diffArcs(r.Arcs, want.Arcs)
+	extra, missing := conformance.Diff(r.Arcs, want.Arcs)
 	for _, x := range extra {
 		add("arc extra from "+kindOf(kinds, x[0])+" to "+kindOf(kinds, x[1]), x)
 	}
@@ -353,26 +260,6 @@ func stmtKinds(m *pysource.Module) map[int]string {
 	return k
 }
 
-func diffArcs(got, want [][2]int) (extra, missing [][2]int) {
-	w := map[[2]int]bool{}
-	for _, a := range want {
-		w[a] = true
-	}
-	g := map[[2]int]bool{}
-	for _, a := range got {
-		g[a] = true
-		if !w[a] {
-			extra = append(extra, a)
-		}
-	}
-	for _, a := range want {
-		if !g[a] {
-			missing = append(missing, a)
-		}
-	}
-	return extra, missing
-}
-
 func TestConformance(t *testing.T) {
 	beds := testbed.Names
 	if b := os.Getenv("COVKIT_CONFORMANCE_BED"); b != "" {
@@ -383,14 +270,14 @@ func TestConformance(t *testing.T) {
 	}
 	type entry struct {
 		name string
-		get  func(t *testing.T) *corpusRunner
+		get  func(t *testing.T) *conformance.Runner
 	}
 	var runners []entry
 	for _, name := range beds {
-		runners = append(runners, entry{name, func(t *testing.T) *corpusRunner { return bedRunner(testbed.Get(t, name)) }})
+		runners = append(runners, entry{name, func(t *testing.T) *conformance.Runner { return conformance.BedRunner(testbed.Get(t, name)) }})
 	}
 	for _, r := range extraRunners() {
-		runners = append(runners, entry{r.name, func(t *testing.T) *corpusRunner {
+		runners = append(runners, entry{r.Name, func(t *testing.T) *conformance.Runner {
 			if testing.Short() {
 				t.Skip("extra interpreter in -short mode")
 			}
@@ -422,7 +309,7 @@ func TestConformance(t *testing.T) {
 				paths = []string{one}
 				full, verbose = true, true
 			}
-			var all []mismatch
+			var all []conformance.Mismatch
 			checked, bad, skipped, refused, narcs := 0, 0, 0, 0, 0
 			for i, p := range paths {
 				if !full && i%7 != 0 && !strings.HasPrefix(p, snippetDir) {
@@ -432,7 +319,7 @@ func TestConformance(t *testing.T) {
 				if want == nil {
 					t.Fatalf("%s not in the %s corpus", p, name)
 				}
-				src, err := os.ReadFile(b.hostPath(p))
+				src, err := os.ReadFile(b.HostPath(p))
 				if err != nil {
 					continue
 				}
@@ -441,7 +328,7 @@ func TestConformance(t *testing.T) {
 					continue
 				}
 				ms := compareFile(p, src, want, popts, verbose)
-				if len(ms) == 1 && strings.HasPrefix(ms[0].cause, "pysource ") {
+				if len(ms) == 1 && strings.HasPrefix(ms[0].Cause, "pysource ") {
 					skipped++
 					all = append(all, ms...)
 					continue
@@ -453,7 +340,7 @@ func TestConformance(t *testing.T) {
 					all = append(all, ms...)
 				}
 			}
-			rep := summarize(all)
+			rep := conformance.Summarize(all)
 			t.Logf("%s (Python %s, coverage %s): arcs and exit counts agree on %d/%d files (%.2f%%, %d arcs); %d files skipped for pysource differences, %d not Python\n%s",
 				name, d.Python, d.Coverage, checked-bad, checked, 100*float64(checked-bad)/float64(max(checked, 1)), narcs, skipped, refused, rep)
 			if out := os.Getenv("COVKIT_CONFORMANCE_REPORT"); out != "" {
@@ -464,51 +351,10 @@ func TestConformance(t *testing.T) {
 			}
 			// The hand-written corpus must agree exactly.
 			for _, m := range all {
-				if strings.HasPrefix(m.file, snippetDir) && !strings.HasPrefix(m.cause, "pysource") && !strings.HasPrefix(m.cause, "coverage.py crashes") {
-					t.Errorf("%s: %s %v", m.file, m.cause, m.arcs)
+				if strings.HasPrefix(m.File, snippetDir) && !strings.HasPrefix(m.Cause, "pysource") && !strings.HasPrefix(m.Cause, "coverage.py crashes") {
+					t.Errorf("%s: %s %v", m.File, m.Cause, m.Where)
 				}
 			}
 		})
 	}
-}
-
-// summarize groups mismatches by cause, biggest group first, with examples.
-func summarize(all []mismatch) string {
-	type group struct {
-		cause string
-		files map[string]bool
-		n     int
-		ex    []string
-	}
-	groups := map[string]*group{}
-	for _, m := range all {
-		g := groups[m.cause]
-		if g == nil {
-			g = &group{cause: m.cause, files: map[string]bool{}}
-			groups[m.cause] = g
-		}
-		g.n++
-		g.files[m.file] = true
-		if len(g.ex) < 3 {
-			g.ex = append(g.ex, fmt.Sprintf("%s %v", m.file, m.arcs))
-		}
-	}
-	list := make([]*group, 0, len(groups))
-	for _, g := range groups {
-		list = append(list, g)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if len(list[i].files) != len(list[j].files) {
-			return len(list[i].files) > len(list[j].files)
-		}
-		return list[i].cause < list[j].cause
-	})
-	var b strings.Builder
-	for _, g := range list {
-		fmt.Fprintf(&b, "%5d files %6d items  %s\n", len(g.files), g.n, g.cause)
-		for _, e := range g.ex {
-			fmt.Fprintf(&b, "        e.g. %s\n", e)
-		}
-	}
-	return b.String()
 }

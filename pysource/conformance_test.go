@@ -1,14 +1,12 @@
 package pysource
 
 import (
-	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/covkit/covkit/internal/conformance"
 	"github.com/covkit/covkit/internal/testbed"
 )
 
@@ -58,13 +57,6 @@ type dumpEntry struct {
 	} `json:"regions"`
 }
 
-func conformanceCacheDir() string {
-	if d := os.Getenv("COVKIT_CONFORMANCE_CACHE"); d != "" {
-		return d
-	}
-	return filepath.Join(testbed.Dir(), "conformance")
-}
-
 // loadDump returns coverage.py's view of bed b's corpus, from the cache or
 // by running dump.py in the bed.
 func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
@@ -83,44 +75,24 @@ func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 		t.Fatal(err)
 	}
 	for _, sub := range snippetCorpora {
-		copyDir(t, filepath.Join("testdata", sub), filepath.Join(snipHost, sub), h)
+		conformance.CopyDir(t, filepath.Join("testdata", sub), filepath.Join(snipHost, sub), h)
 	}
 	key := hex.EncodeToString(h.Sum(nil)[:6])
 	name := b.Name
 	if cross {
 		name += "-cross"
 	}
-	cache := filepath.Join(conformanceCacheDir(), fmt.Sprintf("%s-%s.json", name, key))
-	data, err := os.ReadFile(cache)
-	if err != nil {
-		host, inBed := b.TempDir(t)
-		if err := os.WriteFile(filepath.Join(host, "dump.py"), dumpScript, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		args := []string{b.Python, inBed + "/dump.py", inBed + "/out.json"}
-		if cross {
-			args = append(args, roots...)
-		} else {
-			args = append(args, "@stdlib")
-			for _, sub := range snippetCorpora {
-				args = append(args, snipBed+"/"+sub)
-			}
-		}
-		cmd := b.Command(ctx, inBed, nil, args...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("dump.py in %s: %v\n%s", b.Name, err, out)
-		}
-		data, err = os.ReadFile(filepath.Join(host, "out.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
-			_ = os.WriteFile(cache+".tmp", data, 0o644)
-			_ = os.Rename(cache+".tmp", cache)
+	cache := filepath.Join(conformance.CacheDir(), fmt.Sprintf("%s-%s.json", name, key))
+	var args []string
+	if cross {
+		args = roots
+	} else {
+		args = []string{"@stdlib"}
+		for _, sub := range snippetCorpora {
+			args = append(args, snipBed+"/"+sub)
 		}
 	}
+	data := conformance.Dump(t, conformance.BedRunner(b), dumpScript, cache, args, 10*time.Minute)
 	var d dumpFile
 	if err := json.Unmarshal(data, &d); err != nil {
 		t.Fatalf("%s: %v", cache, err)
@@ -175,41 +147,12 @@ const snippetDir = "/tmp/covkit-conformance-snippets"
 // bed's own library: tricky valid files, and files no Python accepts.
 var snippetCorpora = []string{"corpus", "notpython"}
 
-func copyDir(t *testing.T, from, to string, h io.Writer) {
-	t.Helper()
-	ents, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		data, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", e.Name(), len(data))
-		h.Write(data)
-		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// mismatch is one disagreement on one file.
-type mismatch struct {
-	cause string
-	file  string
-	lines []int
-}
-
 // compareFile compares Analyze with coverage.py's entry for one file and
 // returns the disagreements, grouped by cause.
-func compareFile(path string, src []byte, want *dumpEntry, opts Options) []mismatch {
-	var out []mismatch
+func compareFile(path string, src []byte, want *dumpEntry, opts Options) []conformance.Mismatch {
+	var out []conformance.Mismatch
 	add := func(cause string, lines ...int) {
-		out = append(out, mismatch{cause: cause, file: path, lines: lines})
+		out = append(out, conformance.Mismatch{Cause: cause, File: path, Where: lines})
 	}
 	got, err := Analyze(path, src, opts)
 	if want.Error != "" || want.Crash != "" {
@@ -236,21 +179,21 @@ func compareFile(path string, src []byte, want *dumpEntry, opts Options) []misma
 		return out
 	}
 	kindAt := stmtKinds(got.Module)
-	extra, missing := diffInts(got.Statements, want.Statements)
+	extra, missing := conformance.Diff(got.Statements, want.Statements)
 	for _, l := range extra {
 		add("statement extra at "+kindAt[l], l)
 	}
 	for _, l := range missing {
 		add("statement missing at "+kindAt[l], l)
 	}
-	extra, missing = diffInts(got.Excluded, want.Excluded)
+	extra, missing = conformance.Diff(got.Excluded, want.Excluded)
 	for _, l := range extra {
 		add("excluded extra", l)
 	}
 	for _, l := range missing {
 		add("excluded missing", l)
 	}
-	extra, missing = diffInts(got.NoBranch, want.NoBranch)
+	extra, missing = conformance.Diff(got.NoBranch, want.NoBranch)
 	for _, l := range extra {
 		add("no-branch extra", l)
 	}
@@ -331,26 +274,6 @@ func stmtKinds(m *Module) map[int]string {
 	return k
 }
 
-func diffInts(got, want []int) (extra, missing []int) {
-	w := map[int]bool{}
-	for _, l := range want {
-		w[l] = true
-	}
-	g := map[int]bool{}
-	for _, l := range got {
-		g[l] = true
-		if !w[l] {
-			extra = append(extra, l)
-		}
-	}
-	for _, l := range want {
-		if !g[l] {
-			missing = append(missing, l)
-		}
-	}
-	return extra, missing
-}
-
 func TestConformance(t *testing.T) { testConformance(t, false) }
 
 // TestConformanceCross runs each bed's coverage.py over another Python's
@@ -394,7 +317,7 @@ func compareDump(t *testing.T, name string, d *dumpFile, read func(string) ([]by
 		paths = []string{one}
 		full = true
 	}
-	var all []mismatch
+	var all []conformance.Mismatch
 	checked, bad := 0, 0
 	for i, p := range paths {
 		if !full && i%7 != 0 && !strings.Contains(p, snippetDir) && !strings.Contains(p, pyenvSnippetDir) {
@@ -419,7 +342,7 @@ func compareDump(t *testing.T, name string, d *dumpFile, read func(string) ([]by
 			all = append(all, ms...)
 		}
 	}
-	report := summarize(all)
+	report := conformance.Summarize(all)
 	rate := 100 * float64(checked-bad) / float64(max(checked, 1))
 	t.Logf("%s (Python %s, coverage %s): %d/%d files agree (%.2f%%)\n%s",
 		name, d.Python, d.Coverage, checked-bad, checked, rate, report)
@@ -483,37 +406,23 @@ func TestConformancePyenv(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, sub := range snippetCorpora {
-				copyDir(t, filepath.Join("testdata", sub), filepath.Join(abs, sub), h)
+				conformance.CopyDir(t, filepath.Join("testdata", sub), filepath.Join(abs, sub), h)
 			}
-			cache := filepath.Join(conformanceCacheDir(), fmt.Sprintf("%s-%s.json", o.name, hex.EncodeToString(h.Sum(nil)[:6])))
-			data, err := os.ReadFile(cache)
-			if err != nil {
-				dir := t.TempDir()
-				if out, err := exec.Command("cp", "-r", covSrc, dir).CombinedOutput(); err != nil {
+			cache := filepath.Join(conformance.CacheDir(), fmt.Sprintf("%s-%s.json", o.name, hex.EncodeToString(h.Sum(nil)[:6])))
+			// coverage.py is copied out of the bed, to a directory of its own
+			// on PYTHONPATH.
+			covDir := t.TempDir()
+			if _, err := os.Stat(cache); err != nil {
+				if out, err := exec.Command("cp", "-r", covSrc, covDir).CombinedOutput(); err != nil {
 					t.Fatalf("copy coverage.py: %v\n%s", err, out)
 				}
-				if err := os.WriteFile(filepath.Join(dir, "dump.py"), dumpScript, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				args := []string{filepath.Join(dir, "dump.py"), filepath.Join(dir, "out.json"), "@stdlib"}
-				for _, sub := range snippetCorpora {
-					args = append(args, filepath.Join(abs, sub))
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-				defer cancel()
-				cmd := exec.CommandContext(ctx, python, args...)
-				cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONDONTWRITEBYTECODE=1")
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("dump.py under %s: %v\n%s", python, err, out)
-				}
-				if data, err = os.ReadFile(filepath.Join(dir, "out.json")); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
-					_ = os.WriteFile(cache+".tmp", data, 0o644)
-					_ = os.Rename(cache+".tmp", cache)
-				}
 			}
+			args := []string{"@stdlib"}
+			for _, sub := range snippetCorpora {
+				args = append(args, filepath.Join(abs, sub))
+			}
+			r := conformance.HostRunner(o.name, python, "PYTHONPATH="+covDir, "PYTHONDONTWRITEBYTECODE=1")
+			data := conformance.Dump(t, r, dumpScript, cache, args, 10*time.Minute)
 			var d dumpFile
 			if err := json.Unmarshal(data, &d); err != nil {
 				t.Fatalf("%s: %v", cache, err)
@@ -523,40 +432,4 @@ func TestConformancePyenv(t *testing.T) {
 			}
 		})
 	}
-}
-
-// summarize groups mismatches by cause, biggest group first, with examples.
-func summarize(all []mismatch) string {
-	groups := map[string][]mismatch{}
-	files := map[string]map[string]bool{}
-	for _, m := range all {
-		groups[m.cause] = append(groups[m.cause], m)
-		if files[m.cause] == nil {
-			files[m.cause] = map[string]bool{}
-		}
-		files[m.cause][m.file] = true
-	}
-	causes := make([]string, 0, len(groups))
-	for c := range groups {
-		causes = append(causes, c)
-	}
-	sort.Slice(causes, func(i, j int) bool {
-		if len(files[causes[i]]) != len(files[causes[j]]) {
-			return len(files[causes[i]]) > len(files[causes[j]])
-		}
-		return causes[i] < causes[j]
-	})
-	var b strings.Builder
-	for _, c := range causes {
-		g := groups[c]
-		fmt.Fprintf(&b, "  %-50s %4d files %5d cases; e.g.", c, len(files[c]), len(g))
-		for i, m := range g {
-			if i == 3 {
-				break
-			}
-			fmt.Fprintf(&b, " %s:%v", m.file, m.lines)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
 }
