@@ -75,31 +75,13 @@ func ActiveRun(environ []string) string {
 	return r
 }
 
-// LookPathExcept finds name on pathEnv, skipping the directory skip.
-func LookPathExcept(name, pathEnv, skip string) (string, error) {
-	skipAbs, _ := filepath.Abs(skip)
-	for _, d := range filepath.SplitList(pathEnv) {
-		if d == "" {
-			d = "."
-		}
-		if a, _ := filepath.Abs(d); skip != "" && a == skipAbs {
-			continue
-		}
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s: not found on PATH (outside %s)", name, skip)
-}
-
 // Shim runs the real name (docker or docker-compose) with args. While a
 // covkit run is active (COVKIT_RUN names a run, or EnvHost a proxy) the real client talks to
 // the engine through a Proxy, so every container it creates from a
 // covdocker image is measured; otherwise it just runs the real client.
 // It returns the client's exit status.
 func Shim(ctx context.Context, name string, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	real, err := LookPathExcept(name, envlist.Get(environ, "PATH"), envlist.Get(environ, EnvShimDir))
+	real, err := envlist.LookPath(environ, name, envlist.Get(environ, EnvShimDir))
 	if err != nil {
 		return 127, err
 	}

@@ -7,12 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/covkit/covkit/internal/envlist"
 )
 
 // Command is the user's command and its standard streams.
@@ -43,7 +43,7 @@ func Exec(c Command) (int, error) {
 	// The command is looked up on the PATH the run gives it (which may put
 	// covkit's shims first), not on covrun's own.
 	name := c.Args[0]
-	if p, ok := lookPathIn(name, c.Env); ok {
+	if p, err := envlist.LookPath(c.Env, name, ""); err == nil {
 		name = p
 	}
 	cmd := exec.Command(name, c.Args[1:]...)
@@ -131,24 +131,4 @@ func exitStatus(ps *os.ProcessState, err error) (int, error) {
 		return 1, err
 	}
 	return ps.ExitCode(), nil
-}
-
-// lookPathIn resolves name against the PATH of env, for commands found only
-// on a PATH the run itself sets.
-func lookPathIn(name string, env []string) (string, bool) {
-	if strings.Contains(name, "/") {
-		return "", false
-	}
-	for i := len(env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
-			for _, d := range filepath.SplitList(v) {
-				p := d + "/" + name
-				if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-					return p, true
-				}
-			}
-			return "", false
-		}
-	}
-	return "", false
 }

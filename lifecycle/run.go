@@ -118,7 +118,7 @@ func Run(o Options) (code int, err error) {
 
 	env := run.Environ(environ)
 	var extraMap func(string) (string, bool)
-	if _, hasDocker := lookPathIn("docker", env); !hasDocker {
+	if _, err := envlist.LookPath(env, "docker", ""); err != nil {
 		// No docker client for the command to call: no shims, which would
 		// make a docker appear on PATH where there is none.
 		o.NoDocker = true

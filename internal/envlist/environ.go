@@ -3,7 +3,12 @@
 // a key wins, as it does for the processes that receive them.
 package envlist
 
-import "strings"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
 
 // Get returns the value of k in env, "" if unset.
 func Get(env []string, k string) string {
@@ -42,4 +47,32 @@ func Getter(env []string) func(string) string {
 		}
 	}
 	return func(k string) string { return m[k] }
+}
+
+// LookPath finds the executable name on the PATH of env, skipping the
+// directory skip (when set): for commands found only on a PATH a run sets
+// itself, and for a shim looking for the real program behind it. An empty
+// PATH element is the current directory; a name with a slash is not
+// searched.
+func LookPath(env []string, name, skip string) (string, error) {
+	if strings.Contains(name, "/") {
+		return "", fmt.Errorf("%s: not searched on PATH", name)
+	}
+	skipAbs, _ := filepath.Abs(skip)
+	for _, d := range filepath.SplitList(Get(env, "PATH")) {
+		if d == "" {
+			d = "."
+		}
+		if a, _ := filepath.Abs(d); skip != "" && a == skipAbs {
+			continue
+		}
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	if skip != "" {
+		return "", fmt.Errorf("%s: not found on PATH (outside %s)", name, skip)
+	}
+	return "", fmt.Errorf("%s: not found on PATH", name)
 }

@@ -1,6 +1,8 @@
 package envlist
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -24,5 +26,35 @@ func TestEnviron(t *testing.T) {
 	}
 	if env[0] != "A=1" {
 		t.Error("Set changed its input")
+	}
+}
+
+func TestLookPath(t *testing.T) {
+	dir, shim := t.TempDir(), t.TempDir()
+	for _, d := range []string{dir, shim} {
+		if err := os.WriteFile(filepath.Join(d, "tool"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "plain"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=/nonexistent", "PATH=" + shim + ":" + dir}
+	for _, tt := range []struct {
+		name, skip, want string
+	}{
+		{"tool", "", filepath.Join(shim, "tool")},  // the last PATH entry wins, searched in order
+		{"tool", shim, filepath.Join(dir, "tool")}, // the shim's own directory skipped
+		{"plain", "", ""},                          // not executable
+		{"missing", "", ""},                        // nowhere
+		{filepath.Join(dir, "tool"), "", ""},       // a path is not searched
+	} {
+		got, err := LookPath(env, tt.name, tt.skip)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("LookPath(%q, skip %q) = %q, %v; want %q", tt.name, tt.skip, got, err, tt.want)
+		}
+	}
+	if _, err := LookPath(nil, "sh", ""); err == nil {
+		t.Error("found sh without a PATH")
 	}
 }
