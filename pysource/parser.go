@@ -124,6 +124,11 @@ func Parse(src string, ver Version) (*Module, []Token, error) {
 	// module keeps is copied out at its exact size.
 	scratch := tokenScratch.Get().(*[]Token)
 	defer tokenScratch.Put(scratch)
+	if want := len(src)/6 + 16; cap(*scratch) < want {
+		// About one token per 7 bytes of typical source: grow once, up
+		// front, rather than by doubling a large slice.
+		*scratch = make([]Token, 0, want)
+	}
 	toks, trivia, err := tokenizeInto(src, ver, (*scratch)[:0])
 	*scratch = toks
 	if err != nil {
