@@ -185,7 +185,9 @@ func (cm *codeModel) block(ss []*Stmt, scope scopeKind, loop *loopCtx) bool {
 // and the code objects nested in them (functions, classes, lambdas,
 // comprehensions) keep their line numbers; from 3.12 on nothing is left.
 func (cm *codeModel) deadBlock(ss []*Stmt, pure bool) {
-	if pure && cm.ver.Less(Version{3, 12}) {
+	// 3.9 adds no constant for them at all (nothing is emitted), so none
+	// survive.
+	if pure && cm.ver.Less(Version{3, 12}) && cm.ver.AtLeast(3, 10) {
 		saved := cm.lines
 		cm.lines = nil
 		cm.nested(ss)
@@ -209,7 +211,11 @@ func (cm *codeModel) nested(ss []*Stmt) {
 			if cm.hasNestedCode(s.Header) {
 				cm.mark(s.Line)
 			}
-			cm.mark(first)
+			// Before 3.11 (no RESUME) a function's own code has no
+			// instruction on its first line; a class body's has.
+			if s.Kind == SClassDef || cm.ver.AtLeast(3, 11) {
+				cm.mark(first)
+			}
 			if s.Kind == SFunctionDef {
 				cm.function(s)
 			} else {
