@@ -184,12 +184,20 @@ func checkOldFString(t Token) error {
 				// Format spec or conversion: literal text up to the
 				// field's '}', with nested fields.
 				depth := 0
+			spec:
 				for i++; i < len(body); i++ {
-					if body[i] == '{' {
+					switch b := body[i]; {
+					case depth > 0 && (b == '\'' || b == '"'):
+						// A string in a nested field's expression, as in
+						// f'{3:{"}"}>10}': its braces are not the spec's.
+						if j := strings.IndexByte(body[i+1:], b); j >= 0 {
+							i += j + 1
+						}
+					case b == '{':
 						depth++
-					} else if body[i] == '}' {
+					case b == '}':
 						if depth == 0 {
-							break
+							break spec
 						}
 						depth--
 					}
