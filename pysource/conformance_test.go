@@ -360,15 +360,16 @@ func compareDump(t *testing.T, name string, d *dumpFile, read func(string) ([]by
 // under any supported interpreter): they check the 3.9, 3.10 and 3.12
 // models.
 //
-// Unlike the beds, these do not all agree yet (see CONFORMANCE.md): the test
-// fails when the agreement falls below floor, a little under the rates
-// measured on the default sample (the full corpus agrees more).
+// 3.9 does not agree everywhere yet (see CONFORMANCE.md): the test fails
+// when the agreement falls below floor, a little under the rate measured
+// on the default sample (the full corpus agrees more); 3.10 and 3.12 must
+// agree on every file.
 var pyenvOracles = []struct {
 	name, python, coverageBed string
 	floor                     float64
 }{
-	{"py3.9", "/root/.pyenv/versions/3.9.18/bin/python3", "trixie", 93.0},
-	{"py3.10", "/root/.pyenv/versions/3.10.13/bin/python3", "sid", 99.0},
+	{"py3.9", "/root/.pyenv/versions/3.9.18/bin/python3", "trixie", 94.0},
+	{"py3.10", "/root/.pyenv/versions/3.10.13/bin/python3", "sid", 100.0},
 	{"py3.12", "/root/.pyenv/versions/3.12.1/bin/python3", "sid", 100.0},
 }
 
