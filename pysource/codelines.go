@@ -54,6 +54,7 @@ func codeLines(m *Module, ver Version, skipAnnotate bool) lineSet {
 	}
 	cm.cs = newConstScope(false)
 	markLast(m.Body)
+	cm.docstringLine(m.Body)
 	cm.block(m.Body, scopeModule, nil)
 	cm.endConstScope()
 	return cm.lines
@@ -291,6 +292,15 @@ func (cm *codeModel) function(s *Stmt) {
 	cm.endConstScope()
 }
 
+// docstringLine marks the line of a module's or class's docstring for
+// 3.9, which compiles no code for other constant expression statements but
+// stores this one in __doc__.
+func (cm *codeModel) docstringLine(body []*Stmt) {
+	if cm.ver.Less(Version{3, 10}) && len(body) > 0 && isDocstring(body[0]) {
+		cm.mark(body[0].Line)
+	}
+}
+
 // markLast flags the last statement of a code object's body, whose line
 // 3.9 gives to the implicit 'return None'.
 func markLast(body []*Stmt) {
@@ -304,6 +314,7 @@ func (cm *codeModel) class(s *Stmt) {
 	saved := cm.cs
 	cm.cs = newConstScope(false)
 	markLast(s.Body)
+	cm.docstringLine(s.Body)
 	cm.block(s.Body, scopeClass, nil)
 	cm.endConstScope()
 	cm.cs = saved
