@@ -48,6 +48,14 @@ func TestStatements(t *testing.T) {
 			stmts: []int{1, 2, 4, 5, 6, 8, 10, 11, 12, 14},
 		},
 		{
+			// Checked against CPython 3.9.18's line table.
+			name: "3.9: pass has a line only when a construct's instruction follows",
+			ver:  Version{3, 9}, cov: cov76,
+			src: "def f(x):\n    if x:\n        pass\n    y = 1\n    while x:\n        pass\n    try:\n        pass\n" +
+				"    except E:\n        pass\n    if x:\n        pass\n    else:\n        y = 2\n    if x:\n        pass\n",
+			stmts: []int{1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16},
+		},
+		{
 			name: "try is a statement, else and finally are not",
 			ver:  py311, cov: cov65,
 			src:   "try:\n    a = 1\nexcept ValueError:\n    b = 1\nexcept:\n    c = 1\nelse:\n    d = 1\nfinally:\n    e = 1\nf = 1\n",

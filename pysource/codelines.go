@@ -301,11 +301,37 @@ func (cm *codeModel) docstringLine(body []*Stmt) {
 	}
 }
 
-// markLast flags the last statement of a code object's body, whose line
-// 3.9 gives to the implicit 'return None'.
-func markLast(body []*Stmt) {
-	if len(body) > 0 {
-		body[len(body)-1].lastInCode = true
+// markLast flags, in a code object's body, the statements after which the
+// next instruction comes from an enclosing construct rather than from a
+// following statement (3.9 gives a statement that compiles to nothing,
+// such as pass, the line of that next instruction): the last statement of
+// the body (the implicit 'return None' follows), and recursively the last
+// of every block its construct ends with an instruction (a loop's jump
+// back, try's POP_BLOCK, a handler's POP_EXCEPT, an if-body's jump over
+// its else, a finally block's jump or re-raise).
+func markLast(body []*Stmt) { markTail(body, true) }
+
+func markTail(body []*Stmt, tail bool) {
+	for i, s := range body {
+		last := i == len(body)-1 && tail
+		s.lastInCode = last
+		switch s.Kind {
+		case SIf:
+			markTail(s.Body, len(s.Orelse) > 0 || last)
+			markTail(s.Orelse, last)
+		case SWhile, SFor:
+			markTail(s.Body, true)
+			markTail(s.Orelse, last)
+		case STry:
+			markTail(s.Body, true)
+			for _, h := range s.Handlers {
+				markTail(h.Body, true)
+			}
+			markTail(s.Orelse, len(s.Finally) > 0 || last)
+			markTail(s.Finally, true)
+		case SWith:
+			markTail(s.Body, true)
+		}
 	}
 }
 
@@ -478,6 +504,14 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 			}
 		}
 		return anyF || !irref
+	case SPass:
+		// 3.9 compiles pass to nothing: it has a line only when an
+		// enclosing construct's instruction comes next.
+		if cm.ver.Less(Version{3, 10}) && !s.lastInCode {
+			return true
+		}
+		cm.mark(s.Line)
+		return true
 	case SExpr:
 		if cm.ver.Less(Version{3, 10}) && !s.lastInCode {
 			// 3.9 compiles no code for a constant expression statement,
