@@ -12,15 +12,33 @@ import (
 // coverage.py compiles every file it parses, so both kinds make it refuse
 // the file.
 
-// hardKeyword reports Python's reserved words. (These tables are switches:
-// the compiler makes them faster than map lookups, and they run per token.)
-func hardKeyword(s string) bool {
+// Token classes, from one table: a switch, which the compiler makes faster
+// than map lookups (they run per token).
+const (
+	kwHard            = 1 << iota // Python's reserved words
+	kwNotAfterOperand             // keywords that cannot follow an operand
+	opWantsOperand                // operators that need an operand after them
+	opBinaryOnly                  // operators that cannot start an operand
+)
+
+func tokenClass(s string) uint8 {
 	switch s {
-	case "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield":
-		return true
+	case "False", "None", "True", "and", "as", "async", "else", "for", "from", "if", "import", "in", "is", "not", "or":
+		return kwHard
+	case "assert", "await", "break", "class", "continue", "def", "del", "elif", "except", "finally", "global", "lambda", "nonlocal", "pass", "raise", "return", "try", "while", "with", "yield":
+		return kwHard | kwNotAfterOperand
+	case "=", "==", "!=", "<", ">", "<=", ">=", "/", "//", "%", "|", "&", "^", "<<", ">>", ":=", "->", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "|=", "&=", "^=", "<<=", ">>=", "@=":
+		return opWantsOperand | opBinaryOnly
+	case "+", "-", "*", "**", "~":
+		return opWantsOperand
 	}
-	return false
+	return 0
 }
+
+func hardKeyword(s string) bool       { return tokenClass(s)&kwHard != 0 }
+func notAfterOperandKw(s string) bool { return tokenClass(s)&kwNotAfterOperand != 0 }
+func wantsOperandOp(s string) bool    { return tokenClass(s)&opWantsOperand != 0 }
+func binaryOnlyOp(s string) bool      { return tokenClass(s)&opBinaryOnly != 0 }
 
 func isValue(t Token) bool {
 	switch t.Type {
@@ -37,31 +55,6 @@ func endsOperand(t Token) bool {
 		return true
 	}
 	return t.Type == OP && (t.Text == ")" || t.Text == "]" || t.Text == "}" || t.Text == "...")
-}
-
-// notAfterOperandKw reports the keywords that cannot follow an operand.
-func notAfterOperandKw(s string) bool {
-	switch s {
-	case "def", "class", "return", "pass", "while", "try", "with", "del", "global", "nonlocal", "assert", "raise", "break", "continue", "elif", "except", "finally", "lambda", "yield", "await":
-		return true
-	}
-	return false
-}
-
-func wantsOperandOp(s string) bool {
-	switch s {
-	case "=", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "//", "%", "**", "|", "&", "^", "<<", ">>", "~", ":=", "->", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "|=", "&=", "^=", "<<=", ">>=", "@=":
-		return true
-	}
-	return false
-}
-
-func binaryOnlyOp(s string) bool {
-	switch s {
-	case "=", "==", "!=", "<", ">", "<=", ">=", "/", "//", "%", "|", "&", "^", "<<", ">>", "->", ":=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "|=", "&=", "^=", "<<=", ">>=", "@=":
-		return true
-	}
-	return false
 }
 
 // checkTokens looks for impossible token pairs in one statement or header.
