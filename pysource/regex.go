@@ -604,7 +604,7 @@ func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
 // much faster than strings.LastIndex) and only as far as it must.
 type literalAhead struct {
 	text, lit string
-	next      int // offset of an occurrence not before the last asked; -1: none
+	next      int // an occurrence at or after the last offset asked; -1: none, -2: not searched yet
 }
 
 func newLiteralAhead(text, lit string) *literalAhead {
