@@ -412,6 +412,67 @@ func cmpMaps(a, b map[string]int) bool {
 	return true
 }
 
+// proxied is a detached run with a Docker proxy in front of the engine,
+// for the tests that start containers straight through the proxy.
+type proxied struct {
+	run   *pth.Run
+	proxy *dockerkit.Proxy
+}
+
+// startProxied starts a detached run (checkpointing when checkpoint > 0)
+// and a proxy handing its files to uid:gid; both stop at the end of the
+// test.
+func startProxied(t *testing.T, checkpoint time.Duration, uid, gid int) *proxied {
+	t.Helper()
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir(), Checkpoint: checkpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
+		UID: uid, GID: gid, All: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return &proxied{run: run, proxy: p}
+}
+
+// command is the docker client talking to the proxy.
+func (px *proxied) command(args ...string) *exec.Cmd {
+	c := exec.Command("docker", args...)
+	c.Env = append(os.Environ(), "DOCKER_HOST="+px.proxy.DockerHost())
+	return c
+}
+
+// docker runs the docker client through the proxy and returns its output,
+// failing the test on an error.
+func (px *proxied) docker(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := px.command(args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// containerName is a fresh container name, the container removed at the
+// end of the test.
+func containerName(t *testing.T, prefix string) string {
+	var r [4]byte
+	rand.Read(r[:])
+	name := prefix + hex.EncodeToString(r[:])
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	return name
+}
+
+// waitReady waits for a container to print "ready".
+func (px *proxied) waitReady(t *testing.T, name string) {
+	for i := 0; i < 300 && !strings.Contains(px.docker(t, "logs", name), "ready"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // TestPlainImageAll measures a container of an image covdocker did not
 // build (the bare test bed image, which has coverage.py but no hook)
 // through the proxy's All mode, and maps its file back by suffix alone.
@@ -426,31 +487,17 @@ func TestPlainImageAll(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(proj, "pkg", "plainjob.py"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
-		UID: os.Getuid(), GID: os.Getgid(), All: true, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	var r [4]byte
-	rand.Read(r[:])
-	name := "covkit-dktest-plain-" + hex.EncodeToString(r[:])
-	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
-	c := exec.Command("docker", "run", "--rm", "--name", name, "--network", "none", "-v", filepath.Join(proj, "pkg")+":/srv/pkg:ro",
+	px := startProxied(t, 0, os.Getuid(), os.Getgid())
+	name := containerName(t, "covkit-dktest-plain-")
+	c := px.command("run", "--rm", "--name", name, "--network", "none", "-v", filepath.Join(proj, "pkg")+":/srv/pkg:ro",
 		img, "python3", "/srv/pkg/plainjob.py")
-	c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
 	if out, err := c.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "plain" {
 		t.Fatalf("docker run: %v\n%s", err, out)
 	}
-	if p.Measured() != 1 {
-		t.Fatalf("proxy measured %d containers", p.Measured())
+	if px.proxy.Measured() != 1 {
+		t.Fatalf("proxy measured %d containers", px.proxy.Measured())
 	}
-	res, err := dockerkit.Remap(run.DataDir, proj, nil)
+	res, err := dockerkit.Remap(px.run.DataDir, proj, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,38 +532,14 @@ func TestKillWithCheckpoint(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(proj, "forever.py"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir(), Checkpoint: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
-		UID: os.Getuid(), GID: os.Getgid(), All: true, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	var r [4]byte
-	rand.Read(r[:])
-	name := "covkit-dktest-kill-" + hex.EncodeToString(r[:])
-	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
-	dockerCmd := func(args ...string) string {
-		c := exec.Command("docker", args...)
-		c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
-		out, err := c.CombinedOutput()
-		if err != nil {
-			t.Fatalf("docker %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	dockerCmd("run", "-d", "--name", name, "--network", "none", "-v", proj+":/job:ro", img, "python3", "/job/forever.py")
-	for i := 0; i < 300 && !strings.Contains(dockerCmd("logs", name), "ready"); i++ {
-		time.Sleep(100 * time.Millisecond)
-	}
+	px := startProxied(t, 200*time.Millisecond, os.Getuid(), os.Getgid())
+	name := containerName(t, "covkit-dktest-kill-")
+	px.docker(t, "run", "-d", "--name", name, "--network", "none", "-v", proj+":/job:ro", img, "python3", "/job/forever.py")
+	px.waitReady(t, name)
 	// Let a few checkpoints pass, then kill without warning.
 	time.Sleep(time.Second)
-	dockerCmd("kill", name)
-	res, err := dockerkit.Remap(run.DataDir, proj, nil)
+	px.docker(t, "kill", name)
+	res, err := dockerkit.Remap(px.run.DataDir, proj, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,39 +572,15 @@ func TestShellEntrypointWithoutInit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(proj, "loop.py"), []byte("import time\nprint('ready', flush=True)\nwhile True:\n    time.sleep(0.05)\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
-		UID: os.Getuid(), GID: os.Getgid(), All: true, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	var r [4]byte
-	rand.Read(r[:])
-	name := "covkit-dktest-noinit-" + hex.EncodeToString(r[:])
-	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
-	dockerCmd := func(args ...string) string {
-		c := exec.Command("docker", args...)
-		c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
-		out, err := c.CombinedOutput()
-		if err != nil {
-			t.Fatalf("docker %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	dockerCmd("run", "-d", "--name", name, "--network", "none", "-v", proj+":/job:ro", img, "/bin/sh", "-c", "python3 /job/loop.py; echo done")
-	for i := 0; i < 300 && !strings.Contains(dockerCmd("logs", name), "ready"); i++ {
-		time.Sleep(100 * time.Millisecond)
-	}
-	dockerCmd("stop", "-t", "1", name)
-	if code := strings.TrimSpace(dockerCmd("inspect", "-f", "{{.State.ExitCode}}", name)); code != "137" {
+	px := startProxied(t, 0, os.Getuid(), os.Getgid())
+	name := containerName(t, "covkit-dktest-noinit-")
+	px.docker(t, "run", "-d", "--name", name, "--network", "none", "-v", proj+":/job:ro", img, "/bin/sh", "-c", "python3 /job/loop.py; echo done")
+	px.waitReady(t, name)
+	px.docker(t, "stop", "-t", "1", name)
+	if code := strings.TrimSpace(px.docker(t, "inspect", "-f", "{{.State.ExitCode}}", name)); code != "137" {
 		t.Errorf("exit code %s, want 137 (SIGKILL at the stop timeout)", code)
 	}
-	if cds, _ := dockerkit.FindContainerData(run.DataDir); len(cds) != 0 {
+	if cds, _ := dockerkit.FindContainerData(px.run.DataDir); len(cds) != 0 {
 		t.Errorf("data survived a SIGKILL without a checkpoint: %+v", cds)
 	}
 }
@@ -643,21 +642,10 @@ func TestOwnership(t *testing.T) {
 		t.Skip("skipping: needs root to hand the run directory to a made-up host user")
 	}
 	const hostUID, hostGID = 4321, 4322
-	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	p, err := dockerkit.StartProxy(dockerkit.ProxyOptions{Socket: filepath.Join(t.TempDir(), "d.sock"), RunDir: run.Root,
-		UID: hostUID, GID: hostGID, All: true, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	c := exec.Command("docker", "run", "--rm", "--network", "none", "--user", "1234:1234", img,
-		"sh", "-c", "echo x > /.covkit/log/probe && id -G")
-	c.Env = append(os.Environ(), "DOCKER_HOST="+p.DockerHost())
-	out, err := c.CombinedOutput()
+	px := startProxied(t, 0, hostUID, hostGID)
+	run := px.run
+	out, err := px.command("run", "--rm", "--network", "none", "--user", "1234:1234", img,
+		"sh", "-c", "echo x > /.covkit/log/probe && id -G").CombinedOutput()
 	if err != nil {
 		t.Fatalf("container could not write its log directory: %v\n%s", err, out)
 	}
