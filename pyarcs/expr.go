@@ -163,12 +163,12 @@ func (p *cparser) atom() (c, v, ok bool) {
 			return true, true, true
 		}
 		if t.Text == "(" {
-			end := matchBracket(p.toks, p.pos)
+			end := pysource.MatchingClose(p.toks, p.pos)
 			if end < 0 || end == p.pos+1 {
 				return false, false, false
 			}
 			inner := p.toks[p.pos+1 : end]
-			if topLevel(inner, ",") >= 0 {
+			if pysource.TopLevelIndex(inner, ",") >= 0 {
 				return false, false, false
 			}
 			q := &cparser{toks: inner, full: p.full}
@@ -181,47 +181,6 @@ func (p *cparser) atom() (c, v, ok bool) {
 		}
 	}
 	return false, false, false
-}
-
-// matchBracket returns the index of the bracket closing toks[i], or -1.
-func matchBracket(toks []pysource.Token, i int) int {
-	depth := 0
-	for j := i; j < len(toks); j++ {
-		if toks[j].Type != pysource.OP {
-			continue
-		}
-		switch toks[j].Text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-			if depth == 0 {
-				return j
-			}
-		}
-	}
-	return -1
-}
-
-// topLevel returns the index of the first op token s outside brackets, or -1.
-func topLevel(toks []pysource.Token, s string) int {
-	depth := 0
-	for i, t := range toks {
-		if t.Type != pysource.OP {
-			continue
-		}
-		switch t.Text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		default:
-			if depth == 0 && t.Text == s {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 func numberTrue(s string) bool {
@@ -278,14 +237,7 @@ func casePattern(toks []pysource.Token) (*pattern, bool) {
 	toks = codeToks(toks)
 	depth := 0
 	for i, t := range toks {
-		if t.Type == pysource.OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			}
-		}
+		depth += t.Nesting()
 		if depth == 0 && isName(t, "if") {
 			return parsePattern(toks[:i]), true
 		}
@@ -294,7 +246,7 @@ func casePattern(toks []pysource.Token) (*pattern, bool) {
 }
 
 func parsePattern(toks []pysource.Token) *pattern {
-	if len(toks) == 0 || topLevel(toks, ",") >= 0 {
+	if len(toks) == 0 || pysource.TopLevelIndex(toks, ",") >= 0 {
 		return &pattern{}
 	}
 	if n := len(toks); n >= 3 && isName(toks[n-2], "as") && toks[n-1].Type == pysource.NAME {
@@ -337,9 +289,9 @@ func parseClosed(toks []pysource.Token) *pattern {
 		}
 		return &pattern{kind: patAs}
 	}
-	if len(toks) >= 3 && isOp(toks[0], "(") && matchBracket(toks, 0) == len(toks)-1 {
+	if len(toks) >= 3 && isOp(toks[0], "(") && pysource.MatchingClose(toks, 0) == len(toks)-1 {
 		inner := toks[1 : len(toks)-1]
-		if topLevel(inner, ",") < 0 {
+		if pysource.TopLevelIndex(inner, ",") < 0 {
 			return parsePattern(inner)
 		}
 	}

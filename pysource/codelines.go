@@ -390,7 +390,7 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 	case SAssert:
 		cm.mark(s.Line)
 		test := s.Header[1:]
-		if i := topLevelIndex(test, ","); i >= 0 {
+		if i := TopLevelIndex(test, ","); i >= 0 {
 			test = test[:i]
 		}
 		// 3.9 does not know that 'assert False' never falls through.
@@ -535,7 +535,7 @@ func isDocstring(s *Stmt) bool {
 		return false
 	}
 	toks := s.Header
-	for len(toks) >= 2 && toks[0].Type == OP && toks[0].Text == "(" && toks[len(toks)-1].Type == OP && toks[len(toks)-1].Text == ")" && matchingClose(toks, 0) == len(toks)-1 {
+	for len(toks) >= 2 && toks[0].Type == OP && toks[0].Text == "(" && toks[len(toks)-1].Type == OP && toks[len(toks)-1].Text == ")" && MatchingClose(toks, 0) == len(toks)-1 {
 		toks = toks[1 : len(toks)-1]
 	}
 	if len(toks) == 0 {
@@ -555,47 +555,6 @@ func stringPrefix(s string) string {
 		return ""
 	}
 	return s[:i]
-}
-
-// matchingClose returns the index of the bracket closing toks[open].
-func matchingClose(toks []Token, open int) int {
-	depth := 0
-	for i := open; i < len(toks); i++ {
-		t := toks[i]
-		if t.Type != OP {
-			continue
-		}
-		switch t.Text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-func topLevelIndex(toks []Token, op string) int {
-	depth := 0
-	for i, t := range toks {
-		if t.Type != OP {
-			continue
-		}
-		switch t.Text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		default:
-			if depth == 0 && t.Text == op {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // constTest is constTruth, also telling whether the test is a plain
@@ -623,14 +582,7 @@ func splitTop(toks []Token, kw string) [][]Token {
 	depth := 0
 	start := 0
 	for i, t := range toks {
-		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			}
-		}
+		depth += t.Nesting()
 		if depth == 0 && t.Type == NAME && t.Text == kw {
 			parts = append(parts, toks[start:i])
 			start = i + 1
@@ -688,7 +640,7 @@ func (cm *codeModel) constTruth(toks []Token) truth {
 		}
 		return c
 	}
-	if toks[0].Type == OP && toks[0].Text == "(" && matchingClose(toks, 0) == len(toks)-1 {
+	if toks[0].Type == OP && toks[0].Text == "(" && MatchingClose(toks, 0) == len(toks)-1 {
 		inner := toks[1 : len(toks)-1]
 		if len(inner) == 0 {
 			// The empty tuple: a constant before 3.14's AST changes.
@@ -720,14 +672,7 @@ func (cm *codeModel) constTuple(toks []Token) bool {
 			start = i + 1
 			continue
 		}
-		if toks[i].Type == OP {
-			switch toks[i].Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			}
-		}
+		depth += toks[i].Nesting()
 	}
 	return true
 }
@@ -806,14 +751,7 @@ func numberTruth(s string) truth {
 func caseGuard(header []Token) []Token {
 	depth := 0
 	for i, t := range header {
-		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			}
-		}
+		depth += t.Nesting()
 		if i > 0 && depth == 0 && isKeyword(t, "if") {
 			return header[i+1:]
 		}

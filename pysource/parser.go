@@ -374,14 +374,7 @@ func (p *parser) simpleLine() ([]*Stmt, error) {
 		if t.Type == INDENT || t.Type == DEDENT {
 			return nil, p.errf(t.Line, "invalid syntax")
 		}
-		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			}
-		}
+		depth += t.Nesting()
 		p.pos++
 	}
 }
@@ -739,14 +732,7 @@ func casePattern(toks []Token) (guard, irrefutable bool) {
 	depth := 0
 	end := len(toks)
 	for i, t := range toks {
-		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			}
-		}
+		depth += t.Nesting()
 		if depth == 0 && isKeyword(t, "if") {
 			guard = true
 			end = i
@@ -791,21 +777,4 @@ func casePattern(toks []Token) (guard, irrefutable bool) {
 	return guard, irrefutable
 }
 
-func hasTopComma(toks []Token) bool {
-	depth := 0
-	for _, t := range toks {
-		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			case ",":
-				if depth == 0 {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
+func hasTopComma(toks []Token) bool { return TopLevelIndex(toks, ",") >= 0 }

@@ -427,7 +427,7 @@ func checkStmt(s *Stmt, ver Version) error {
 			return &syntaxError{Msg: "invalid syntax", Line: last.Line}
 		}
 	case SAssign:
-		target := h[:topLevelIndex(h, "=")]
+		target := h[:TopLevelIndex(h, "=")]
 		if len(target) == 0 {
 			return &syntaxError{Msg: "invalid syntax", Line: h[0].Line}
 		}
@@ -475,7 +475,7 @@ func checkStmt(s *Stmt, ver Version) error {
 			return err
 		}
 	case SExpr:
-		if i := topLevelIndex(h, ":="); i >= 0 {
+		if i := TopLevelIndex(h, ":="); i >= 0 {
 			return &syntaxError{Msg: "invalid syntax", Line: h[i].Line}
 		}
 	}
@@ -584,8 +584,8 @@ func checkBrackets(h []Token, ver Version, def bool) error {
 				if f.sawStar2 {
 					return &syntaxError{Msg: "iterable argument unpacking follows keyword argument unpacking", Line: elem[0].Line}
 				}
-			case topLevelIndex(elem, "=") > 0:
-				if eq := topLevelIndex(elem, "="); eq != 1 || elem[0].Type != NAME {
+			case TopLevelIndex(elem, "=") > 0:
+				if eq := TopLevelIndex(elem, "="); eq != 1 || elem[0].Type != NAME {
 					return &syntaxError{Msg: `expression cannot contain assignment, perhaps you meant "=="?`, Line: elem[0].Line}
 				}
 				f.sawKw = true
