@@ -112,14 +112,7 @@ func compareWithCoverage(t *testing.T, b *testbed.Bed, rc string) {
 	}
 
 	// The data itself, not only the report, must agree.
-	dt, err := sqlitecov.ReadFile(filepath.Join(host, "theirs", ".coverage"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	do, err := sqlitecov.ReadFile(filepath.Join(host, "ours", ".coverage"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dt, do := readCombined(t, host)
 	if diff := cmp.Diff(dt.Files, do.Files); diff != "" {
 		t.Errorf("merged data differs (-coverage combine +covmerge):\n%s", diff)
 	}
@@ -153,4 +146,18 @@ func sortContexts(v any) {
 			sortContexts(e)
 		}
 	}
+}
+
+// readCombined reads the data coverage combine wrote (theirs/.coverage) and
+// covmerge's (ours/.coverage) under host.
+func readCombined(t *testing.T, host string) (theirs, ours *sqlitecov.Data) {
+	t.Helper()
+	var err error
+	if theirs, err = sqlitecov.ReadFile(filepath.Join(host, "theirs", ".coverage")); err != nil {
+		t.Fatal(err)
+	}
+	if ours, err = sqlitecov.ReadFile(filepath.Join(host, "ours", ".coverage")); err != nil {
+		t.Fatal(err)
+	}
+	return theirs, ours
 }

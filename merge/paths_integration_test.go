@@ -11,7 +11,6 @@ import (
 
 	"github.com/covkit/covkit/bench/merge/corpus"
 	"github.com/covkit/covkit/internal/testbed"
-	"github.com/covkit/covkit/sqlitecov"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -94,14 +93,7 @@ source =
 				t.Errorf("covmerge said %q", r.Stderr)
 			}
 
-			dt, err := sqlitecov.ReadFile(filepath.Join(host, "theirs", ".coverage"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			do, err := sqlitecov.ReadFile(filepath.Join(host, "ours", ".coverage"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			dt, do := readCombined(t, host)
 			if diff := cmp.Diff(dt.Files, do.Files); diff != "" {
 				t.Errorf("remapped data differs (-coverage combine +covmerge):\n%s", diff)
 			}
