@@ -68,12 +68,9 @@ type Result struct {
 func Arcs(a *pysource.Analysis, opts Options) *Result {
 	opts = opts.norm()
 	cov := opts.Coverage
-	raw := map[int]bool{}
-	if a.Module != nil && len(a.Module.Body) > 0 {
-		raw = pysource.CodeLines(a.Module, opts.Version, cov.AtLeast(7, 10))
-	}
-	st := make(map[int]bool, len(raw))
-	for l := range raw {
+	// The analysis already holds the raw statements (CodeLines).
+	st := make(map[int]bool, len(a.Raw))
+	for _, l := range a.Raw {
 		st[a.FirstLine(l)] = true
 	}
 	an := &analyzer{
