@@ -381,8 +381,9 @@ func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
 		files["run.cfg"] = formatKV(c)
 	}
 	if boot {
-		files["boot/"+pth.BootstrapFile] = pth.Bootstrap()
-		files["boot/sitecustomize.py"] = pth.SiteCustomize()
+		for name, b := range pth.BootFiles() {
+			files["boot/"+name] = b
+		}
 	}
 	for _, name := range sortedKeys(files) {
 		t := filepath.Join(dir, filepath.FromSlash(name))

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/analysis"
+	"github.com/covkit/covkit/covconfig"
 	"github.com/covkit/covkit/dockerkit"
+	"github.com/covkit/covkit/filesel"
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/merge"
@@ -29,9 +31,13 @@ type Options struct {
 	DataFile   string        // merged data file; "": the configured data_file
 	Branch     bool          // force branch measurement
 	Contexts   bool          // label each process's data with its command line
-	Checkpoint time.Duration // periodic saves inside measured processes
+	Checkpoint time.Duration // periodic saves inside coverage.py-measured processes
 	KeepData   bool          // keep the run directory with the per-process files
 	Paths      []pathmap.Rule
+	// Engine measures the processes ("": auto, see ParseEngine).
+	Engine pth.Engine
+	// Verbose says on stderr what measures each interpreter, and why.
+	Verbose bool
 
 	Report *analysis.Flags
 	// PythonVersion and CoverageVersion are the CPython and coverage.py
@@ -52,145 +58,259 @@ type Options struct {
 	Covdocker string
 }
 
+// lifecycle is one covrun in progress.
+type lifecycle struct {
+	o        Options
+	dir      string
+	environ  []string
+	getenv   func(string) string
+	warnf    func(format string, args ...any)
+	config   *covconfig.Config
+	settings analysis.Settings
+	sel      *filesel.Selector
+	engine   engineChoice
+	dataFile string
+	run      *pth.Run
+	extraMap func(string) (string, bool)
+	// keep says why the run's data must outlive covrun ("" to remove it).
+	keep string
+}
+
 // Run carries out the whole lifecycle and returns covrun's exit status: the
 // command's own (128+N if signal N killed it), or 2 when the command
 // succeeded but the total is under --fail-under. An error is a failure of
-// covrun itself (the command's status is still returned with it).
+// covrun itself (the command's status is still returned with it). Having
+// nothing to report is a warning, never a failure: the status stays the
+// command's.
 func Run(o Options) (code int, err error) {
-	dir := o.Dir
-	if dir == "" {
-		if dir, err = os.Getwd(); err != nil {
-			return 1, err
-		}
-	}
-	environ := o.Environ
-	if environ == nil {
-		environ = os.Environ()
-	}
-	getenv := envlist.Getter(environ)
-	warnf := func(format string, args ...any) { cli.Warnf(o.Stderr, format, args...) }
-
-	settings, warnings, err := analysis.LoadSettings(dir, o.Report.RCFile, getenv)
-	if err != nil {
+	l := &lifecycle{o: o}
+	if err := l.prepare(); err != nil {
 		return 1, err
 	}
-	for _, w := range warnings {
-		warnf("%s", w)
+	if err := l.start(); err != nil {
+		return 1, err
 	}
-	dataFile := o.DataFile
-	if dataFile == "" {
-		dataFile = settings.DataFile
+	// Hooks come out, and the run directory goes (unless its data must
+	// stay), whatever happens below, panics included.
+	defer l.cleanup()
+	env := l.run.Environ(l.environ)
+	if env, err = l.docker(env); err != nil {
+		return 1, err
 	}
-	if !filepath.IsAbs(dataFile) {
-		dataFile = filepath.Join(dir, dataFile)
+	code, execErr := Exec(Command{
+		Args: o.Command, Env: env, Dir: l.dir,
+		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
+	})
+	l.closeRun()
+	if execErr != nil {
+		return code, execErr
 	}
+	data, err := l.collect()
+	if err != nil || data == nil {
+		return code, err
+	}
+	return l.report(code, data)
+}
 
+// prepare reads the configuration and decides the engine and the files to
+// measure, before anything is installed.
+func (l *lifecycle) prepare() error {
+	o := &l.o
+	l.dir = o.Dir
+	if l.dir == "" {
+		var err error
+		if l.dir, err = os.Getwd(); err != nil {
+			return err
+		}
+	}
+	l.environ = o.Environ
+	if l.environ == nil {
+		l.environ = os.Environ()
+	}
+	l.getenv = envlist.Getter(l.environ)
+	l.warnf = func(format string, args ...any) { cli.Warnf(o.Stderr, format, args...) }
+	setup, err := NewSetup(l.dir, o.Report.RCFile, l.getenv, o.Engine, o.Branch)
+	if err != nil {
+		return err
+	}
+	c := setup.Config
+	for _, w := range c.Warnings {
+		l.warnf("%s", w)
+	}
+	l.config, l.settings, l.sel = c, analysis.SettingsFromConfig(c), setup.Select
+	l.engine = engineChoice{engine: setup.Engine, why: setup.Why}
+	l.dataFile = o.DataFile
+	if l.dataFile == "" {
+		l.dataFile = l.settings.DataFile
+	}
+	if !filepath.IsAbs(l.dataFile) {
+		l.dataFile = filepath.Join(l.dir, l.dataFile)
+	}
+	return nil
+}
+
+// start makes the run: directory, hooks, registration.
+func (l *lifecycle) start() error {
+	o := &l.o
 	run, err := pth.StartRun(pth.RunOptions{
 		Pythons:    o.Pythons,
 		NoInstall:  o.NoInstall,
-		Env:        environ,
-		ProjectDir: dir,
+		Env:        l.environ,
+		ProjectDir: l.dir,
 		RCFile:     o.Report.RCFile,
 		Branch:     o.Branch,
 		Contexts:   o.Contexts,
 		Checkpoint: o.Checkpoint,
-		Warnf:      warnf,
+		Engine:     l.engine.engine,
+		Lean:       leanOptions(l.sel, l.config),
+		Warnf:      l.warnf,
 	})
 	if err != nil {
-		return 1, fmt.Errorf("start run: %w", err)
+		return fmt.Errorf("start run: %w", err)
 	}
-	closed := false
-	closeRun := func() {
-		if !closed {
-			closed = true
-			if err := run.Close(); err != nil {
-				warnf("removing hooks: %v", err)
-			}
+	l.run = run
+	if err := CheckLeanInterpreters(l.engine.engine, run.Interpreters); err != nil {
+		l.closeRun()
+		os.RemoveAll(run.Root)
+		l.run = nil
+		return err
+	}
+	lines := interpreterEngines(l.engine, run.Interpreters)
+	os.WriteFile(filepath.Join(run.Root, "log", "engines"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	if o.Verbose {
+		for _, s := range lines {
+			fmt.Fprintf(o.Stderr, "covrun: %s\n", s)
 		}
 	}
-	// Hooks come out whatever happens below, panics included.
-	defer closeRun()
-	defer func() {
-		if !o.KeepData {
-			os.RemoveAll(run.Root)
-		}
-	}()
+	return nil
+}
 
-	env := run.Environ(environ)
-	var extraMap func(string) (string, bool)
+// docker adds covkit's Docker support to env when the command can call a
+// docker client.
+func (l *lifecycle) docker(env []string) ([]string, error) {
 	if _, err := envlist.LookPath(env, "docker", ""); err != nil {
 		// No docker client for the command to call: no shims, which would
 		// make a docker appear on PATH where there is none.
-		o.NoDocker = true
+		l.o.NoDocker = true
 	}
-	if !o.NoDocker {
-		extend := dockerkit.Extend(dockerkit.ExtendOptions{Covdocker: o.Covdocker, HostRoot: dir, Warnf: warnf})
-		if env, extraMap, err = extend(run, env); err != nil {
-			return 1, err
+	if l.o.NoDocker {
+		return env, nil
+	}
+	extend := dockerkit.Extend(dockerkit.ExtendOptions{Covdocker: l.o.Covdocker, HostRoot: l.dir, Warnf: l.warnf})
+	var err error
+	env, l.extraMap, err = extend(l.run, env)
+	return env, err
+}
+
+func (l *lifecycle) closeRun() {
+	if l.run != nil {
+		if err := l.run.Close(); err != nil {
+			l.warnf("removing hooks: %v", err)
 		}
 	}
+}
 
-	code, execErr := Exec(Command{
-		Args: o.Command, Env: env, Dir: dir,
-		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
-	})
-	closeRun()
-	if execErr != nil {
-		return code, execErr
+// cleanup removes the hooks and the run directory; when the data must stay
+// it keeps the data and log directories alone, and says where they are.
+func (l *lifecycle) cleanup() {
+	if l.run == nil {
+		return
 	}
+	l.closeRun()
+	if l.o.KeepData && l.keep == "" {
+		l.keep = "--keep-data"
+	}
+	if l.keep == "" {
+		os.RemoveAll(l.run.Root)
+		if !isInside(l.run.DataDir, l.run.Root) {
+			os.RemoveAll(l.run.DataDir)
+		}
+		return
+	}
+	ents, _ := os.ReadDir(l.run.Root)
+	for _, e := range ents {
+		p := filepath.Join(l.run.Root, e.Name())
+		if p != l.run.DataDir && e.Name() != "log" {
+			os.RemoveAll(p)
+		}
+	}
+	os.Remove(filepath.Join(l.run.Root, "log")) // only if empty
+	fmt.Fprintf(l.o.Stderr, "covrun: per-process data kept in %s (%s); `covmerge %s` combines it\n", l.run.DataDir, l.keep, l.run.DataDir)
+}
 
-	rules := append(settings.Paths, o.Paths...)
-	if !o.NoDocker {
+func isInside(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// collect merges every process's data and writes the run's data file. It
+// returns nil data (and no error) when there is nothing to report.
+func (l *lifecycle) collect() (*sqlitecov.Data, error) {
+	rules := append(l.settings.Paths, l.o.Paths...)
+	if !l.o.NoDocker {
 		// Data written in containers names container paths: map each file
 		// through the image it came from (the user's [paths] first).
 		user, err := userMapper(rules)
 		if err != nil {
-			return code, err
+			return nil, err
 		}
-		if _, err := dockerkit.Remap(run.DataDir, dir, user); err != nil {
-			warnf("mapping container data to host paths: %v", err)
+		if _, err := dockerkit.Remap(l.run.DataDir, l.dir, user); err != nil {
+			l.warnf("mapping container data to host paths: %v", err)
 		}
 	}
-	files, err := run.DataFiles()
+	files, err := l.run.DataFiles()
 	if err != nil {
-		return code, fmt.Errorf("list data files: %w", err)
+		return nil, fmt.Errorf("list data files: %w", err)
 	}
-	if logs, _ := run.LogFiles(); len(logs) > 0 {
-		warnf("%d measured processes reported problems; see %s", len(logs), filepath.Dir(logs[0]))
-		o.KeepData = true
+	if logs, _ := l.run.LogFiles(); len(logs) > 0 {
+		l.warnf("%d measured processes reported problems; see %s", len(logs), filepath.Dir(logs[0]))
+		l.keep = "measured processes reported problems"
 	}
 	if len(files) == 0 {
-		warnf("no coverage data was collected: did the command run any Python?")
-		return code, nil
+		l.warnf("no coverage data was collected: did the command run any Python?")
+		return nil, nil
 	}
-
-	mapPath, err := pathMapper(rules, settings.RelativeFiles, extraMap)
+	mapPath, err := pathMapper(rules, l.settings.RelativeFiles, l.extraMap)
 	if err != nil {
-		return code, err
+		return nil, err
 	}
-	progress := newProgress(o.Stderr, len(files))
-	data, summary, err := merge.Run(merge.Options{Inputs: files, MapPath: mapPath})
+	progress := newProgress(l.o.Stderr, len(files))
+	data, summary, err := merge.Run(merge.Options{Inputs: files, MapPath: mapPath, Select: l.sel})
 	progress.done()
 	if err != nil {
 		if errors.Is(err, merge.ErrNoData) {
-			warnf("no usable coverage data was collected")
-			return code, nil
+			l.warnf("no usable coverage data was collected")
+			l.keepUnusable(summary)
+			return nil, nil
 		}
-		return code, fmt.Errorf("merge: %w", err)
+		l.keep = "the merge failed"
+		return nil, fmt.Errorf("merge: %w", err)
 	}
-	for _, u := range summary.Unusable {
-		warnf("%v", u)
-		o.KeepData = true
+	l.keepUnusable(summary)
+	dropStartupFiles(data, l.dir)
+	if err := sqlitecov.WriteFile(l.dataFile, data); err != nil {
+		l.keep = "writing the data file failed"
+		return nil, fmt.Errorf("write %s: %w", l.dataFile, err)
 	}
-	dropStartupFiles(data, dir)
-	if err := sqlitecov.WriteFile(dataFile, data); err != nil {
-		return code, fmt.Errorf("write %s: %w", dataFile, err)
-	}
+	return data, nil
+}
 
-	py, cov := targetVersions(o.PythonVersion, o.CoverageVersion, run)
+func (l *lifecycle) keepUnusable(s *merge.Summary) {
+	if s == nil {
+		return
+	}
+	for _, u := range s.Unusable {
+		l.warnf("%v", u)
+		l.keep = "some data files could not be read"
+	}
+}
+
+// report writes the reports and turns --fail-under into the exit status.
+func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
+	py, cov := targetVersions(l.o.PythonVersion, l.o.CoverageVersion, l.run)
 	analyzer := analysis.PySourceAnalyzerWith(py[0], py[1], cov[0], cov[1], pyarcs.Facts)
-	_, err = analysis.WriteReports(data, o.Report, settings, analyzer, analysis.Env{
-		Dir: dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr, Getenv: getenv,
+	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, analysis.Env{
+		Dir: l.dir, Stdin: l.o.Stdin, Stdout: l.o.Stdout, Stderr: l.o.Stderr, Getenv: l.getenv,
 	})
 	var ec *cli.ExitCodeError
 	if errors.As(err, &ec) && ec.Code == cli.ExitUsage {
@@ -200,13 +320,7 @@ func Run(o Options) (code int, err error) {
 		}
 		return code, nil
 	}
-	if err != nil {
-		return code, err
-	}
-	if o.KeepData {
-		fmt.Fprintf(o.Stderr, "covrun: per-process data kept in %s\n", run.DataDir)
-	}
-	return code, nil
+	return code, err
 }
 
 // targetVersions are the CPython and coverage.py versions whose compiler and
@@ -270,7 +384,7 @@ func pathMapper(rules []pathmap.Rule, relative bool, extra func(string) (string,
 
 // dropStartupFiles removes the interpreter's own start-up customisation
 // (Debian's /etc/python3.X/sitecustomize.py, a usercustomize.py) from the
-// data when it lies outside the project: covkit starts coverage.py before
+// data when it lies outside the project: covkit starts measuring before
 // site runs them, `coverage run` starts after, and they are not the
 // project's code.
 func dropStartupFiles(d *sqlitecov.Data, project string) {

@@ -24,6 +24,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/covkit/covkit/filesel"
+	"github.com/covkit/covkit/leancov"
 	"github.com/covkit/covkit/sqlitecov"
 )
 
@@ -42,6 +44,10 @@ type Options struct {
 	Strict bool
 	// Jobs is how many inputs are read at once; 0 means GOMAXPROCS.
 	Jobs int
+	// Select chooses which files of lean engine data files are kept, as
+	// coverage.py would have chosen in the measuring process; nil keeps
+	// every file they recorded.
+	Select *filesel.Selector
 }
 
 // InputError says why one input could not be used.
@@ -80,8 +86,9 @@ var (
 
 // Inputs lists the data files a combine reads, like coverage.py's
 // combinable_files: each path that is a file, and for each directory the
-// files in it named <basename of dataFile>.*; no paths means dataFile's
-// directory. SQLite journal files are left out. The result is absolute and
+// files in it named <basename of dataFile>.* and covkit's lean engine data
+// files (.covkit.*); no paths means dataFile's directory. SQLite journal
+// files are left out. The result is absolute and
 // sorted.
 func Inputs(dataFile string, paths []string) ([]string, error) {
 	abs, err := filepath.Abs(dataFile)
@@ -111,7 +118,7 @@ func Inputs(dataFile string, paths []string) ([]string, error) {
 			return nil, err
 		}
 		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), local+".") {
+			if strings.HasPrefix(e.Name(), local+".") || strings.HasPrefix(e.Name(), leancov.FilePrefix) {
 				out = append(out, filepath.Join(ap, e.Name()))
 			}
 		}
@@ -261,7 +268,13 @@ func (m *merger) one(i int, path string, isBase bool, fr *sqlitecov.FileReader, 
 			hash = func(b []byte) { k.size, k.sum = len(b), maphash.Bytes(m.seed, b) }
 		}
 	}
-	if err := fr.ReadRaw(path, raw, hash); err != nil {
+	var err error
+	if isLean(path) {
+		err = readLean(path, raw, m.opts.Select, hash)
+	} else {
+		err = fr.ReadRaw(path, raw, hash)
+	}
+	if err != nil {
 		st.err = err
 		return
 	}

@@ -11,7 +11,10 @@ import (
 const (
 	HookFile      = "covkit.pth"           // the .pth hook
 	BootstrapFile = "_covkit_bootstrap.py" // the Python bootstrap, imported by the hook
-	RegistryDir   = "covkit-runs"          // registry of active runs (exists only while one is registered)
+	// CoverageEngineFile is the bootstrap's coverage.py engine, imported
+	// only by processes the lean engine does not measure.
+	CoverageEngineFile = "_covkit_coverage.py"
+	RegistryDir        = "covkit-runs" // registry of active runs (exists only while one is registered)
 	// EnvRun names the run directory in a child's environment; "-" turns
 	// covkit off for that process and its descendants (registry included).
 	EnvRun = "COVKIT_RUN"
@@ -19,16 +22,40 @@ const (
 
 // HookVersion changes whenever the hook line or the bootstrap changes
 // incompatibly; Status reports hooks of other versions as outdated.
-const HookVersion = 1
+const HookVersion = 2
 
 //go:embed bootstrap/_covkit_bootstrap.py
 var bootstrapPy []byte
+
+//go:embed bootstrap/_covkit_coverage.py
+var coverageEnginePy []byte
 
 //go:embed bootstrap/sitecustomize.py
 var sitecustomizePy []byte
 
 // Bootstrap returns the Python bootstrap module (BootstrapFile).
 func Bootstrap() []byte { return append([]byte(nil), bootstrapPy...) }
+
+// Modules returns the bootstrap's Python modules, by file name: what goes
+// beside the hook and into a run's boot directory.
+func Modules() map[string][]byte {
+	return map[string][]byte{
+		BootstrapFile:      Bootstrap(),
+		CoverageEngineFile: append([]byte(nil), coverageEnginePy...),
+	}
+}
+
+// moduleNames lists Modules' names, the bootstrap last (written last,
+// removed first after the hook: a hook finds its bootstrap complete).
+var moduleNames = []string{CoverageEngineFile, BootstrapFile}
+
+// BootFiles returns what a run's boot directory holds, by file name: the
+// modules and the sitecustomize.py that starts them.
+func BootFiles() map[string][]byte {
+	m := Modules()
+	m["sitecustomize.py"] = SiteCustomize()
+	return m
+}
 
 // SiteCustomize returns the sitecustomize.py written into a run's boot
 // directory for the inherited-environment mechanism.
@@ -63,16 +90,22 @@ func HookLine(dir string, mode Mode) []byte {
 // BootstrapFile before HookFile (and remove them in the other order): a hook
 // without its bootstrap is inert but wastes an import attempt.
 func Files(dir string, mode Mode) map[string][]byte {
-	return map[string][]byte{
-		HookFile:      HookLine(dir, mode),
-		BootstrapFile: Bootstrap(),
-	}
+	m := Modules()
+	m[HookFile] = HookLine(dir, mode)
+	return m
 }
 
-// writeHookFiles writes the bootstrap, then the hook.
+// installedNames lists every file a hook installation has, the hook first:
+// the order to remove them in.
+var installedNames = []string{HookFile, BootstrapFile, CoverageEngineFile}
+
+// writeHookFiles writes the modules, then the hook.
 func writeHookFiles(dir string, mode Mode) error {
-	if err := writeFileAtomic(filepath.Join(dir, BootstrapFile), bootstrapPy); err != nil {
-		return err
+	mods := Modules()
+	for _, name := range moduleNames {
+		if err := writeFileAtomic(filepath.Join(dir, name), mods[name]); err != nil {
+			return err
+		}
 	}
 	return writeFileAtomic(filepath.Join(dir, HookFile), HookLine(dir, mode))
 }

@@ -115,7 +115,7 @@ func RemoveDir(dir string, force bool) (*Hook, error) {
 		return h, nil
 	}
 	var errs []error
-	for _, name := range []string{HookFile, BootstrapFile} {
+	for _, name := range installedNames {
 		p := filepath.Join(dir, name)
 		if err := os.Remove(p); err == nil {
 			h.Removed = append(h.Removed, p)
@@ -183,7 +183,7 @@ func tidy(dir string) (*Hook, error) {
 			h.Removed = append(h.Removed, reg)
 		}
 		if h.Installed && h.Mode == ModeRun {
-			for _, name := range []string{HookFile, BootstrapFile} {
+			for _, name := range installedNames {
 				p := filepath.Join(dir, name)
 				if os.Remove(p) == nil {
 					h.Removed = append(h.Removed, p)
@@ -232,8 +232,11 @@ func readHook(dir string, removed []string) (*Hook, error) {
 		h.Version, _ = strconv.Atoi(string(m[1]))
 		h.Mode = Mode(m[2])
 	}
-	boot, _ := os.ReadFile(filepath.Join(dir, BootstrapFile))
-	h.Current = bytes.Equal(b, HookLine(dir, h.Mode)) && bytes.Equal(boot, bootstrapPy)
+	h.Current = bytes.Equal(b, HookLine(dir, h.Mode))
+	for name, want := range Modules() {
+		got, _ := os.ReadFile(filepath.Join(dir, name))
+		h.Current = h.Current && bytes.Equal(got, want)
+	}
 	h.Runs = liveRuns(dir)
 	return h, nil
 }

@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/merge"
 	"github.com/covkit/covkit/pth"
+	"github.com/covkit/covkit/sqlitecov"
 )
 
 const bedPython = "/usr/bin/python3"
@@ -159,11 +161,13 @@ type fileCov struct {
 	Missing  []int `json:"missing_lines"`
 }
 
-// coverageJSON combines the data files in dataDir (bed path) with the bed's
-// own coverage.py and returns its json report, keyed by file path.
+// coverageJSON combines the data files in dataDir (bed path) and returns
+// the bed's own coverage.py's json report of them, keyed by file path.
+// coverage.py's own data files are combined by coverage.py; lean engine
+// data files, which coverage.py cannot read, by covkit's merge.
 func (r *bedRun) coverageJSON(t *testing.T, dataDir string) map[string]fileCov {
 	t.Helper()
-	r.b.MustRun(t, dataDir, nil, bedPython, "-m", "coverage", "combine", ".")
+	r.combine(t, dataDir)
 	r.b.MustRun(t, dataDir, nil, bedPython, "-m", "coverage", "json", "-o", "cov.json")
 	raw, err := os.ReadFile(r.b.HostPath(dataDir + "/cov.json"))
 	if err != nil {
@@ -176,6 +180,53 @@ func (r *bedRun) coverageJSON(t *testing.T, dataDir string) map[string]fileCov {
 		t.Fatal(err)
 	}
 	return rep.Files
+}
+
+// combine combines the data files in dataDir (bed path) into
+// dataDir/.coverage: with coverage.py when they are all its own, with
+// covkit's merge when lean engine data files are among them.
+func (r *bedRun) combine(t *testing.T, dataDir string) {
+	t.Helper()
+	if lean, _ := filepath.Glob(r.b.HostPath(dataDir + "/.covkit.*")); len(lean) > 0 {
+		r.leanCombine(t, dataDir)
+	} else {
+		r.b.MustRun(t, dataDir, nil, bedPython, "-m", "coverage", "combine", ".")
+	}
+}
+
+// leanCombine merges every data file in dataDir (bed path) into
+// dataDir/.coverage with covkit's merge. The files name paths as the bed
+// sees them, and keep them.
+func (r *bedRun) leanCombine(t *testing.T, dataDir string) {
+	t.Helper()
+	host := r.b.HostPath(dataDir)
+	in, err := merge.Inputs(filepath.Join(host, ".coverage"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, sum, err := merge.Run(merge.Options{Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Unusable) > 0 {
+		t.Fatalf("unusable data files: %v", sum.Unusable)
+	}
+	if err := sqlitecov.WriteFile(filepath.Join(host, ".coverage"), d); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// measuredBy says which engine measures the bed's python3 in a run given
+// covhook run's flags.
+func measuredBy(b *testbed.Bed, flags []string) pth.Engine {
+	engine := pth.EngineAuto
+	if i := slices.Index(flags, "--engine"); i >= 0 && i+1 < len(flags) {
+		engine = pth.Engine(flags[i+1])
+	}
+	if engine == pth.EngineCoverage || !pth.VersionAtLeast(b.PyVersion, pth.LeanMinPython) {
+		return pth.EngineCoverage
+	}
+	return pth.EngineLean
 }
 
 // notRun lists the lines of a file marked "# not-run".
@@ -195,9 +246,29 @@ func notRun(t *testing.T, path string) []int {
 	return out
 }
 
+// TestPipeline runs the pipeline with the default engine: lean where the
+// bed's Python has sys.monitoring (3.12+), coverage.py elsewhere.
 func TestPipeline(t *testing.T) {
 	for _, name := range testbed.Names {
 		t.Run(name, func(t *testing.T) { runPipeline(t, name) })
+	}
+}
+
+// TestPipelineCoverageEngine runs the pipeline with coverage.py measuring
+// every process, on every bed.
+func TestPipelineCoverageEngine(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) { runPipeline(t, name, "--engine", "coverage") })
+	}
+}
+
+// TestPipelineSigtermConfigured: with the project's own [run] sigterm = true,
+// coverage.py's handler keeps a SIGTERMed process's data.
+func TestPipelineSigtermConfigured(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			runPipelineRC(t, name, "[run]\nsigterm = true\n", "--engine", "coverage")
+		})
 	}
 }
 
@@ -245,10 +316,20 @@ func runPipelineRC(t *testing.T, name, rc string, flags ...string) {
 		t.Errorf("data written to the project's data_file: %v", m)
 	}
 	files := r.coverageJSON(t, data)
+	// A process killed by SIGTERM keeps its data when the lean engine
+	// measured it (its data is on disk all along) or when the project asked
+	// coverage.py for a SIGTERM handler; covkit never adds one.
+	sigtermKept := measuredBy(r.b, flags) == pth.EngineLean || strings.Contains(rc, "sigterm = true")
 	srcs, _ := filepath.Glob(filepath.Join(r.host, "p", "*.py"))
 	for _, src := range srcs {
 		key := r.bed + "/p/" + filepath.Base(src)
 		got, ok := files[key]
+		if filepath.Base(src) == "c_sigterm.py" && !sigtermKept {
+			if ok {
+				t.Errorf("c_sigterm.py measured (%v) although nothing saved its data: covkit changed how it died", got.Executed)
+			}
+			continue
+		}
 		if !ok {
 			t.Errorf("%s: not measured at all", filepath.Base(src))
 			continue

@@ -30,11 +30,23 @@ type Info struct {
 	HasCoverage     bool
 	CoverageVersion string
 	CoverageDir     string // directory of the coverage package
+	// InterpKey names the interpreter in a run's interp directory, and
+	// Pylib and Third are its standard library and third-party directories
+	// (every sysconfig scheme's), which coverage.py does not measure by
+	// default: the lean engine's processes read them instead of computing
+	// them (see the bootstrap's interp_facts).
+	InterpKey    string
+	Pylib, Third []string
 }
 
+// probePy runs with the bootstrap's source on stdin, for its interp_key
+// and interp_facts: the same code the lean engine falls back on.
 const probePy = `import sys, os, json
+boot = {"__name__": "_covkit_probe", "__file__": "<covkit-probe>"}
+exec(compile(sys.stdin.read(), "<covkit-probe>", "exec"), boot)
 d = {"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3],
-     "prefix": sys.prefix, "base_prefix": getattr(sys, "base_prefix", sys.prefix), "path": sys.path}
+     "prefix": sys.prefix, "base_prefix": getattr(sys, "base_prefix", sys.prefix), "path": sys.path,
+     "key": boot["interp_key"](), "facts": boot["interp_facts"]()}
 try:
     import site
     d["site"] = site.getsitepackages()
@@ -60,6 +72,7 @@ func InterpreterInfo(python string, env []string) (*Info, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, "-c", probePy)
 	cmd.Env = setEnv(env, EnvRun, "-")
+	cmd.Stdin = bytes.NewReader(bootstrapPy)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -74,6 +87,11 @@ func InterpreterInfo(python string, env []string) (*Info, error) {
 		Site        []string `json:"site"`
 		Coverage    string   `json:"coverage"`
 		CoverageDir string   `json:"coverage_dir"`
+		Key         string   `json:"key"`
+		Facts       struct {
+			Pylib []string `json:"pylib"`
+			Third []string `json:"third"`
+		} `json:"facts"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
 		return nil, fmt.Errorf("probing %s: %w", python, err)
@@ -87,6 +105,9 @@ func InterpreterInfo(python string, env []string) (*Info, error) {
 		HasCoverage:     d.Coverage != "",
 		CoverageVersion: d.Coverage,
 		CoverageDir:     d.CoverageDir,
+		InterpKey:       d.Key,
+		Pylib:           d.Facts.Pylib,
+		Third:           d.Facts.Third,
 	}
 	if parts := strings.SplitN(d.Version, ".", 3); len(parts) >= 2 {
 		info.MajorMinor = parts[0] + "." + parts[1]

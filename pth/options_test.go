@@ -8,35 +8,44 @@ import (
 	"testing"
 
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/pth"
 )
 
 // TestCheckpoint: a child killed with SIGKILL keeps the lines it ran before
-// the last checkpoint; without checkpoints it keeps nothing (the control
-// that shows the test can fail).
+// the last checkpoint when coverage.py measures it, and nothing without
+// checkpoints (the control that shows the test can fail). The lean engine
+// keeps every line, with no checkpoint at all: its data is on disk as it
+// is recorded.
 func TestCheckpoint(t *testing.T) {
 	for _, name := range testbed.Names {
 		t.Run(name, func(t *testing.T) {
 			r := setup(t, name)
 			copyDir(t, "testdata/ckpt", filepath.Join(r.host, "k"))
-			for _, ck := range []string{"200ms", "0"} {
-				data := r.bed + "/data" + ck
-				res := r.b.Run(t, r.bed+"/k", r.env, r.covhook, "run", "--python", bedPython, "--checkpoint", ck, "--data-dir", data,
-					"--", bedPython, "main.py")
-				if res.ExitCode != 0 || res.Stdout != "killed\n" || res.Stderr != "" {
-					t.Fatalf("checkpoint %s: %+v", ck, res)
-				}
-				files := r.coverageJSON(t, data)
-				got, ok := files[r.bed+"/k/victim.py"]
-				if ck == "0" {
-					if ok {
-						t.Errorf("without checkpoints the killed child still has data: %v", got.Executed)
+			engines := []pth.Engine{pth.EngineCoverage}
+			if pth.VersionAtLeast(r.b.PyVersion, pth.LeanMinPython) {
+				engines = append(engines, pth.EngineLean)
+			}
+			for _, engine := range engines {
+				for _, ck := range []string{"200ms", "0"} {
+					data := r.bed + "/data-" + string(engine) + ck
+					res := r.b.Run(t, r.bed+"/k", r.env, r.covhook, "run", "--python", bedPython, "--engine", string(engine),
+						"--checkpoint", ck, "--data-dir", data, "--", bedPython, "main.py")
+					if res.ExitCode != 0 || res.Stdout != "killed\n" || res.Stderr != "" {
+						t.Fatalf("%s, checkpoint %s: %+v", engine, ck, res)
 					}
-					continue
-				}
-				want := []int{1, 4, 5, 8, 9}
-				for _, l := range want {
-					if !slices.Contains(got.Executed, l) {
-						t.Errorf("checkpoint %s: killed child lost line %d (executed %v)", ck, l, got.Executed)
+					files := r.coverageJSON(t, data)
+					got, ok := files[r.bed+"/k/victim.py"]
+					if engine == pth.EngineCoverage && ck == "0" {
+						if ok {
+							t.Errorf("without checkpoints the killed child still has data: %v", got.Executed)
+						}
+						continue
+					}
+					want := []int{1, 4, 5, 8, 9}
+					for _, l := range want {
+						if !slices.Contains(got.Executed, l) {
+							t.Errorf("%s, checkpoint %s: killed child lost line %d (executed %v)", engine, ck, l, got.Executed)
+						}
 					}
 				}
 			}
@@ -54,7 +63,7 @@ func TestProcessContexts(t *testing.T) {
 			data := r.bed + "/data"
 			r.b.MustRun(t, r.bed+"/c", r.env, r.covhook, "run", "--python", bedPython, "--contexts", "process", "--data-dir", data,
 				"--", bedPython, "main.py")
-			r.b.MustRun(t, data, nil, bedPython, "-m", "coverage", "combine", ".")
+			r.combine(t, data)
 			r.b.MustRun(t, data, nil, bedPython, "-m", "coverage", "json", "--show-contexts", "-o", "cov.json")
 			raw, err := os.ReadFile(r.b.HostPath(data + "/cov.json"))
 			if err != nil {

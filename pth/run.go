@@ -3,12 +3,14 @@ package pth
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/covkit/covkit/internal/envlist"
@@ -45,14 +47,45 @@ type RunOptions struct {
 	Contexts bool
 	// Checkpoint, when positive, saves each process's data at this interval
 	// while it runs, so that a process killed with SIGKILL loses at most one
-	// interval. It costs a thread per measured process.
+	// interval. It costs a thread per coverage.py-measured process (the lean
+	// engine's data is always on disk).
 	Checkpoint time.Duration
+	// Engine measures the processes: EngineLean, EngineCoverage, or
+	// EngineAuto (lean in every process whose interpreter can run it).
+	// "" is EngineCoverage.
+	Engine Engine
+	// Lean is the file pre-selection lean processes make.
+	Lean LeanOptions
 	// Detached runs have no owner check: for runs whose processes cannot
 	// see this process (another pid namespace). They cannot reach children
 	// with a scrubbed environment.
 	Detached bool
 	// Warnf receives what the run could not do (nil: discarded).
 	Warnf func(format string, args ...any)
+}
+
+// Engine says what measures a process.
+type Engine string
+
+const (
+	EngineAuto     Engine = "auto"     // lean where the interpreter can run it, coverage.py elsewhere
+	EngineLean     Engine = "lean"     // covkit's sys.monitoring tracer (CPython 3.12+)
+	EngineCoverage Engine = "coverage" // coverage.py
+)
+
+// LeanMinPython is the first CPython the lean engine runs on (sys.monitoring).
+const LeanMinPython = "3.12"
+
+// LeanOptions are what a lean process needs to pre-select the files it
+// records; a filesel.Selector decides exactly afterwards.
+type LeanOptions struct {
+	Mode       string   // filesel.Mode: "default", "source" or "all"
+	SourceDirs []string // canonical source directories (source mode)
+	SourcePkgs []string // source packages (source mode)
+	CoverPylib bool
+	// Coverage is the coverage.py version ("7.16") whose rules the run's
+	// reports follow, recorded in each lean data file.
+	Coverage string
 }
 
 // Run is an active covkit run.
@@ -75,13 +108,11 @@ type Run struct {
 // and saying so through Warnf), and returns the run. Call Close when the
 // run's command has ended.
 func StartRun(opts RunOptions) (r *Run, err error) {
-	warnf := opts.Warnf
-	if warnf == nil {
-		warnf = func(string, ...any) {}
+	if opts.Warnf == nil {
+		opts.Warnf = func(string, ...any) {}
 	}
-	env := opts.Env
-	if env == nil {
-		env = os.Environ()
+	if opts.Env == nil {
+		opts.Env = os.Environ()
 	}
 	// Whatever a killed run left behind goes first.
 	for _, d := range KnownDirs() {
@@ -89,6 +120,43 @@ func StartRun(opts RunOptions) (r *Run, err error) {
 			StatusDir(d)
 		}
 	}
+	r, err = makeRunDir(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			r.Close()
+			os.RemoveAll(r.Root)
+		}
+	}()
+	project, err := projectDir(opts.ProjectDir)
+	if err != nil {
+		return nil, err
+	}
+	lender := r.probe(opts)
+	cfg, entry, err := r.config(opts, project, lender)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(r.Root, "run.cfg"), formatKV(cfg)); err != nil {
+		return nil, err
+	}
+	if !opts.NoInstall {
+		r.installHooks(opts, entry)
+	}
+	pp := filepath.Join(r.Root, "boot")
+	if old := envlist.Get(opts.Env, "PYTHONPATH"); old != "" {
+		pp += string(os.PathListSeparator) + old
+	}
+	r.Env = []string{EnvRun + "=" + r.Root, "PYTHONPATH=" + pp}
+	return r, nil
+}
+
+// makeRunDir makes the run directory: run.cfg and the boot directory
+// readable by the run's processes, data/, log/ and interp/ writable by the
+// run's owner alone.
+func makeRunDir(opts RunOptions) (*Run, error) {
 	base := opts.Dir
 	if base == "" {
 		base = os.TempDir()
@@ -97,100 +165,141 @@ func StartRun(opts RunOptions) (r *Run, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("making run directory: %w", err)
 	}
-	root, err = filepath.Abs(root)
-	if err != nil {
+	if root, err = filepath.Abs(root); err != nil {
 		return nil, err
 	}
-	// Children may run as other users (sudo-like launchers).
 	os.Chmod(root, 0o755)
-	r = &Run{ID: filepath.Base(root), Root: root, DataDir: opts.DataDir}
-	defer func() {
-		if err != nil {
-			r.Close()
-			os.RemoveAll(root)
-		}
-	}()
+	r := &Run{ID: filepath.Base(root), Root: root, DataDir: opts.DataDir}
 	if r.DataDir == "" {
 		r.DataDir = filepath.Join(root, "data")
 	}
 	if r.DataDir, err = filepath.Abs(r.DataDir); err != nil {
-		return nil, err
+		return r, err
 	}
-	for _, d := range []string{r.DataDir, filepath.Join(root, "log")} {
-		if err := os.MkdirAll(d, 0o777); err != nil {
-			return nil, err
+	for _, d := range []string{r.DataDir, filepath.Join(root, "log"), filepath.Join(root, "interp")} {
+		if err := makePrivateDir(d); err != nil {
+			return r, err
 		}
-		os.Chmod(d, 0o1777)
 	}
 	boot := filepath.Join(root, "boot")
 	if err := os.MkdirAll(boot, 0o755); err != nil {
-		return nil, err
+		return r, err
 	}
-	for name, b := range map[string][]byte{BootstrapFile: bootstrapPy, "sitecustomize.py": sitecustomizePy} {
+	for name, b := range BootFiles() {
 		if err := os.WriteFile(filepath.Join(boot, name), b, 0o644); err != nil {
-			return nil, err
+			return r, err
 		}
 	}
+	return r, nil
+}
 
-	project := opts.ProjectDir
-	if project == "" {
-		if project, err = os.Getwd(); err != nil {
-			return nil, err
-		}
+// makePrivateDir makes dir (and missing parents) and makes sure nobody but
+// this user can write in it: a run's data must not be forged, moved away or
+// redirected by another local user. A directory given that is writable by
+// others is an error, not silently changed.
+func makePrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
 	}
-	if project, err = filepath.Abs(project); err != nil {
-		return nil, err
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return err
 	}
-	rcfile := opts.RCFile
-	if rcfile != "" {
-		if !filepath.IsAbs(rcfile) {
-			rcfile = filepath.Join(project, rcfile)
-		}
+	if !st.IsDir() {
+		return fmt.Errorf("%s: not a directory", dir)
 	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
+		return fmt.Errorf("%s: owned by uid %d, not by this user", dir, sys.Uid)
+	}
+	if st.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("%s: writable by other users (mode %v)", dir, st.Mode().Perm())
+	}
+	return nil
+}
 
+func projectDir(dir string) (string, error) {
+	if dir == "" {
+		return os.Getwd()
+	}
+	return filepath.Abs(dir)
+}
+
+// probe learns about the target interpreters, writes the facts lean
+// processes need about each into the run's interp directory, and returns
+// the first one that can import coverage.py (nil if none can).
+func (r *Run) probe(opts RunOptions) (lender *Info) {
 	pythons := opts.Pythons
 	if pythons == nil {
-		pythons = DefaultPythons(env)
+		pythons = DefaultPythons(opts.Env)
 	}
-	probeEnv := setEnv(env, EnvRun, "-")
-	var lender *Info
+	probeEnv := setEnv(opts.Env, EnvRun, "-")
 	for _, py := range pythons {
 		info, err := InterpreterInfo(py, probeEnv)
 		if err != nil {
-			warnf("%v", err)
+			opts.Warnf("%v", err)
 			continue
 		}
 		r.Interpreters = append(r.Interpreters, info)
 		if lender == nil && info.HasCoverage {
 			lender = info
 		}
-		if !info.HasCoverage {
-			warnf("%s cannot import coverage.py: only same-version interpreters are measured through it", py)
+		if !info.HasCoverage && !leanCapable(info, opts.Engine) {
+			opts.Warnf("%s cannot import coverage.py: only same-version interpreters are measured through it", py)
 		}
+		if info.InterpKey != "" {
+			facts := formatKV(map[string]string{"pylib": strings.Join(info.Pylib, "\x00"), "third": strings.Join(info.Third, "\x00")})
+			writeFileAtomic(filepath.Join(r.Root, "interp", info.InterpKey), facts)
+		}
+	}
+	return lender
+}
+
+// leanCapable reports whether the lean engine measures info's processes.
+func leanCapable(info *Info, e Engine) bool {
+	return (e == EngineLean || e == EngineAuto) && VersionAtLeast(info.MajorMinor, LeanMinPython)
+}
+
+// VersionAtLeast compares "major.minor" versions.
+func VersionAtLeast(v, min string) bool {
+	var a, b, c, d int
+	if _, err := fmt.Sscanf(v, "%d.%d", &a, &b); err != nil {
+		return false
+	}
+	fmt.Sscanf(min, "%d.%d", &c, &d)
+	return a > c || a == c && b >= d
+}
+
+// config is run.cfg: what every measured process reads at start-up, and
+// the registry entry of this run's owner.
+func (r *Run) config(opts RunOptions, project string, lender *Info) (map[string]string, RunEntry, error) {
+	rcfile := opts.RCFile
+	if rcfile != "" && !filepath.IsAbs(rcfile) {
+		rcfile = filepath.Join(project, rcfile)
 	}
 	cfg := map[string]string{
 		"data":    r.DataDir,
 		"project": project,
 		"rcfile":  rcfile,
 		"owner":   "0",
+		"engine":  string(EngineCoverage),
 	}
 	var entry RunEntry
 	if !opts.Detached {
 		pid := os.Getpid()
 		start, err := procStart(pid)
 		if err != nil {
-			return nil, fmt.Errorf("reading own start time: %w", err)
+			return nil, entry, fmt.Errorf("reading own start time: %w", err)
 		}
-		entry = RunEntry{ID: r.ID, Owner: pid, Start: start, Root: root}
+		entry = RunEntry{ID: r.ID, Owner: pid, Start: start, Root: r.Root}
 		cfg["owner"], cfg["start"] = strconv.Itoa(pid), start
 	}
 	if lender != nil {
-		cp := filepath.Join(root, "covpkg")
+		cp := filepath.Join(r.Root, "covpkg")
 		if err := os.MkdirAll(cp, 0o755); err != nil {
-			return nil, err
+			return nil, entry, err
 		}
 		if err := os.Symlink(lender.CoverageDir, filepath.Join(cp, "coverage")); err != nil {
-			return nil, err
+			return nil, entry, err
 		}
 		cfg["covpath"], cfg["pyver"] = cp, lender.MajorMinor
 	}
@@ -203,37 +312,59 @@ func StartRun(opts RunOptions) (r *Run, err error) {
 	if opts.Checkpoint > 0 {
 		cfg["checkpoint"] = strconv.FormatFloat(opts.Checkpoint.Seconds(), 'f', -1, 64)
 	}
-	if err := writeFileAtomic(filepath.Join(root, "run.cfg"), formatKV(cfg)); err != nil {
-		return nil, err
+	if opts.Engine != "" {
+		cfg["engine"] = string(opts.Engine)
 	}
+	maps.Copy(cfg, leanConfig(opts.Lean, lender))
+	return cfg, entry, nil
+}
 
-	if !opts.NoInstall {
-		for _, info := range r.Interpreters {
-			if slices.Contains(r.Hooks, info.HookDir) {
-				continue
-			}
-			if opts.Detached {
-				warnf("detached run: no hook for %s; only children inheriting the environment are measured", info.Python)
-				break
-			}
-			if !info.Writable {
-				warnf("%s is not writable: no hook for %s; children with a scrubbed environment will not be measured (inherited environment still works)", info.HookDir, info.Python)
-				continue
-			}
-			if err := installAndRegister(info.HookDir, entry); err != nil {
-				warnf("installing hook in %s: %v; falling back to the inherited environment", info.HookDir, err)
-				continue
-			}
-			r.Hooks = append(r.Hooks, info.HookDir)
+// leanConfig is the part of run.cfg the lean engine reads.
+func leanConfig(l LeanOptions, lender *Info) map[string]string {
+	cfg := map[string]string{"sel": l.Mode, "coverage": l.Coverage}
+	if cfg["coverage"] == "" && lender != nil {
+		cfg["coverage"] = lender.CoverageVersion
+	}
+	if cfg["sel"] == "" {
+		cfg["sel"] = "default"
+	}
+	if len(l.SourceDirs) > 0 {
+		cfg["src"] = strings.Join(l.SourceDirs, "\x00")
+	}
+	if len(l.SourcePkgs) > 0 {
+		cfg["pkgs"] = strings.Join(l.SourcePkgs, ",")
+	}
+	if l.CoverPylib {
+		cfg["cover_pylib"] = "1"
+	}
+	if lender != nil && lender.CoverageDir != "" {
+		// coverage.py never measures itself.
+		cfg["skip"] = lender.CoverageDir
+	}
+	return cfg
+}
+
+// installHooks installs and registers a hook for each target interpreter
+// it can, saying why where it cannot.
+func (r *Run) installHooks(opts RunOptions, entry RunEntry) {
+	for _, info := range r.Interpreters {
+		if slices.Contains(r.Hooks, info.HookDir) {
+			continue
 		}
+		if opts.Detached {
+			opts.Warnf("detached run: no hook for %s; only children inheriting the environment are measured", info.Python)
+			return
+		}
+		if !info.Writable {
+			opts.Warnf("%s is not writable: no hook for %s; children with a scrubbed environment will not be measured (inherited environment still works)", info.HookDir, info.Python)
+			continue
+		}
+		if err := installAndRegister(info.HookDir, entry); err != nil {
+			opts.Warnf("installing hook in %s: %v; falling back to the inherited environment", info.HookDir, err)
+			continue
+		}
+		r.Hooks = append(r.Hooks, info.HookDir)
 	}
-
-	pp := boot
-	if old := envlist.Get(env, "PYTHONPATH"); old != "" {
-		pp += string(os.PathListSeparator) + old
-	}
-	r.Env = []string{EnvRun + "=" + root, "PYTHONPATH=" + pp}
-	return r, nil
 }
 
 func installAndRegister(dir string, e RunEntry) error {
@@ -325,6 +456,7 @@ func (r *Run) Close() error {
 	}
 	os.RemoveAll(filepath.Join(r.Root, "boot"))
 	os.RemoveAll(filepath.Join(r.Root, "covpkg"))
+	os.RemoveAll(filepath.Join(r.Root, "interp"))
 	os.Remove(filepath.Join(r.Root, "log")) // only if empty
 	os.Remove(r.Root)                       // only if empty: data lives elsewhere
 	return errors.Join(errs...)
@@ -339,7 +471,7 @@ func (r *Run) DataFiles() ([]string, error) {
 	var out []string
 	for _, e := range ents {
 		n := e.Name()
-		if !e.Type().IsRegular() || !strings.HasPrefix(n, ".coverage.") ||
+		if !e.Type().IsRegular() || !(strings.HasPrefix(n, ".coverage.") || strings.HasPrefix(n, ".covkit.")) ||
 			strings.HasSuffix(n, "-journal") || strings.HasSuffix(n, "-wal") || strings.HasSuffix(n, "-shm") {
 			continue
 		}

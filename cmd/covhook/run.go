@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/lifecycle"
 	"github.com/covkit/covkit/pth"
 	"github.com/spf13/pflag"
 )
@@ -85,8 +86,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		contexts := f.String("contexts", "", `"process": label each process's data with its command line`)
 		f.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data at this interval (0: only at exit)")
 		f.BoolVar(&o.NoInstall, "no-install", false, "install no hook: inherited environment only")
+		engine := f.String("engine", "auto", "measure with `ENGINE`: lean, coverage or auto (as covrun)")
 		if done, code := cli.Parse(c, f, args, stdout, stderr); done {
 			return code
+		}
+		e, err := lifecycle.ParseEngine(*engine)
+		if err != nil {
+			return cli.Exit(c.Name, stderr, cli.UsageError("%v", err))
+		}
+		o.Engine = pth.EngineCoverage
+		if setup, err := lifecycle.NewSetup(o.ProjectDir, o.RCFile, os.Getenv, e, o.Branch); err != nil {
+			if e == pth.EngineLean {
+				return cli.Exit(c.Name, stderr, err)
+			}
+			// A configuration coverage.py cannot read is reported by each
+			// measured process, in the run's log; the command still runs.
+			cli.Warnf(stderr, "%v: measuring with coverage.py", err)
+		} else {
+			o.Engine, o.Lean = setup.Engine, setup.Lean
 		}
 		switch *contexts {
 		case "":
@@ -224,6 +241,9 @@ func runCommand(o pth.RunOptions, argv []string, stdin io.Reader, stdout, stderr
 		return cli.Exit(command.Name, stderr, err)
 	}
 	defer r.Close()
+	if err := lifecycle.CheckLeanInterpreters(o.Engine, r.Interpreters); err != nil {
+		return cli.Exit(command.Name, stderr, err)
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = r.Environ(os.Environ())
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr

@@ -15,14 +15,18 @@ import (
 var command = cli.Command{
 	Name:     "covrun",
 	Synopsis: "covrun [flags] -- COMMAND [ARGS...]",
-	Summary: `Run COMMAND with every Python process it starts measured by coverage.py
-(subprocesses, multiprocessing workers, forks, execs, other virtualenvs,
-children with a scrubbed environment), then merge all their data into one
-coverage.py data file and report it. Hooks are installed for the run only and
+	Summary: `Run COMMAND with every Python process it starts measured (subprocesses,
+multiprocessing workers, forks, execs, other virtualenvs, children with a
+scrubbed environment), then merge all their data into one coverage.py data
+file and report it. On CPython 3.12+ covkit's own lean engine measures at
+almost no cost, with coverage.py's exact results; coverage.py measures
+elsewhere and where the run needs it (branch coverage, plug-ins, ...). Hooks are installed for the run only and
 removed afterwards, whatever happens. No configuration is needed; the
 project's coverage.py configuration is honoured when present.`,
 	Footer: `Exit status: COMMAND's own (128+N if signal N killed it); 2 if COMMAND
-succeeded but the total is under --fail-under; 1 if covrun itself failed.`,
+succeeded but the total is under --fail-under; 1 if covrun itself failed
+(with COMMAND's status when that is not 0). No data to report is a warning,
+not a failure.`,
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -36,6 +40,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data every `INTERVAL` (e.g. 2s), so SIGKILL loses at most that")
 	fs.BoolVar(&o.NoInstall, "no-install", false, "install no .pth hooks; measure only children that inherit the environment")
 	fs.BoolVar(&o.NoDocker, "no-docker", false, "do not measure Docker containers the command starts")
+	engine := fs.String("engine", "auto", "measure with `ENGINE`: lean (covkit's sys.monitoring tracer, CPython 3.12+), coverage (coverage.py), or auto (lean wherever it gives coverage.py's results exactly)")
+	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say what measures each interpreter, and why")
 	paths := fs.StringArray("paths", nil, "remap file paths: `RESULT=PATTERN,PATTERN...`, like a [paths] entry (repeatable)")
 	// The shared report flags, less those covrun defines itself: covrun's
 	// --contexts labels what is measured (coverage report's filters data).
@@ -57,6 +63,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		return cli.Exit(command.Name, stderr, cli.UsageError("--contexts: unknown kind %q (want process)", *contexts))
 	}
+	e, perr := lifecycle.ParseEngine(*engine)
+	if perr != nil {
+		return cli.Exit(command.Name, stderr, cli.UsageError("%v", perr))
+	}
+	o.Engine = e
 	for _, p := range *paths {
 		r, err := pathmap.ParseFlag(p)
 		if err != nil {

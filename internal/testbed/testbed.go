@@ -22,6 +22,9 @@ import (
 // Names lists every test bed, oldest Python first.
 var Names = []string{"host", "trixie", "sid"}
 
+// bedPyVersion is each tree's Python.
+var bedPyVersion = map[string]string{"trixie": "3.13", "sid": "3.14"}
+
 // Bed is one test bed.
 type Bed struct {
 	Name string
@@ -29,6 +32,8 @@ type Bed struct {
 	Root string
 	// Python is the interpreter path inside the bed.
 	Python string
+	// PyVersion is Python's "major.minor" version.
+	PyVersion string
 }
 
 // Dir is the directory of the cached trees.
@@ -59,7 +64,7 @@ var RepoRoot = sync.OnceValue(func() string {
 func Lookup(name string) (*Bed, error) {
 	switch name {
 	case "host":
-		b := &Bed{Name: name, Python: "/usr/bin/python3"}
+		b := &Bed{Name: name, Python: "/usr/bin/python3", PyVersion: "3.11"}
 		out, err := exec.Command(b.Python, "-c", "import coverage").CombinedOutput()
 		if err != nil {
 			return nil, fmt.Errorf("host bed: /usr/bin/python3 cannot import coverage (run testbed/build host): %s", bytes.TrimSpace(out))
@@ -73,7 +78,7 @@ func Lookup(name string) (*Bed, error) {
 		if RepoRoot() == "" {
 			return nil, fmt.Errorf("cannot find testbed/enter above the working directory")
 		}
-		return &Bed{Name: name, Root: root, Python: "/usr/bin/python3"}, nil
+		return &Bed{Name: name, Root: root, Python: "/usr/bin/python3", PyVersion: bedPyVersion[name]}, nil
 	}
 	return nil, fmt.Errorf("unknown test bed %q", name)
 }

@@ -1,21 +1,38 @@
-# covkit bootstrap: starts coverage.py for the active covkit run.
+# covkit bootstrap: measures this process for the active covkit run.
 # Written by covkit next to its .pth hook and into each run's boot directory;
-# do not edit (covkit rewrites it). Runs at interpreter start-up, so it must
-# stay silent and never raise: every failure goes to the run's log directory.
-# Compatible with CPython 3.9+ and coverage.py 6.5+.
+# do not edit (covkit rewrites it). Runs at interpreter start-up in every
+# measured process, so it must stay silent, never raise, and cost next to
+# nothing: everything goes to the run's log directory instead.
+# Compatible with CPython 3.9+.
+#
+# Two engines measure a process:
+#   lean      covkit's own sys.monitoring tracer (CPython 3.12+): each line
+#             reports once and is then disabled, and is written through to
+#             a memory-mapped data file at once, so the data is on disk
+#             whenever and however the process ends (exit, os._exit, exec,
+#             SIGTERM, SIGKILL) and no handler or patch is needed.
+#   coverage  coverage.py itself (_covkit_coverage), for older Pythons and
+#             for what the lean engine does not do (covrun decides; see
+#             lifecycle's engine choice).
 
 import os
 import sys
 
 ENV = "COVKIT_RUN"
 
-_started = False
-_cov = None
-_cfg = None
-_lock = None
-_interval = 0.0
-_saving = False  # a save is writing the data file
-_term_pending = False  # SIGTERM arrived during that save
+
+class _Run:
+    """The active run as this process sees it: the one place the bootstrap
+    keeps its state (the lean engine's recorder keeps its own, in one
+    closure)."""
+
+    started = False
+    root = None  # the run directory
+    cfg = None  # run.cfg
+    engine = None  # "lean" or "coverage" once measuring
+
+
+run = _Run()
 
 
 def _read_kv(path):
@@ -88,406 +105,101 @@ def _from_registry(reg):
     return None
 
 
-def _log(msg):
+def log(msg):
+    """Append msg to this process's file in the run's log directory."""
     try:
-        d = os.path.join(_cfg["root"], "log") if _cfg else None
-        if not d:
+        if not run.root:
             return
         import time
-        with open(os.path.join(d, "%d.log" % os.getpid()), "a") as f:
-            f.write("%.6f %s\n" % (time.time(), msg))
+        path = os.path.join(run.root, "log", "%d.log" % os.getpid())
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, ("%.6f %s\n" % (time.time(), msg)).encode("utf-8", "replace"))
+        finally:
+            os.close(fd)
     except BaseException:
         pass
 
 
-def _log_exc(what):
+def log_exc(what):
     try:
         import traceback
-        _log(what + ":\n" + traceback.format_exc())
+        log(what + ":\n" + traceback.format_exc())
     except BaseException:
         pass
 
 
 def start(reg=None, from_pth=False):
     """Start measuring if a covkit run is active for this process."""
-    global _started
-    if _started:
+    if run.started:
         return
-    _started = True
+    run.started = True
     try:
-        root = os.environ.get(ENV)
-        if root is None and reg:
-            root = _from_registry(reg)
-        if not root or root == "-":
+        cfg = _find_run(reg)
+        if cfg is None:
             return
-        _start(root)
-        if _cov is not None and from_pth:
-            # Measuring already: the run's sitecustomize (inherited through
-            # PYTHONPATH) is not needed, and site will import the one it
-            # shadows, at its usual time, once the boot directory is off
-            # sys.path. Otherwise its lines would be measured.
-            boot = os.path.join(root, "boot")
-            sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != boot]
+        if from_pth:
+            _drop_boot_dir()
+        run.engine = choose_engine(cfg)
+        # Measuring starts last: no line of this frame runs after it.
+        if run.engine == "lean":
+            _start_lean(cfg)
+        else:
+            _start_coverage(cfg)
     except BaseException:
-        _log_exc("start failed")
+        log_exc("start failed")
 
 
-def _import_coverage(cfg):
-    try:
-        import coverage
-        return coverage
-    except ImportError:
-        pass
-    # Same Python version, coverage.py not installed here (another venv):
-    # borrow the run's coverage.py through a directory that holds nothing else.
-    cp = cfg.get("covpath")
-    if not cp or cfg.get("pyver") != "%d.%d" % sys.version_info[:2]:
+def _find_run(reg):
+    # The run this process belongs to: its environment names it, or (the
+    # environment scrubbed) the registry beside the hook does.
+    root = os.environ.get(ENV)
+    if root is None and reg:
+        root = _from_registry(reg)
+    if not root or root == "-":
         return None
-    sys.path.append(cp)
-    try:
-        import coverage
-        return coverage
-    except ImportError:
-        return None
-    finally:
-        try:
-            sys.path.remove(cp)
-        except ValueError:
-            pass
-
-
-def _start(root):
-    global _cov, _cfg, _lock, _interval
     cfg = _read_kv(os.path.join(root, "run.cfg"))
     if not cfg or not _owner_alive(cfg):
-        return
-    cfg["root"] = root
-    _cfg = cfg
-    coverage = _import_coverage(cfg)
-    if coverage is None:
-        return
-    cur = getattr(coverage.Coverage, "current", None)
-    if cur is not None and cur() is not None:
-        return  # someone already measures this process
-    import threading
-    _lock = threading.RLock()
-
-    class CovkitCoverage(coverage.Coverage):
-        # Children never see coverage.py's warnings or messages: they go to
-        # the run's log, and a failed save never raises into the program.
-        def _warn(self, msg, slug=None, once=False):
-            _log("coverage.py warning: %s (%s)" % (msg, slug))
-
-        def _message(self, msg):
-            pass
-
-        def save(self):
-            global _saving, _term_pending
-            try:
-                with _lock:
-                    _saving = True
-                    try:
-                        _sent.clear()  # a real save clears the collected sets
-                        coverage.Coverage.save(self)
-                    finally:
-                        _saving = False
-            except BaseException:
-                _log_exc("save failed")
-            if _term_pending:
-                # Delivered now that the data file is whole.
-                _term_pending = False
-                import signal
-                os.kill(os.getpid(), signal.SIGTERM)
-
-    project = cfg.get("project") or ""
-    try:
-        old = os.getcwd()
-    except OSError:
-        old = None
-    moved = False
-    if project and old != project:
-        try:
-            os.chdir(project)
-            moved = True
-        except OSError:
-            pass
-    try:
-        cov = CovkitCoverage(
-            data_file=os.path.join(cfg["data"], ".coverage"),
-            data_suffix=True,
-            config_file=cfg.get("rcfile") or True,
-            auto_data=False,
-        )
-        _configure(cov, cfg)
-        cov._auto_save = True
-        for a in ("_warn_no_data", "_warn_unimported_source", "_warn_preimported_source"):
-            setattr(cov, a, False)
-        # Collector() records inspect.stack() for one diagnostic print; that
-        # is about a tenth of coverage.py's start-up. Skipped for our start.
-        colmod = sys.modules.get("coverage.collector")
-        stack = getattr(colmod, "short_stack", None)
-        if stack is not None:
-            colmod.short_stack = _no_stack
-        try:
-            cov.start()
-        finally:
-            if stack is not None:
-                colmod.short_stack = stack
-    finally:
-        if moved:
-            try:
-                os.chdir(old)
-            except OSError:
-                pass
-    _cov = cov
-    _guard_sigterm()
-    _install_patches(cov, cfg)
+        return None
+    run.root, run.cfg = root, cfg
+    return cfg
 
 
-def _guard_sigterm():
-    # coverage.py's SIGTERM handler saves and then kills the process. A
-    # SIGTERM that lands while a save is already writing (a pool worker
-    # exiting at the moment Pool.terminate() signals it) would start a
-    # nested save and kill the process half-way through the first one,
-    # leaving a broken data file. Such a SIGTERM waits for the save to end.
-    import signal
-    try:
-        handler = signal.getsignal(signal.SIGTERM)
-    except (AttributeError, ValueError):
-        return
-    if not callable(handler):
-        return
-
-    def covkit_sigterm(signum, frame):
-        global _term_pending
-        if _saving:
-            _term_pending = True
-            return
-        handler(signum, frame)
-
-    try:
-        signal.signal(signal.SIGTERM, covkit_sigterm)
-    except (ValueError, OSError):
-        pass  # not the main thread: coverage.py installed no handler either
+def _drop_boot_dir():
+    # The hook starts measuring: the run's sitecustomize (inherited through
+    # PYTHONPATH) is not needed, and site imports the one it shadows, at its
+    # usual time, once the boot directory is off sys.path.
+    boot = os.path.join(run.root, "boot")
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != boot]
 
 
-def _no_stack(*args, **kwargs):
-    return "(coverage started by covkit)"
+def _start_coverage(cfg):
+    import _covkit_coverage
+    _covkit_coverage.start(cfg, run.root)
 
 
-def _opt(cov, name, value):
-    try:
-        cov.set_option(name, value)
-        return True
-    except Exception:
-        return False
+def lean_unavailable():
+    """Why this interpreter cannot run the lean engine, or None."""
+    if sys.version_info < (3, 12) or not hasattr(sys, "monitoring"):
+        return "no sys.monitoring before CPython 3.12"
+    gil = getattr(sys, "_is_gil_enabled", None)
+    if gil is not None and not gil():
+        return "free-threaded build"
+    return None
 
 
-def _get(cov, name, default=None):
-    try:
-        return cov.get_option(name)
-    except Exception:
-        return default
-
-
-def _configure(cov, cfg):
-    # coverage.py's own SIGTERM handling exists since 6.4; it saves through
-    # our save() and then re-delivers the signal.
-    _opt(cov, "run:sigterm", True)
-    conc = _get(cov, "run:concurrency")
-    if isinstance(conc, list) and "multiprocessing" in conc:
-        # Every child process is measured by covkit already; coverage.py's
-        # multiprocessing patch would start a second, differently configured
-        # Coverage in spawned children.
-        _opt(cov, "run:concurrency", [c for c in conc if c != "multiprocessing"] or ["thread"])
-    patch = _get(cov, "run:patch")
-    if isinstance(patch, list):
-        # coverage.py 7.10+: use its own _exit patch. Its subprocess and execv
-        # patches hand their own configuration to children through
-        # COVERAGE_PROCESS_CONFIG (mutating exec's env argument), which would
-        # start a second, non-covkit Coverage in them, and its fork patch
-        # restarts coverage.py in the child only when COVERAGE_PROCESS_START
-        # or _CONFIG is set, losing the child otherwise: covkit covers all three.
-        patch = [p for p in patch if p not in ("subprocess", "execv", "fork")]
-        if "_exit" not in patch:
-            patch.append("_exit")
-        _opt(cov, "run:patch", patch)
-    if cfg.get("branch") == "1":
-        _opt(cov, "run:branch", True)
-    if cfg.get("contexts") == "process":
-        _opt(cov, "run:context", _cmdline())
-
-
-def _cmdline():
-    try:
-        with open("/proc/self/cmdline", "rb") as f:
-            args = f.read().split(b"\0")
-        if args and args[-1] == b"":
-            args.pop()
-        return " ".join(a.decode("utf-8", "replace") for a in args)
-    except OSError:
-        return " ".join(getattr(sys, "orig_argv", sys.argv))
-
-
-def _save():
-    if _cov is not None:
-        _cov.save()
-
-
-def _noop():
-    pass
-
-
-_sent = {}  # file -> size of its set at the last checkpoint
-
-
-def _checkpoint():
-    # Not Coverage.save(): its flush copies the collected sets, writes them,
-    # then clears them, so a line recorded by another thread in between is
-    # lost (and, under sys.monitoring, never reported again). A checkpoint
-    # writes a snapshot and keeps everything in memory; the final save at
-    # exit flushes and clears as usual. Sets only grow between real saves,
-    # so only files whose set grew are written again. It also skips save()'s
-    # search for unexecuted source files.
-    col = getattr(_cov, "_collector", None)
-    data = getattr(col, "data", None)
-    if not isinstance(data, dict) or _lock is None:
-        return
-    try:
-        with _lock:
-            grown = {}
-            for k, v in data.copy().items():
-                n = len(v)
-                if _sent.get(k) != n:
-                    # A copy (atomic under the GIL): coverage.py 6.x iterates
-                    # what it is given while the tracer may be adding to it.
-                    grown[k] = v.copy()
-                    _sent[k] = n
-            if not grown:
-                return
-            # The tracers keep their own reference to the live dict: swapping
-            # the collector's attribute only changes what this flush sees.
-            # _clear_data would also reset the tracers' activity flags, and a
-            # line recorded meanwhile would then be skipped by the final save.
-            col.data = grown
-            col._clear_data = _noop  # shadows the method on this instance
-            try:
-                col.flush_data()
-            finally:
-                del col._clear_data
-                col.data = data
-    except BaseException:
-        _log_exc("checkpoint")
-
-
-def _wrap(name, orig):
-    def covkit_patch(*args, **kwargs):
-        _save()
-        return orig(*args, **kwargs)
-
-    covkit_patch.__name__ = name
-    covkit_patch.__wrapped__ = orig
-    return covkit_patch
-
-
-def _install_patches(cov, cfg):
-    global _interval
-    patch = _get(cov, "run:patch")
-    if not (isinstance(patch, list) and "_exit" in patch):
-        os._exit = _wrap("_exit", os._exit)
-    # os.exec*l*/exec*p* and the POSIX os.spawn* all end in execv or execve.
-    for name in ("execv", "execve"):
-        orig = getattr(os, name, None)
-        if orig is not None:
-            setattr(os, name, _wrap(name, orig))
-    try:
-        _interval = float(cfg.get("checkpoint") or 0)
-    except ValueError:
-        _interval = 0.0
-    if _interval > 0:
-        for name in ("fork", "forkpty"):
-            orig = getattr(os, name, None)
-            if orig is not None:
-                setattr(os, name, _wrap_fork(name, orig))
-    if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
-    _start_checkpoints()
-
-
-def _after_fork_in_child():
-    # The inherited Coverage keeps measuring: coverage.py's data layer notices
-    # the new pid and writes a new parallel data file. Only our own thread
-    # state must be rebuilt.
-    global _lock
-    try:
-        import threading
-        _lock = threading.RLock()
-        _sent.clear()  # the child writes a data file of its own
-        _start_checkpoints()
-    except BaseException:
-        _log_exc("after fork")
-
-
-_ckpt = None  # (thread, stop event) while checkpoints run
-
-
-def _start_checkpoints():
-    global _ckpt
-    if _interval <= 0:
-        return
-    import threading
-
-    stop = threading.Event()
-
-    def loop():
-        while not stop.wait(_interval):
-            _checkpoint()
-
-    t = threading.Thread(target=loop, name="covkit-checkpoint", daemon=True)
-    t.start()
-    _ckpt = (t, stop)
-
-
-def _stop_checkpoints():
-    # Before fork: CPython 3.12+ warns on stderr about forking a
-    # multi-threaded process, and a thread holding the lock would deadlock
-    # the child. The thread comes back in both processes after the fork.
-    global _ckpt
-    if _ckpt is None:
-        return
-    t, stop = _ckpt
-    _ckpt = None
-    stop.set()
-    t.join(5)
-    # join returns before the OS thread is gone, and CPython counts threads
-    # in /proc/self/stat.
-    tid = getattr(t, "native_id", None)
-    if tid:
-        import time
-        for _ in range(2000):
-            if not os.path.exists("/proc/self/task/%d" % tid):
-                break
-            time.sleep(0.0005)
-
-
-def _wrap_fork(name, orig):
-    # Only with checkpoints: the thread is stopped around the fork itself and
-    # restarted once os.fork has returned, after CPython's check (3.13 runs
-    # after-in-parent hooks before it).
-    def covkit_fork(*args, **kwargs):
-        _stop_checkpoints()
-        try:
-            return orig(*args, **kwargs)
-        finally:
-            if _ckpt is None:
-                try:
-                    _start_checkpoints()
-                except BaseException:
-                    _log_exc("after fork")
-
-    covkit_fork.__name__ = name
-    covkit_fork.__wrapped__ = orig
-    return covkit_fork
+def choose_engine(cfg):
+    # covrun has decided what the run needs (engine=lean|coverage|auto);
+    # only the interpreter's own abilities are left to decide here.
+    want = cfg.get("engine", "coverage")
+    if want == "coverage":
+        return "coverage"
+    why = lean_unavailable()
+    if why is None:
+        return "lean"
+    if want == "lean":
+        log("lean engine unavailable (%s): measured with coverage.py" % why)
+    return "coverage"
 
 
 def chain(sitecustomize_file):
@@ -508,19 +220,385 @@ def chain(sitecustomize_file):
         sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
 
 
-def _relabel():
-    # coverage.py never traces code whose file name is artificial ("<...>"),
-    # so covkit's own lines (patches, saves, fork handling) stay out of the
-    # data without an omit pattern, which would cost a regex per start.
-    import types
+# ---------------------------------------------------------------------------
+# Which files the interpreter itself installed: coverage.py leaves the
+# standard library and third-party directories of every sysconfig scheme
+# unmeasured unless configured otherwise. Computing them costs ~10 ms
+# (sysconfig), so covrun computes them once per interpreter it knows, and a
+# process of any other interpreter computes them once for its siblings.
 
-    def fix(code):
-        consts = tuple(fix(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
-        return code.replace(co_filename="<covkit-bootstrap>", co_consts=consts)
-
-    for obj in list(globals().values()):
-        if isinstance(obj, types.FunctionType) and obj.__module__ == __name__:
-            obj.__code__ = fix(obj.__code__)
+INTERP_KEYS = ("pylib", "third")
 
 
-_relabel()
+def interp_key():
+    return (sys.implementation.cache_tag or "python") + "%" + sys.prefix.replace("/", "%")
+
+
+def interp_facts():
+    """{"pylib": [...], "third": [...]} for this interpreter."""
+    import sysconfig
+    pylib, third = set(), set()
+    for scheme in sysconfig.get_scheme_names():
+        paths = sysconfig.get_paths(scheme)
+        for name in ("stdlib", "platstdlib"):
+            if name in paths:
+                pylib.add(paths[name])
+        for name in ("platlib", "purelib", "scripts"):
+            if name in paths:
+                third.add(paths[name])
+    return {"pylib": sorted(pylib), "third": sorted(third)}
+
+
+def _load_interp(root):
+    path = os.path.join(root, "interp", interp_key())
+    kv = _read_kv(path)
+    if kv is not None and all(k in kv for k in INTERP_KEYS):
+        return {k: [p for p in kv[k].split("\0") if p] for k in INTERP_KEYS}
+    facts = interp_facts()
+    try:
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        text = "".join("%s=%s\n" % (k, "\0".join(facts[k])) for k in INTERP_KEYS)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            os.write(fd, text.encode("utf-8", "surrogateescape"))
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return facts
+
+
+# ---------------------------------------------------------------------------
+# The lean engine.
+#
+# The data file is a header followed by 64-bit little-endian slots, each
+# self-describing (kind in the top 4 bits, a file id in the next 20); a
+# zero slot was never written. Slots are taken from an atomic counter, so
+# threads never need a lock to record a line:
+#   1 LINE    fid, line number (40 bits)
+#   2 PATH    fid, 5 bytes of the file's path (in slot order)
+#   3 MODULE  fid, 5 bytes of the file's module name
+#   4 FILE    fid, path length (20 bits), module name length (20 bits):
+#             written after the file's name slots, before any of its lines
+# The file grows by doubling, with space reserved (posix_fallocate) before
+# it is mapped, so a full disk stops recording instead of raising SIGBUS.
+
+LEAN_MAGIC = b"COVKITL\x01"
+KIND_LINE, KIND_PATH, KIND_MODULE, KIND_FILE = 1, 2, 3, 4
+INITIAL_SLOTS = 8192  # 64 KB
+
+
+def _split(value, sep="\0"):
+    return tuple(p for p in (value or "").split(sep) if p)
+
+
+def _dir_prefixes(dirs):
+    out = []
+    for d in dirs:
+        d = d.rstrip("/") + "/"
+        if d not in out:
+            out.append(d)
+    return tuple(out)
+
+
+def _cmdline():
+    try:
+        with open("/proc/self/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
+        if args and args[-1] == b"":
+            args.pop()
+        return " ".join(a.decode("utf-8", "replace") for a in args)
+    except OSError:
+        return " ".join(getattr(sys, "orig_argv", sys.argv))
+
+
+def _source_for(filename):
+    # coverage.py attributes bytecode files to the source beside them.
+    if filename.endswith((".pyc", ".pyo")):
+        return filename[:-1]
+    return filename
+
+
+def _module_name(g):
+    name = g.get("__name__")
+    if isinstance(name, str) and name != "__main__":
+        return name
+    spec = g.get("__spec__")
+    sname = getattr(spec, "name", None)
+    if isinstance(sname, str) and sname != "__main__":
+        return sname
+    return ""  # covkit derives it from the file name, as coverage.py does
+
+
+def _venv_dirs(paths, cache):
+    # coverage.py counts an importable directory inside a virtualenv (an
+    # ancestor holds pyvenv.cfg) as a third-party location.
+    out = []
+    for d in paths:
+        if not isinstance(d, str):
+            continue
+        v = cache.get(d)
+        if v is None:
+            v = False
+            if os.path.exists(d):
+                p = d
+                while True:
+                    p = os.path.dirname(p)
+                    if p == os.path.dirname(p):
+                        break
+                    if os.path.exists(os.path.join(p, "pyvenv.cfg")):
+                        v = True
+                        break
+            cache[d] = v
+        if v:
+            out.append(d)
+    return out
+
+
+def _start_lean(cfg):
+    mon = sys.monitoring
+    for tool in (3, 4, 2, 1, 0, 5):
+        try:
+            mon.use_tool_id(tool, "covkit")
+            break
+        except ValueError:
+            continue
+    else:
+        log("lean engine: no free sys.monitoring tool id; not measured")
+        return
+    on_start, on_line = _lean_recorder(cfg, mon, tool)
+    mon.register_callback(tool, mon.events.PY_START, on_start)
+    mon.register_callback(tool, mon.events.LINE, on_line)
+    mon.set_events(tool, mon.events.PY_START)
+
+
+def _lean_recorder(cfg, mon, tool):
+    """The lean engine's state and callbacks, in one closure."""
+    import itertools
+    import _thread
+
+    DISABLE = mon.DISABLE
+    LINE = mon.events.LINE
+    set_local_events = mon.set_local_events
+    getframe = sys._getframe
+    MISSING = object()
+
+    data_dir = cfg["data"]
+    mode = cfg.get("sel", "default")
+    src = _dir_prefixes(_split(cfg.get("src")))
+    pkgs = _split(cfg.get("pkgs"), ",")
+    pkg_prefixes = tuple(p + "." for p in pkgs)
+    here = os.path.dirname(os.path.abspath(__file__))
+    own = (os.path.join(here, "_covkit_"), os.path.join(run.root, "boot") + "/")
+    skip_fixed = ()
+    facts = {"pylib": [], "third": []}
+    if mode == "default":
+        facts = _load_interp(run.root)
+        skip_fixed = _dir_prefixes(_split(cfg.get("skip")) + tuple(facts["third"]) +
+                                   (() if cfg.get("cover_pylib") == "1" else tuple(facts["pylib"])))
+    header_kv = {
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "impl": sys.implementation.name,
+        "coverage": cfg.get("coverage", ""),
+        "sel": mode,
+        "pylib": "\0".join(facts["pylib"]),
+        "third": "\0".join(facts["third"]),
+        "cover_pylib": cfg.get("cover_pylib", ""),
+    }
+    if cfg.get("contexts") == "process":
+        header_kv["context"] = _cmdline()
+
+    lock = _thread.RLock()
+    files = {}  # co_filename -> line slot prefix, or None: not measured
+    fids = {}  # id(code) -> line slot prefix of its file
+    keep = []  # the measured code objects, so their ids stay theirs
+    blob = bytearray()  # every name slot written so far (a fork replays them)
+    venv_cache = {}
+    st = {"nfiles": 0, "path": None, "skip": skip_fixed, "syspath": None, "full": False}
+    fd = -1
+    maps = []  # every mapping made: a late writer may still hold an old one
+    mv = None
+    cap = 0
+    take = None
+
+    def header():
+        kv = dict(header_kv, pid=str(os.getpid()), ppid=str(os.getppid()))
+        text = "".join("%s=%s\n" % (k, kv[k]) for k in sorted(kv)).encode("utf-8", "surrogateescape")
+        pad = (-(16 + len(text))) % 8
+        return LEAN_MAGIC + len(text).to_bytes(4, "little") + bytes(4) + text + bytes(pad)
+
+    def create():
+        # A data file of this process's own, with the names already known.
+        nonlocal fd, mv, cap, take
+        name = ".covkit.%s.pid%d.X%sx" % (os.uname().nodename, os.getpid(), os.urandom(4).hex())
+        path = os.path.join(data_dir, name)
+        f = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o640)
+        head = header()
+        used = (len(head) + len(blob)) // 8
+        size = INITIAL_SLOTS
+        while size < used * 2:
+            size *= 2
+        try:
+            os.posix_fallocate(f, 0, size * 8)
+            import mmap
+            m = mmap.mmap(f, size * 8)
+        except BaseException:
+            os.close(f)
+            raise
+        m[0:len(head)] = head
+        m[len(head):len(head) + len(blob)] = blob
+        maps.append(m)
+        fd, mv, cap = f, memoryview(m).cast("Q"), size
+        take = itertools.count(used).__next__
+        st["path"] = path
+
+    def grow(i):
+        nonlocal mv, cap
+        with lock:
+            while i >= cap:
+                if st["full"]:
+                    raise OSError("covkit data file cannot grow")
+                try:
+                    os.posix_fallocate(fd, 0, cap * 16)
+                    import mmap
+                    m = mmap.mmap(fd, cap * 16)
+                except BaseException:
+                    stop("cannot grow %s" % st["path"])
+                    raise
+                maps.append(m)
+                mv, cap = memoryview(m).cast("Q"), cap * 2
+
+    def stop(why):
+        # Disk full or similar: stop recording, never disturb the program.
+        st["full"] = True
+        log_exc("lean engine stopped: " + why)
+        try:
+            mon.set_events(tool, 0)
+            for c in keep:
+                set_local_events(tool, c, 0)
+        except BaseException:
+            pass
+
+    def put(slot):
+        i = take()
+        if i >= cap:
+            grow(i)
+        mv[i] = slot
+
+    def put_name(kind, fid, data):
+        for j in range(0, len(data), 5):
+            slot = (kind << 60) | (fid << 40) | int.from_bytes(data[j:j + 5], "little")
+            put(slot)
+            blob.extend(slot.to_bytes(8, "little"))
+
+    def register(path, module):
+        fid = st["nfiles"]
+        if fid >= 1 << 20:
+            return None
+        if mv is None:
+            create()
+        p = path.encode("utf-8", "surrogateescape")
+        m = module.encode("utf-8", "surrogateescape")
+        if len(p) >= 1 << 20 or len(m) >= 1 << 20:
+            return None
+        put_name(KIND_PATH, fid, p)
+        put_name(KIND_MODULE, fid, m)
+        commit = (KIND_FILE << 60) | (fid << 40) | (len(p) << 20) | len(m)
+        put(commit)
+        blob.extend(commit.to_bytes(8, "little"))
+        st["nfiles"] = fid + 1
+        return (KIND_LINE << 60) | (fid << 40)
+
+    def skip_list():
+        # sys.path decides which directories are virtualenvs' (coverage.py
+        # checks again whenever it changes).
+        if sys.path != st["syspath"]:
+            st["syspath"] = list(sys.path)
+            st["skip"] = skip_fixed + _dir_prefixes(_venv_dirs(sys.path, venv_cache))
+        return st["skip"]
+
+    def select(filename, frame):
+        # (path, module) to measure, or None: coverage.py's choice, made on
+        # the measured process's own view of its files. covrun applies the
+        # include/omit patterns and checks it again on canonical paths.
+        if not filename or filename[0] == "<" or filename.startswith("memory:"):
+            return None
+        g = frame.f_globals if frame is not None else None
+        path = filename
+        if g:
+            dunder = g.get("__file__")
+            if dunder:
+                alt = _source_for(str(dunder))
+                if os.path.basename(alt) == os.path.basename(filename):
+                    path = alt
+        if not path or path[0] == "<":
+            return None
+        if not os.path.isabs(path):
+            for d in [os.curdir] + sys.path:
+                if isinstance(d, str) and os.path.exists(os.path.join(d, path)):
+                    path = os.path.join(d, path)
+                    break
+            path = os.path.abspath(path)
+        if path.startswith(own):
+            return None
+        module = _module_name(g) if g else ""
+        if mode == "default":
+            if path.startswith(skip_list()):
+                return None
+        elif mode == "source":
+            if not (path.startswith(src) or module in pkgs or module.startswith(pkg_prefixes)):
+                return None
+        return path, module
+
+    def decide(code, frame):
+        fn = code.co_filename
+        with lock:
+            prefix = files.get(fn, MISSING)
+            if prefix is MISSING:
+                prefix = None
+                if not st["full"]:
+                    chosen = select(fn, frame)
+                    if chosen is not None:
+                        prefix = register(*chosen)
+                files[fn] = prefix
+            return prefix
+
+    def on_start(code, offset):
+        try:
+            prefix = files.get(code.co_filename, MISSING)
+            if prefix is MISSING:
+                prefix = decide(code, getframe(1))
+            if prefix is not None and code.co_name != "__annotate__":
+                fids[id(code)] = prefix
+                keep.append(code)
+                set_local_events(tool, code, LINE)
+        except Exception:
+            log_exc("lean engine: PY_START")
+        return DISABLE
+
+    def on_line(code, line):
+        try:
+            i = take()
+            if i >= cap:
+                grow(i)
+            mv[i] = fids[id(code)] | line
+        except Exception:
+            pass
+        return DISABLE
+
+    def after_fork_in_child():
+        # The child must not write into its parent's mapping: it gets a
+        # file of its own, with the names replayed, before it runs on.
+        nonlocal lock, mv, cap
+        lock = _thread.RLock()
+        if mv is None or st["full"]:
+            return
+        mv, cap = None, 0
+        try:
+            create()
+        except BaseException:
+            stop("no data file after fork")
+
+    os.register_at_fork(after_in_child=after_fork_in_child)
+    return on_start, on_line
