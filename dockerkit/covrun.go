@@ -62,7 +62,7 @@ func Extend(o ExtendOptions) func(run *pth.Run, env []string) ([]string, func(st
 			Upstream:   envlist.Get(env, "DOCKER_HOST"),
 			RunDir:     run.Root,
 			UID:        os.Getuid(),
-			GID:        os.Getgid(),
+			GID:        RunGroup(run.Root),
 			InitBinary: bin,
 			NoInit:     envlist.Get(env, EnvNoInit) == "1",
 			All:        envlist.Get(env, EnvAll) == "1",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
@@ -112,6 +113,12 @@ func StartProxy(o ProxyOptions) (p *Proxy, err error) {
 	}
 	if cfg["data"] == "" {
 		return nil, fmt.Errorf("covkit run %s: run.cfg names no data directory", o.RunDir)
+	}
+	// Containers write into the run's data directory as whatever user their
+	// image runs: through the run's group, never through write access for
+	// everyone.
+	if err := PrepareDataDir(cfg["data"], o.UID, o.GID); err != nil {
+		return nil, fmt.Errorf("covkit run %s: %w", o.RunDir, err)
 	}
 	u, err := url.Parse(o.Upstream)
 	if err != nil {
@@ -353,7 +360,7 @@ func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
 	dir := filepath.Join(p.cfg["data"], "docker", shortID(info.ID))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, d := range []string{dir, filepath.Join(dir, "log")} {
+	for _, d := range []string{dir, filepath.Join(dir, "log"), filepath.Join(dir, "interp")} {
 		if err := PrepareDataDir(d, p.opts.UID, p.opts.GID); err != nil {
 			return "", err
 		}
@@ -367,11 +374,15 @@ func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
 		// The container cannot see the host's pid: no owner check
 		// (detached); data and config live under the mount.
 		c := map[string]string{"data": ContainerDataDir, "owner": "0"}
-		for _, k := range []string{"branch", "contexts", "checkpoint"} {
+		for _, k := range []string{"branch", "contexts", "checkpoint", "engine", "coverage"} {
 			if v := p.cfg[k]; v != "" {
 				c[k] = v
 			}
 		}
+		// Host source directories mean nothing in the container: its lean
+		// processes leave out only the image's own Python installation, and
+		// the run's selection is applied to host paths after the merge.
+		c["sel"] = "default"
 		if rc := p.cfg["rcfile"]; rc != "" {
 			if b, err := os.ReadFile(rc); err == nil {
 				files["rcfile"] = b
@@ -395,6 +406,35 @@ func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// RunGroup is the group a run's containers write their data through: as
+// root, a group id of the run's own that no group in /etc/group has (so no
+// local user is in it), the same for every proxy of the run; otherwise the
+// user's own group.
+func RunGroup(runDir string) int {
+	if os.Getuid() != 0 {
+		return os.Getgid()
+	}
+	used := map[int]bool{}
+	if b, err := os.ReadFile("/etc/group"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Split(line, ":"); len(f) > 2 {
+				if id, err := strconv.Atoi(f[2]); err == nil {
+					used[id] = true
+				}
+			}
+		}
+	}
+	h := fnv.New32a()
+	h.Write([]byte(runDir))
+	for {
+		gid := int(0x40000000 | h.Sum32()&0x3fffffff)
+		if !used[gid] {
+			return gid
+		}
+		h.Write([]byte{0})
+	}
 }
 
 // PrepareDataDir makes dir (and missing parents) owned by uid:gid, mode

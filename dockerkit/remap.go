@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/covkit/covkit/leancov"
 )
 
 // ContainerData is the coverage data one image's containers wrote.
@@ -43,6 +45,11 @@ func FindContainerData(dataDir string) ([]ContainerData, error) {
 	if err != nil {
 		return nil, err
 	}
+	lean, err := filepath.Glob(filepath.Join(dataDir, leancov.FilePrefix+"*"))
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, lean...)
 	byImage := map[string]*ContainerData{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "-journal") || strings.HasSuffix(f, "-wal") || strings.HasSuffix(f, "-shm") {
@@ -76,11 +83,14 @@ func FindContainerData(dataDir string) ([]ContainerData, error) {
 
 // dataFileHost extracts the hostname from coverage.py's parallel data file
 // name: .coverage.<hostname>.pid<N>.X<random>... (coverage.py 7) or
-// .coverage.<hostname>.<pid>.<random> (6.x).
+// .coverage.<hostname>.<pid>.<random> (6.x), or from a lean engine data
+// file's: .covkit.<hostname>.pid<N>.X<random>x.
 func dataFileHost(name string) string {
 	rest, ok := strings.CutPrefix(name, ".coverage.")
 	if !ok {
-		return ""
+		if rest, ok = strings.CutPrefix(name, leancov.FilePrefix); !ok {
+			return ""
+		}
 	}
 	if i := strings.LastIndex(rest, ".pid"); i > 0 {
 		return rest[:i]
@@ -178,10 +188,13 @@ func RunMapper(dataDir, hostRoot string) func(string) (string, bool) {
 	}
 }
 
-// RemapFile rewrites the file paths of one coverage.py data file with
-// mapPath; paths it cannot map are removed with their measurements. Two
-// paths mapping to one host path are merged.
+// RemapFile rewrites the file paths of one data file (coverage.py's, or the
+// lean engine's) with mapPath; paths it cannot map are removed with their
+// measurements. Two paths mapping to one host path are merged.
 func RemapFile(dbPath string, mapPath func(string) (string, bool)) (mapped int, dropped []string, err error) {
+	if strings.HasPrefix(filepath.Base(dbPath), leancov.FilePrefix) {
+		return remapLean(dbPath, mapPath)
+	}
 	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		return 0, nil, err
@@ -319,4 +332,44 @@ func mergeInto(tx *sql.Tx, from, to int64, hasArc bool) error {
 		return err
 	}
 	return deleteFile(tx, from, hasArc)
+}
+
+// remapLean rewrites a lean engine data file's paths, atomically.
+func remapLean(path string, mapPath func(string) (string, bool)) (mapped int, dropped []string, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := leancov.Decode(b)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	kept := f.Files[:0]
+	for _, m := range f.Files {
+		np, ok := mapPath(m.Path)
+		if !ok {
+			dropped = append(dropped, m.Path)
+			continue
+		}
+		mapped++
+		m.Path = np
+		kept = append(kept, m)
+	}
+	f.Files = kept
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".remap-*")
+	if err != nil {
+		return 0, nil, err
+	}
+	_, err = tmp.Write(leancov.Encode(f))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return 0, nil, err
+	}
+	return mapped, dropped, nil
 }

@@ -101,7 +101,7 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 			Upstream: envlist.Get(environ, "DOCKER_HOST"),
 			RunDir:   run,
 			UID:      os.Getuid(),
-			GID:      os.Getgid(),
+			GID:      RunGroup(run),
 			NoInit:   envlist.Get(environ, EnvNoInit) == "1",
 			All:      envlist.Get(environ, EnvAll) == "1",
 			Logf:     func(f string, a ...any) { fmt.Fprintf(stderr, "covdocker: "+f+"\n", a...) },

@@ -539,7 +539,9 @@ def _lean_recorder(cfg, mon, tool):
                 if isinstance(d, str) and os.path.exists(os.path.join(d, path)):
                     path = os.path.join(d, path)
                     break
-            path = os.path.abspath(path)
+        # coverage.py matches canonical paths: "a/../b" is "b" (symlinks are
+        # resolved afterwards, by covkit).
+        path = os.path.abspath(path)
         if path.startswith(own):
             return None
         module = _module_name(g) if g else ""
