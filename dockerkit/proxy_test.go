@@ -150,7 +150,7 @@ func TestProxyRewritesCreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCfg := map[string]string{"data": "/.covkit-data", "owner": "0", "branch": "1", "rcfile": "/.covkit/rcfile"}
+	wantCfg := map[string]string{"data": "/.covkit-data", "owner": "0", "branch": "1", "rcfile": "/.covkit/rcfile", "sel": "default"}
 	if diff := cmp.Diff(wantCfg, cfg); diff != "" {
 		t.Errorf("container run.cfg (-want +got):\n%s", diff)
 	}

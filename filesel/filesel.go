@@ -11,6 +11,7 @@
 package filesel
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -166,4 +167,50 @@ func moduleFromPath(path string) string {
 		}
 	}
 	return "__main__"
+}
+
+// Rules names how a coverage.py version tells the interpreter's own files
+// (standard library, third-party) from the project's, when no source is
+// configured.
+type Rules string
+
+const (
+	// RulesModules: before 7.13.1, the standard library is the directories
+	// of a few standard modules (os, inspect, re, ...), and third-party the
+	// platlib, purelib and scripts directories of the sysconfig schemes
+	// named for the OS ("posix_prefix", ...): Debian's deb_system scheme,
+	// /usr/lib/python3/dist-packages, is not among them, so those packages
+	// are measured.
+	RulesModules Rules = "mods"
+	// RulesSysconfig: 7.13.1 and 7.13.2 take both from every scheme.
+	RulesSysconfig Rules = "sysconfig"
+	// RulesVenv: since 7.13.3, every directory on sys.path inside a
+	// virtualenv is third-party as well.
+	RulesVenv Rules = "venv"
+)
+
+// RulesFor returns the rules of coverage.py version v ("7.6.1"); an
+// unknown version gets the newest rules.
+func RulesFor(v string) Rules {
+	var a, b, c int
+	n, _ := fmt.Sscanf(v, "%d.%d.%d", &a, &b, &c)
+	if n < 2 {
+		return RulesVenv
+	}
+	switch ver := [3]int{a, b, c}; {
+	case less(ver, [3]int{7, 13, 1}):
+		return RulesModules
+	case less(ver, [3]int{7, 13, 3}):
+		return RulesSysconfig
+	}
+	return RulesVenv
+}
+
+func less(x, y [3]int) bool {
+	for i := range x {
+		if x[i] != y[i] {
+			return x[i] < y[i]
+		}
+	}
+	return false
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/covkit/covkit/analysis"
@@ -19,6 +21,7 @@ import (
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/pth"
 	"github.com/covkit/covkit/pyarcs"
+	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
 )
 
@@ -83,6 +86,12 @@ type lifecycle struct {
 // nothing to report is a warning, never a failure: the status stays the
 // command's.
 func Run(o Options) (code int, err error) {
+	// Writing to a closed pipe (covrun ... | head) must fail the write, not
+	// kill covrun before it cleans up. A handler, unlike SIG_IGN, is not
+	// inherited by the command.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	l := &lifecycle{o: o}
 	if err := l.prepare(); err != nil {
 		return 1, err
@@ -306,7 +315,9 @@ func (l *lifecycle) keepUnusable(s *merge.Summary) {
 }
 
 // report writes the reports and turns --fail-under into the exit status.
+// A reader that goes away (covrun ... | head) is not covrun's failure.
 func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
+	l.dropVanished(data)
 	py, cov := targetVersions(l.o.PythonVersion, l.o.CoverageVersion, l.run)
 	analyzer := analysis.PySourceAnalyzerWith(py[0], py[1], cov[0], cov[1], pyarcs.Facts)
 	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, analysis.Env{
@@ -320,7 +331,27 @@ func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
 		}
 		return code, nil
 	}
+	if errors.Is(err, syscall.EPIPE) {
+		return code, nil
+	}
+	if errors.Is(err, report.ErrNoData) {
+		l.warnf("no data to report: every measured file is excluded by the configuration")
+		return code, nil
+	}
 	return code, err
+}
+
+// dropVanished leaves out of the reports the measured files that no longer
+// exist (a test that deletes a module it ran): the rest is reported, with a
+// warning for each, as coverage.py's --ignore-errors would. The data file
+// keeps them.
+func (l *lifecycle) dropVanished(data *sqlitecov.Data) {
+	for _, p := range data.Paths() {
+		if !pathmap.SourceExists(p) {
+			l.warnf("No source for code: '%s' (deleted during the run?): not reported", p)
+			delete(data.Files, p)
+		}
+	}
 }
 
 // targetVersions are the CPython and coverage.py versions whose compiler and

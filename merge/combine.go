@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/covkit/covkit/filesel"
 	"github.com/covkit/covkit/sqlitecov"
 )
 
@@ -35,6 +36,8 @@ type CombineOptions struct {
 	Strict bool
 	// MapPath remaps measured paths (see Options.MapPath).
 	MapPath func(string) string
+	// Select chooses the files of lean engine data files (see Options.Select).
+	Select *filesel.Selector
 	// Jobs bounds parallel reads; 0 means GOMAXPROCS.
 	Jobs int
 	// Warn receives one line per problem that does not stop the combine.
@@ -88,7 +91,7 @@ func Combine(o CombineOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := Options{Inputs: inputs, MapPath: o.MapPath, Strict: o.Strict, Jobs: o.Jobs}
+	opts := Options{Inputs: inputs, MapPath: o.MapPath, Strict: o.Strict, Jobs: o.Jobs, Select: o.Select}
 	if out != "-" {
 		absOut, err := filepath.Abs(out)
 		if err != nil {

@@ -3,6 +3,7 @@ package pth
 import (
 	_ "embed"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -98,6 +99,34 @@ func Files(dir string, mode Mode) map[string][]byte {
 // installedNames lists every file a hook installation has, the hook first:
 // the order to remove them in.
 var installedNames = []string{HookFile, BootstrapFile, CoverageEngineFile}
+
+// writePycs puts compiled modules beside the installed ones, best effort:
+// without them every process compiles the bootstrap where it cannot write
+// bytecode (PYTHONDONTWRITEBYTECODE), which costs milliseconds.
+func writePycs(dir string, pycs map[string][]byte) {
+	for rel, b := range pycs {
+		p := filepath.Join(dir, rel)
+		if os.MkdirAll(filepath.Dir(p), 0o755) == nil {
+			writeFileAtomic(p, b)
+		}
+	}
+}
+
+// removePycs removes the compiled modules from dir's __pycache__ and returns
+// what it removed.
+func removePycs(dir string) []string {
+	var out []string
+	for _, name := range moduleNames {
+		stem := strings.TrimSuffix(name, ".py")
+		m, _ := filepath.Glob(filepath.Join(dir, "__pycache__", stem+".*.pyc"))
+		for _, p := range m {
+			if os.Remove(p) == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
 
 // writeHookFiles writes the modules, then the hook.
 func writeHookFiles(dir string, mode Mode) error {

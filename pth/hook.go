@@ -123,6 +123,7 @@ func RemoveDir(dir string, force bool) (*Hook, error) {
 			errs = append(errs, err)
 		}
 	}
+	h.Removed = append(h.Removed, removePycs(dir)...)
 	reg := filepath.Join(dir, RegistryDir)
 	if _, err := os.Stat(reg); err == nil {
 		if err := os.RemoveAll(reg); err != nil {
@@ -189,6 +190,7 @@ func tidy(dir string) (*Hook, error) {
 					h.Removed = append(h.Removed, p)
 				}
 			}
+			removePycs(dir)
 			h.Installed = false
 		}
 	}

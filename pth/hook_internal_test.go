@@ -94,7 +94,7 @@ func TestRegistryLifecycle(t *testing.T) {
 	stale := RunEntry{ID: "covkit-run-stale", Owner: deadProcess(t), Start: "1", Root: "/r/stale"}
 	reused := RunEntry{ID: "covkit-run-reused", Owner: os.Getpid(), Start: start + "0", Root: "/r/reused"}
 
-	if err := installAndRegister(dir, stale); err != nil {
+	if err := installAndRegister(dir, stale, nil); err != nil {
 		t.Fatal(err)
 	}
 	register(dir, reused)
@@ -106,7 +106,7 @@ func TestRegistryLifecycle(t *testing.T) {
 		t.Fatalf("stale runs: hook %+v, want everything removed (2 registry entries, registry, hook, bootstrap modules)", h)
 	}
 
-	if err := installAndRegister(dir, live); err != nil {
+	if err := installAndRegister(dir, live, nil); err != nil {
 		t.Fatal(err)
 	}
 	register(dir, stale)

@@ -37,16 +37,39 @@ type Info struct {
 	// them (see the bootstrap's interp_facts).
 	InterpKey    string
 	Pylib, Third []string
+	// PylibMods and ThirdPosix are the same as coverage.py before 7.13.1
+	// saw them (see filesel.Rules).
+	PylibMods, ThirdPosix []string
+	// Pycs are the bootstrap's modules compiled for this interpreter, by
+	// name relative to the directory that holds the modules
+	// ("__pycache__/_covkit_bootstrap.cpython-314.pyc"): hash-checked, so
+	// they stay valid wherever the modules are copied. Empty unless the
+	// probe was asked to compile.
+	Pycs map[string][]byte
 }
 
 // probePy runs with the bootstrap's source on stdin, for its interp_key
-// and interp_facts: the same code the lean engine falls back on.
+// and interp_facts: the same code the lean engine falls back on. Given a
+// directory holding the bootstrap's modules, it compiles them there (hash-
+// checked .pyc files, which the interpreter uses even where it may not
+// write bytecode itself: every measured process imports them).
 const probePy = `import sys, os, json
 boot = {"__name__": "_covkit_probe", "__file__": "<covkit-probe>"}
 exec(compile(sys.stdin.read(), "<covkit-probe>", "exec"), boot)
 d = {"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3],
      "prefix": sys.prefix, "base_prefix": getattr(sys, "base_prefix", sys.prefix), "path": sys.path,
-     "key": boot["interp_key"](), "facts": boot["interp_facts"]()}
+     "key": boot["interp_key"](), "facts": boot["interp_facts"](), "pycs": []}
+if len(sys.argv) > 1:
+    try:
+        import py_compile, importlib.util
+        for name in sys.argv[2:]:
+            src = os.path.join(sys.argv[1], name)
+            pyc = importlib.util.cache_from_source(src)
+            py_compile.compile(src, cfile=pyc, doraise=True,
+                               invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+            d["pycs"].append(os.path.relpath(pyc, sys.argv[1]))
+    except Exception:
+        pass
 try:
     import site
     d["site"] = site.getsitepackages()
@@ -65,12 +88,22 @@ sys.stdout.write(json.dumps(d))
 // whether it can import coverage.py. env is the environment to probe with
 // (nil: this process's); covkit is switched off for the probe itself.
 func InterpreterInfo(python string, env []string) (*Info, error) {
+	return probe(python, env, "")
+}
+
+// probe is InterpreterInfo that also compiles the bootstrap's modules in
+// modDir (unless "") for the interpreter, into Info.Pycs.
+func probe(python string, env []string, modDir string) (*Info, error) {
 	if env == nil {
 		env = os.Environ()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-c", probePy)
+	args := []string{"-c", probePy}
+	if modDir != "" {
+		args = append(append(args, modDir), moduleNames...)
+	}
+	cmd := exec.CommandContext(ctx, python, args...)
 	cmd.Env = setEnv(env, EnvRun, "-")
 	cmd.Stdin = bytes.NewReader(bootstrapPy)
 	var out, errb bytes.Buffer
@@ -88,9 +121,12 @@ func InterpreterInfo(python string, env []string) (*Info, error) {
 		Coverage    string   `json:"coverage"`
 		CoverageDir string   `json:"coverage_dir"`
 		Key         string   `json:"key"`
+		Pycs        []string `json:"pycs"`
 		Facts       struct {
-			Pylib []string `json:"pylib"`
-			Third []string `json:"third"`
+			Pylib      []string `json:"pylib"`
+			Third      []string `json:"third"`
+			PylibMods  []string `json:"pylib_mods"`
+			ThirdPosix []string `json:"third_posix"`
 		} `json:"facts"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
@@ -108,6 +144,8 @@ func InterpreterInfo(python string, env []string) (*Info, error) {
 		InterpKey:       d.Key,
 		Pylib:           d.Facts.Pylib,
 		Third:           d.Facts.Third,
+		PylibMods:       d.Facts.PylibMods,
+		ThirdPosix:      d.Facts.ThirdPosix,
 	}
 	if parts := strings.SplitN(d.Version, ".", 3); len(parts) >= 2 {
 		info.MajorMinor = parts[0] + "." + parts[1]
@@ -131,6 +169,14 @@ func InterpreterInfo(python string, env []string) (*Info, error) {
 		}
 	}
 	info.Writable = writable(info.HookDir)
+	for _, rel := range d.Pycs {
+		if b, err := os.ReadFile(filepath.Join(modDir, rel)); err == nil && !strings.Contains(rel, "..") {
+			if info.Pycs == nil {
+				info.Pycs = map[string][]byte{}
+			}
+			info.Pycs[rel] = b
+		}
+	}
 	return info, nil
 }
 

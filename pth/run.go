@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/covkit/covkit/filesel"
 	"github.com/covkit/covkit/internal/envlist"
 )
 
@@ -114,12 +115,7 @@ func StartRun(opts RunOptions) (r *Run, err error) {
 	if opts.Env == nil {
 		opts.Env = os.Environ()
 	}
-	// Whatever a killed run left behind goes first.
-	for _, d := range KnownDirs() {
-		if writable(d) {
-			StatusDir(d)
-		}
-	}
+	Tidy()
 	r, err = makeRunDir(opts)
 	if err != nil {
 		return nil, err
@@ -151,6 +147,18 @@ func StartRun(opts RunOptions) (r *Run, err error) {
 	}
 	r.Env = []string{EnvRun + "=" + r.Root, "PYTHONPATH=" + pp}
 	return r, nil
+}
+
+// Tidy removes what runs killed before they could clean up left in the
+// directories covkit installed hooks into: their registrations, and hooks
+// no live run uses (which cost every Python start-up a look for a run).
+// Every covkit command that touches data calls it first.
+func Tidy() {
+	for _, d := range KnownDirs() {
+		if writable(d) {
+			StatusDir(d)
+		}
+	}
 }
 
 // makeRunDir makes the run directory: run.cfg and the boot directory
@@ -234,7 +242,7 @@ func (r *Run) probe(opts RunOptions) (lender *Info) {
 	}
 	probeEnv := setEnv(opts.Env, EnvRun, "-")
 	for _, py := range pythons {
-		info, err := InterpreterInfo(py, probeEnv)
+		info, err := probe(py, probeEnv, filepath.Join(r.Root, "boot"))
 		if err != nil {
 			opts.Warnf("%v", err)
 			continue
@@ -247,7 +255,10 @@ func (r *Run) probe(opts RunOptions) (lender *Info) {
 			opts.Warnf("%s cannot import coverage.py: only same-version interpreters are measured through it", py)
 		}
 		if info.InterpKey != "" {
-			facts := formatKV(map[string]string{"pylib": strings.Join(info.Pylib, "\x00"), "third": strings.Join(info.Third, "\x00")})
+			facts := formatKV(map[string]string{
+				"pylib": strings.Join(info.Pylib, "\x00"), "third": strings.Join(info.Third, "\x00"),
+				"pylib_mods": strings.Join(info.PylibMods, "\x00"), "third_posix": strings.Join(info.ThirdPosix, "\x00"),
+			})
 			writeFileAtomic(filepath.Join(r.Root, "interp", info.InterpKey), facts)
 		}
 	}
@@ -325,6 +336,7 @@ func leanConfig(l LeanOptions, lender *Info) map[string]string {
 	if cfg["coverage"] == "" && lender != nil {
 		cfg["coverage"] = lender.CoverageVersion
 	}
+	cfg["rules"] = string(filesel.RulesFor(cfg["coverage"]))
 	if cfg["sel"] == "" {
 		cfg["sel"] = "default"
 	}
@@ -359,7 +371,7 @@ func (r *Run) installHooks(opts RunOptions, entry RunEntry) {
 			opts.Warnf("%s is not writable: no hook for %s; children with a scrubbed environment will not be measured (inherited environment still works)", info.HookDir, info.Python)
 			continue
 		}
-		if err := installAndRegister(info.HookDir, entry); err != nil {
+		if err := installAndRegister(info.HookDir, entry, r.pycsFor(info.HookDir)); err != nil {
 			opts.Warnf("installing hook in %s: %v; falling back to the inherited environment", info.HookDir, err)
 			continue
 		}
@@ -367,7 +379,19 @@ func (r *Run) installHooks(opts RunOptions, entry RunEntry) {
 	}
 }
 
-func installAndRegister(dir string, e RunEntry) error {
+// pycsFor gathers the compiled modules of every probed interpreter whose
+// hook goes into dir.
+func (r *Run) pycsFor(dir string) map[string][]byte {
+	out := map[string][]byte{}
+	for _, in := range r.Interpreters {
+		if in.HookDir == dir {
+			maps.Copy(out, in.Pycs)
+		}
+	}
+	return out
+}
+
+func installAndRegister(dir string, e RunEntry, pycs map[string][]byte) error {
 	unlock, err := lockDir(dir)
 	if err != nil {
 		return err
@@ -391,6 +415,7 @@ func installAndRegister(dir string, e RunEntry) error {
 		tidy(dir)
 		return err
 	}
+	writePycs(dir, pycs)
 	rememberDir(dir)
 	return nil
 }

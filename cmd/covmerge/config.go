@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/covkit/covkit/covconfig"
+	"github.com/covkit/covkit/filesel"
 	"github.com/covkit/covkit/pathmap"
 )
 
@@ -10,6 +11,9 @@ type config struct {
 	dataFile      string
 	relativeFiles bool
 	rules         []pathmap.Rule
+	// sel chooses the files of lean engine data, as the measured
+	// processes' coverage.py would have.
+	sel *filesel.Selector
 }
 
 // loadConfig reads coverage.py's configuration (--rcfile, COVERAGE_RCFILE,
@@ -19,5 +23,12 @@ func loadConfig(rcfile string) (config, error) {
 	if err != nil {
 		return config{}, err
 	}
-	return config{dataFile: c.Run.DataFile, relativeFiles: c.Run.RelativeFiles, rules: c.PathRules()}, nil
+	sel, err := filesel.New(filesel.Config{
+		Source: c.Run.Source, SourcePkgs: c.Run.SourcePkgs, SourceDirs: c.Run.SourceDirs,
+		Include: c.Run.Include, Omit: c.Run.Omit, CoverPylib: c.Run.CoverPylib,
+	}, "")
+	if err != nil {
+		return config{}, err
+	}
+	return config{dataFile: c.Run.DataFile, relativeFiles: c.Run.RelativeFiles, rules: c.PathRules(), sel: sel}, nil
 }

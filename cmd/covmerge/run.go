@@ -7,6 +7,7 @@ import (
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/merge"
 	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/pth"
 )
 
 var command = cli.Command{
@@ -34,6 +35,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
 		return code
 	}
+	// A killed covrun's hooks go as soon as any covkit command runs.
+	pth.Tidy()
 	cfg, err := loadConfig(*rcfile)
 	if err != nil {
 		return cli.Exit(command.Name, stderr, err)
@@ -67,6 +70,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Keep:     *keep,
 		Strict:   *strict,
 		MapPath:  mapPath,
+		Select:   cfg.sel,
 		Jobs:     *jobs,
 		Warn:     func(s string) { cli.Warnf(stderr, "%s", s) },
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/pth"
 	"github.com/covkit/covkit/pyarcs"
 )
 
@@ -27,6 +28,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
 		return code
 	}
+	// A killed covrun's hooks go as soon as any covkit command runs.
+	pth.Tidy()
 	return cli.Exit(command.Name, stderr, report(flags, fs.Args(), stdin, stdout, stderr))
 }
 

@@ -15,12 +15,15 @@ import (
 // leanProject is a program that runs code from everywhere coverage.py's
 // file selection looks: the project, a package in it, a directory outside
 // it on sys.path, a module reached through a symlink, an omitted directory,
-// the venv's site-packages (third-party) and the standard library.
+// the venv's site-packages (third-party), a Debian-packaged library
+// (pluggy, in /usr/lib/python3/dist-packages: third-party to coverage.py
+// 7.13.1+, measured by older versions) and the standard library.
 var leanProject = map[string]string{
 	"proj/app.py": `import sys, os, json, colorsys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "extra"))
-import helper, pkg.mod, linked, tp
+import helper, pkg.mod, linked, tp, pluggy
 from omitme import x
+pluggy.PluginManager("lean")
 print(json.dumps([helper.f(2), pkg.mod.g(3), linked.h(), tp.t(), x.y(), colorsys.rgb_to_hsv(0.1, 0.2, 0.3)]))
 if len(sys.argv) > 5:
     print("never")

@@ -66,12 +66,12 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// staticCovrun builds covrun and covdocker (which covrun runs for
-// containers) as the release does, static so they run inside the test bed
+// staticCovrun builds covrun, covdocker (which covrun runs for
+// containers), covmerge and covreport as the release does, static so they run inside the test bed
 // trees, into dir.
 func staticCovrun(t *testing.T, dir string) {
 	t.Helper()
-	cmd := exec.Command("go", "build", "-o", dir+"/", ".", "../covdocker")
+	cmd := exec.Command("go", "build", "-o", dir+"/", ".", "../covdocker", "../covmerge", "../covreport")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build covrun: %v\n%s", err, out)

@@ -227,7 +227,7 @@ def chain(sitecustomize_file):
 # (sysconfig), so covrun computes them once per interpreter it knows, and a
 # process of any other interpreter computes them once for its siblings.
 
-INTERP_KEYS = ("pylib", "third")
+INTERP_KEYS = ("pylib", "third", "pylib_mods", "third_posix")
 
 
 def interp_key():
@@ -235,18 +235,38 @@ def interp_key():
 
 
 def interp_facts():
-    """{"pylib": [...], "third": [...]} for this interpreter."""
+    """This interpreter's own directories, as each coverage.py generation
+    sees them: since 7.13.1 the standard library ("pylib") and third-party
+    ("third") directories of every sysconfig scheme; before, the directories
+    of a few standard modules ("pylib_mods") and the third-party directories
+    of the schemes named for the OS ("third_posix")."""
     import sysconfig
-    pylib, third = set(), set()
+    facts = {k: set() for k in INTERP_KEYS}
     for scheme in sysconfig.get_scheme_names():
         paths = sysconfig.get_paths(scheme)
+        posix = os.name in scheme.split("_")
         for name in ("stdlib", "platstdlib"):
             if name in paths:
-                pylib.add(paths[name])
+                facts["pylib"].add(paths[name])
         for name in ("platlib", "purelib", "scripts"):
             if name in paths:
-                third.add(paths[name])
-    return {"pylib": sorted(pylib), "third": sorted(third)}
+                facts["third"].add(paths[name])
+                if posix:
+                    facts["third_posix"].add(paths[name])
+    import inspect, platform, re, traceback
+    for m in (inspect, os, platform, re, sysconfig, traceback):
+        f = getattr(m, "__file__", None)
+        if f:
+            facts["pylib_mods"].add(os.path.dirname(os.path.realpath(os.path.abspath(_source_for(f)))))
+    return {k: sorted(v) for k, v in facts.items()}
+
+
+def _interp_skip(facts, cfg):
+    # The directories the run's coverage.py version leaves unmeasured by
+    # default: (standard library, third-party).
+    if cfg.get("rules") == "mods":
+        return facts["pylib_mods"], facts["third_posix"]
+    return facts["pylib"], facts["third"]
 
 
 def _load_interp(root):
@@ -392,18 +412,19 @@ def _lean_recorder(cfg, mon, tool):
     here = os.path.dirname(os.path.abspath(__file__))
     own = (os.path.join(here, "_covkit_"), os.path.join(run.root, "boot") + "/")
     skip_fixed = ()
-    facts = {"pylib": [], "third": []}
+    pylib, third = [], []
+    venv_rule = cfg.get("rules", "venv") == "venv"
     if mode == "default":
-        facts = _load_interp(run.root)
-        skip_fixed = _dir_prefixes(_split(cfg.get("skip")) + tuple(facts["third"]) +
-                                   (() if cfg.get("cover_pylib") == "1" else tuple(facts["pylib"])))
+        pylib, third = _interp_skip(_load_interp(run.root), cfg)
+        skip_fixed = _dir_prefixes(_split(cfg.get("skip")) + tuple(third) +
+                                   (() if cfg.get("cover_pylib") == "1" else tuple(pylib)))
     header_kv = {
         "python": "%d.%d.%d" % sys.version_info[:3],
         "impl": sys.implementation.name,
         "coverage": cfg.get("coverage", ""),
         "sel": mode,
-        "pylib": "\0".join(facts["pylib"]),
-        "third": "\0".join(facts["third"]),
+        "pylib": "\0".join(pylib),
+        "third": "\0".join(third),
         "cover_pylib": cfg.get("cover_pylib", ""),
     }
     if cfg.get("contexts") == "process":
@@ -513,7 +534,7 @@ def _lean_recorder(cfg, mon, tool):
     def skip_list():
         # sys.path decides which directories are virtualenvs' (coverage.py
         # checks again whenever it changes).
-        if sys.path != st["syspath"]:
+        if venv_rule and sys.path != st["syspath"]:
             st["syspath"] = list(sys.path)
             st["skip"] = skip_fixed + _dir_prefixes(_venv_dirs(sys.path, venv_cache))
         return st["skip"]
