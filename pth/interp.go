@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -76,9 +77,12 @@ try:
 except Exception:
     d["site"] = []
 try:
-    import coverage
-    d["coverage"] = coverage.__version__
-    d["coverage_dir"] = os.path.dirname(os.path.abspath(coverage.__file__))
+    # Found, not imported: importing coverage.py costs a tenth of a second,
+    # and its version is in its version.py (read by covkit).
+    import importlib.util
+    spec = importlib.util.find_spec("coverage")
+    if spec is not None and spec.origin:
+        d["coverage_dir"] = os.path.dirname(os.path.abspath(spec.origin))
 except Exception:
     pass
 sys.stdout.write(json.dumps(d))
@@ -118,7 +122,6 @@ func probe(python string, env []string, modDir string) (*Info, error) {
 		BasePrefix  string   `json:"base_prefix"`
 		Path        []string `json:"path"`
 		Site        []string `json:"site"`
-		Coverage    string   `json:"coverage"`
 		CoverageDir string   `json:"coverage_dir"`
 		Key         string   `json:"key"`
 		Pycs        []string `json:"pycs"`
@@ -138,8 +141,7 @@ func probe(python string, env []string, modDir string) (*Info, error) {
 		Version:         d.Version,
 		Prefix:          d.Prefix,
 		Venv:            d.Prefix != d.BasePrefix,
-		HasCoverage:     d.Coverage != "",
-		CoverageVersion: d.Coverage,
+		CoverageVersion: coverageVersion(d.CoverageDir),
 		CoverageDir:     d.CoverageDir,
 		InterpKey:       d.Key,
 		Pylib:           d.Facts.Pylib,
@@ -147,6 +149,7 @@ func probe(python string, env []string, modDir string) (*Info, error) {
 		PylibMods:       d.Facts.PylibMods,
 		ThirdPosix:      d.Facts.ThirdPosix,
 	}
+	info.HasCoverage = info.CoverageVersion != ""
 	if parts := strings.SplitN(d.Version, ".", 3); len(parts) >= 2 {
 		info.MajorMinor = parts[0] + "." + parts[1]
 	}
@@ -178,6 +181,26 @@ func probe(python string, env []string, modDir string) (*Info, error) {
 		}
 	}
 	return info, nil
+}
+
+// versionInfo is coverage.py's version.py line naming its version.
+var versionInfo = regexp.MustCompile(`(?m)^version_info\s*=\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)`)
+
+// coverageVersion reads the version ("7.16.1") of the coverage.py package
+// in dir, "" if there is none there.
+func coverageVersion(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "version.py"))
+	if err != nil {
+		return ""
+	}
+	m := versionInfo.FindSubmatch(b)
+	if m == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s.%s.%s", m[1], m[2], m[3])
 }
 
 func isDir(p string) bool {

@@ -253,11 +253,13 @@ def interp_facts():
                 facts["third"].add(paths[name])
                 if posix:
                     facts["third_posix"].add(paths[name])
-    import inspect, platform, re, traceback
-    for m in (inspect, os, platform, re, sysconfig, traceback):
-        f = getattr(m, "__file__", None)
-        if f:
-            facts["pylib_mods"].add(os.path.dirname(os.path.realpath(os.path.abspath(_source_for(f)))))
+    # coverage.py's own imports, located but not imported here.
+    import importlib.util
+    for name in ("inspect", "os", "platform", "re", "sysconfig", "traceback"):
+        spec = importlib.util.find_spec(name)
+        f = spec.origin if spec is not None else None
+        if f and os.path.isabs(f):
+            facts["pylib_mods"].add(os.path.dirname(os.path.realpath(_source_for(f))))
     return {k: sorted(v) for k, v in facts.items()}
 
 
