@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
@@ -408,34 +407,9 @@ func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
 	return dir, nil
 }
 
-// RunGroup is the group a run's containers write their data through: as
-// root, a group id of the run's own that no group in /etc/group has (so no
-// local user is in it), the same for every proxy of the run; otherwise the
-// user's own group.
-func RunGroup(runDir string) int {
-	if os.Getuid() != 0 {
-		return os.Getgid()
-	}
-	used := map[int]bool{}
-	if b, err := os.ReadFile("/etc/group"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Split(line, ":"); len(f) > 2 {
-				if id, err := strconv.Atoi(f[2]); err == nil {
-					used[id] = true
-				}
-			}
-		}
-	}
-	h := fnv.New32a()
-	h.Write([]byte(runDir))
-	for {
-		gid := int(0x40000000 | h.Sum32()&0x3fffffff)
-		if !used[gid] {
-			return gid
-		}
-		h.Write([]byte{0})
-	}
-}
+// RunGroup is the group a run's containers write their data through (see
+// pth.Run.Group), for the run directory runDir.
+func RunGroup(runDir string) int { return (&pth.Run{Root: runDir}).Group() }
 
 // PrepareDataDir makes dir (and missing parents) owned by uid:gid, mode
 // 2770: group-writable for containers given gid as a supplementary group,

@@ -271,6 +271,9 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list data files: %w", err)
 	}
+	for _, s := range l.run.Strangers() {
+		l.warnf("%s does not belong to this run (not a regular file of its owner or group): ignored", s)
+	}
 	if logs, _ := l.run.LogFiles(); len(logs) > 0 {
 		l.warnf("%d measured processes reported problems; see %s", len(logs), filepath.Dir(logs[0]))
 		l.keep = "measured processes reported problems"

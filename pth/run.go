@@ -3,6 +3,7 @@ package pth
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"os"
 	"path/filepath"
@@ -487,23 +488,82 @@ func (r *Run) Close() error {
 	return errors.Join(errs...)
 }
 
-// DataFiles lists the data files the run's processes wrote, sorted.
+// DataFiles lists the data files the run's processes wrote, sorted: the
+// regular files named as data files that belong to the run (see Owns).
 func (r *Run) DataFiles() ([]string, error) {
+	files, _, err := r.dataFiles()
+	return files, err
+}
+
+// Strangers lists the files named as data files in the data directory that
+// do not belong to the run: DataFiles leaves them out.
+func (r *Run) Strangers() []string {
+	_, s, _ := r.dataFiles()
+	return s
+}
+
+func (r *Run) dataFiles() (files, strangers []string, err error) {
 	ents, err := os.ReadDir(r.DataDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []string
 	for _, e := range ents {
 		n := e.Name()
-		if !e.Type().IsRegular() || !(strings.HasPrefix(n, ".coverage.") || strings.HasPrefix(n, ".covkit.")) ||
+		if !(strings.HasPrefix(n, ".coverage.") || strings.HasPrefix(n, ".covkit.")) ||
 			strings.HasSuffix(n, "-journal") || strings.HasSuffix(n, "-wal") || strings.HasSuffix(n, "-shm") {
 			continue
 		}
-		out = append(out, filepath.Join(r.DataDir, n))
+		p := filepath.Join(r.DataDir, n)
+		if st, err := os.Lstat(p); err != nil || !r.Owns(st) {
+			strangers = append(strangers, p)
+			continue
+		}
+		files = append(files, p)
 	}
-	sort.Strings(out)
-	return out, nil
+	sort.Strings(files)
+	sort.Strings(strangers)
+	return files, strangers, nil
+}
+
+// Owns reports whether a file belongs to the run: a regular file of the
+// run's owner, or of the run's group (what its containers write).
+func (r *Run) Owns(st os.FileInfo) bool {
+	if !st.Mode().IsRegular() {
+		return false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return true
+	}
+	return int(sys.Uid) == os.Getuid() || int(sys.Gid) == r.Group()
+}
+
+// Group is the group through which the run's containers write their data:
+// as root, a group id of the run's own that no group in /etc/group has (so
+// no local user is in it); otherwise the user's own group.
+func (r *Run) Group() int {
+	if os.Getuid() != 0 {
+		return os.Getgid()
+	}
+	used := map[int]bool{}
+	if b, err := os.ReadFile("/etc/group"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Split(line, ":"); len(f) > 2 {
+				if id, err := strconv.Atoi(f[2]); err == nil {
+					used[id] = true
+				}
+			}
+		}
+	}
+	h := fnv.New32a()
+	h.Write([]byte(r.Root))
+	for {
+		gid := int(0x40000000 | h.Sum32()&0x3fffffff)
+		if !used[gid] {
+			return gid
+		}
+		h.Write([]byte{0})
+	}
 }
 
 // LogFiles lists the bootstrap's diagnostics (one file per process that

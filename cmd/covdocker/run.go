@@ -14,6 +14,7 @@ import (
 	"github.com/covkit/covkit/covconfig"
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/lifecycle"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/pth"
 )
@@ -214,8 +215,15 @@ func startOwnRun(data string, stderr io.Writer) (*pth.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, DataDir: d,
-		Warnf: func(f string, a ...any) { cli.Warnf(stderr, f, a...) }})
+	o := pth.RunOptions{Pythons: []string{}, NoInstall: true, Detached: true, DataDir: d,
+		Engine: pth.EngineCoverage, Warnf: func(f string, a ...any) { cli.Warnf(stderr, f, a...) }}
+	// The engine as covrun would choose it for the project here: lean in
+	// containers whose Python can run it, unless the configuration needs
+	// coverage.py.
+	if setup, err := lifecycle.NewSetup("", "", os.Getenv, pth.EngineAuto, false); err == nil {
+		o.Engine, o.Lean = setup.Engine, setup.Lean
+	}
+	return pth.StartRun(o)
 }
 
 func runShims(args []string, stdout, stderr io.Writer) int {
