@@ -540,3 +540,15 @@ func TestKilledRunLeavesNoLiveHook(t *testing.T) {
 		})
 	}
 }
+
+// TestLeanNeedsSysMonitoring: asking for the lean engine where an
+// interpreter of the run has no sys.monitoring is an error that says why,
+// never a silent change of engine.
+func TestLeanNeedsSysMonitoring(t *testing.T) {
+	r := setup(t, "host")
+	res := r.b.Run(t, r.bed, r.env, r.covhook, "run", "--python", bedPython, "--engine", "lean", "--data-dir", r.bed+"/data",
+		"--", bedPython, "-c", "print('ran')")
+	if res.ExitCode == 0 || !strings.Contains(res.Stderr, "the lean engine needs 3.12+") || strings.Contains(res.Stdout, "ran") {
+		t.Errorf("--engine lean on Python 3.11: exit %d, stdout %q, stderr %q", res.ExitCode, res.Stdout, res.Stderr)
+	}
+}

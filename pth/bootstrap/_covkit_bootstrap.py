@@ -585,7 +585,13 @@ def _lean_recorder(cfg, mon, tool):
                 if not st["full"]:
                     chosen = select(fn, frame)
                     if chosen is not None:
-                        prefix = register(*chosen)
+                        try:
+                            prefix = register(*chosen)
+                        except OSError:
+                            # No data file (the data directory is gone or
+                            # full): record nothing rather than fail again
+                            # at every new function.
+                            stop("cannot record %s" % fn)
                 files[fn] = prefix
             return prefix
 
