@@ -20,6 +20,7 @@ import (
 
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testcombine"
 	"github.com/covkit/covkit/pth"
 )
 
@@ -251,7 +252,8 @@ services:
 // from Extend, one proxy for the run behind DOCKER_HOST, and the
 // orchestrator also starts a container through docker-py.
 func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, stopper string, wantFiles map[string]int) {
-	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, ProjectDir: proj, Dir: t.TempDir()})
+	// The engine covrun picks: lean in these CPython 3.14 containers.
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, ProjectDir: proj, Dir: t.TempDir(), Engine: pth.EngineAuto})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +333,9 @@ func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, sto
 			t.Fatalf("coverage %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	cmd("combine", "-q")
+	if !testcombine.Lean(t, run.DataDir) {
+		cmd("combine", "-q")
+	}
 	cmd("json", "-q", "-o", "report.json")
 	b, err := os.ReadFile(filepath.Join(run.DataDir, "report.json"))
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -127,20 +128,22 @@ func parseHeader(b []byte) map[string]string {
 // fileState gathers one file id's slots.
 type fileState struct {
 	path, module []byte
-	lines        []int
+	lines        []uint64 // bitmap: bit n of word n/64 is line n
 	pathLen      int
 	modLen       int
 	named        bool
 }
 
 func decodeSlots(b []byte, f *File) {
-	var byID []*fileState
+	// Most processes measure a few dozen files of a few hundred lines:
+	// room for that up front keeps appends from growing slices slot by slot.
+	byID := make([]*fileState, 0, 64)
 	get := func(id int) *fileState {
 		for id >= len(byID) {
 			byID = append(byID, nil)
 		}
 		if byID[id] == nil {
-			byID[id] = &fileState{}
+			byID[id] = &fileState{path: make([]byte, 0, 96), lines: make([]uint64, 0, 8)}
 		}
 		return byID[id]
 	}
@@ -155,8 +158,15 @@ func decodeSlots(b []byte, f *File) {
 		payload := s & (1<<40 - 1)
 		switch kind {
 		case KindLine:
+			if payload >= 1<<24 {
+				continue // no source file has 16 million lines
+			}
 			st := get(id)
-			st.lines = append(st.lines, int(payload))
+			w := int(payload / 64)
+			if w >= len(st.lines) {
+				st.lines = append(st.lines, make([]uint64, w+1-len(st.lines))...)
+			}
+			st.lines[w] |= 1 << (payload % 64)
 		case KindPath, KindModule:
 			st := get(id)
 			binary.LittleEndian.PutUint64(chunk[:], payload)
@@ -179,13 +189,32 @@ func decodeSlots(b []byte, f *File) {
 			f.Unnamed++
 			continue
 		}
-		slices.Sort(st.lines)
 		f.Files = append(f.Files, Measured{
 			Path:   string(st.path[:st.pathLen]),
 			Module: string(st.module[:st.modLen]),
-			Lines:  slices.Compact(st.lines),
+			Lines:  bitmapLines(st.lines),
 		})
 	}
+}
+
+// bitmapLines lists the set bits of a line bitmap, in order.
+func bitmapLines(words []uint64) []int {
+	n := 0
+	for _, w := range words {
+		n += bits.OnesCount64(w)
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]int, 0, n)
+	for i, w := range words {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			out = append(out, i*64+t)
+			w &= w - 1
+		}
+	}
+	return out
 }
 
 // Encode writes f as a lean data file, the way the bootstrap lays one out

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/covkit/covkit/filesel"
@@ -19,11 +20,29 @@ func isLean(path string) bool {
 	return strings.HasPrefix(filepath.Base(path), leancov.FilePrefix)
 }
 
-// readLean reads a lean data file into r as the coverage.py line data it
-// stands for: canonical paths, only the files sel keeps (all without a
-// selector), the process's static context if it has one.
-func readLean(path string, r *sqlitecov.Raw, sel *filesel.Selector, inspect func([]byte)) error {
-	b, err := readRegular(path)
+// leanReader turns lean data files into coverage.py line data. It is
+// shared by the merge's workers: a file measured by many processes is
+// resolved (symlinks) and selected once.
+type leanReader struct {
+	sel *filesel.Selector
+	mu  sync.Mutex
+	// kept caches, per (recorded path, module, interpreter facts), the
+	// canonical path if the file is kept, "" if not.
+	kept map[leanKey]string
+}
+
+type leanKey struct{ path, module, pylib, third string }
+
+func newLeanReader(sel *filesel.Selector) *leanReader {
+	return &leanReader{sel: sel, kept: map[leanKey]string{}}
+}
+
+// read reads a lean data file into r as the coverage.py line data it
+// stands for: canonical paths, only the files the selector keeps (all
+// without one), the process's static context if it has one.
+func (lr *leanReader) read(path string, r *sqlitecov.Raw, inspect func([]byte), buf *[]byte) error {
+	b, err := readRegular(path, *buf)
+	*buf = b
 	if err != nil {
 		return err
 	}
@@ -34,24 +53,41 @@ func readLean(path string, r *sqlitecov.Raw, sel *filesel.Selector, inspect func
 	if err != nil {
 		return err
 	}
-	LeanRaw(f, sel, r)
+	lr.raw(f, r)
 	return nil
 }
 
-// LeanRaw fills r (reset first) with the line data of lean file f that sel
-// keeps (every file without a selector).
-func LeanRaw(f *leancov.File, sel *filesel.Selector, r *sqlitecov.Raw) {
+// resolve returns the canonical path of m, "" if the selector drops it.
+func (lr *leanReader) resolve(m leancov.Measured, f *leancov.File) string {
+	k := leanKey{m.Path, m.Module, f.Header["pylib"], f.Header["third"]}
+	lr.mu.Lock()
+	p, ok := lr.kept[k]
+	lr.mu.Unlock()
+	if ok {
+		return p
+	}
+	p = pathmap.AbsFile(m.Path, "/")
+	if lr.sel != nil && !lr.sel.Keep(p, m.Module, filesel.Interp{Pylib: f.List("pylib"), Third: f.List("third")}) {
+		p = ""
+	}
+	lr.mu.Lock()
+	lr.kept[k] = p
+	lr.mu.Unlock()
+	return p
+}
+
+// raw fills r (reset first) with the line data of lean file f.
+func (lr *leanReader) raw(f *leancov.File, r *sqlitecov.Raw) {
 	r.Reset()
 	if r.Meta == nil {
 		r.Meta = map[string]string{}
 	}
 	r.SchemaVersion = sqlitecov.SchemaVersion
-	in := filesel.Interp{Pylib: f.List("pylib"), Third: f.List("third")}
 	ids := map[string]int64{}
 	var lines [][]int
 	for _, m := range f.Files {
-		p := pathmap.AbsFile(m.Path, "/")
-		if sel != nil && !sel.Keep(p, m.Module, in) {
+		p := lr.resolve(m, f)
+		if p == "" {
 			continue
 		}
 		id, ok := ids[p]
@@ -75,9 +111,9 @@ func LeanRaw(f *leancov.File, sel *filesel.Selector, r *sqlitecov.Raw) {
 	}
 }
 
-// readRegular reads a regular file whole, never blocking on a FIFO or
-// reading a device without end.
-func readRegular(path string) ([]byte, error) {
+// readRegular reads a regular file whole into buf (grown as needed), never
+// blocking on a FIFO or reading a device without end.
+func readRegular(path string, buf []byte) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
@@ -90,10 +126,13 @@ func readRegular(path string) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file")
 	}
-	b := make([]byte, st.Size())
-	n, err := io.ReadFull(f, b)
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return nil, err
+	size := int(st.Size())
+	if cap(buf) < size {
+		buf = make([]byte, size)
 	}
-	return b[:n], nil
+	n, err := io.ReadFull(f, buf[:size])
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return buf, err
+	}
+	return buf[:n], nil
 }

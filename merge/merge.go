@@ -164,6 +164,7 @@ func Run(opts Options) (*sqlitecov.Data, *Summary, error) {
 		dups:  map[dupKey]int{},
 		state: make([]inputState, len(inputs)),
 		seed:  maphash.MakeSeed(),
+		lean:  newLeanReader(opts.Select),
 	}
 	var next atomic.Int64
 	accs := make([]*acc, jobs)
@@ -176,13 +177,14 @@ func Run(opts Options) (*sqlitecov.Data, *Summary, error) {
 			defer wg.Done()
 			var raw sqlitecov.Raw
 			var fr sqlitecov.FileReader
+			var leanBuf []byte
 			defer fr.Close()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(inputs) {
 					return
 				}
-				m.one(i, inputs[i], i < base, &fr, &raw, a)
+				m.one(i, inputs[i], i < base, &fr, &leanBuf, &raw, a)
 			}
 		}()
 	}
@@ -254,9 +256,10 @@ type merger struct {
 	cname   []string
 	dups    map[dupKey]int
 	state   []inputState
+	lean    *leanReader
 }
 
-func (m *merger) one(i int, path string, isBase bool, fr *sqlitecov.FileReader, raw *sqlitecov.Raw, a *acc) {
+func (m *merger) one(i int, path string, isBase bool, fr *sqlitecov.FileReader, leanBuf *[]byte, raw *sqlitecov.Raw, a *acc) {
 	st := &m.state[i]
 	st.dupOf = -1
 	k := dupKey{}
@@ -264,13 +267,17 @@ func (m *merger) one(i int, path string, isBase bool, fr *sqlitecov.FileReader, 
 	if !isBase {
 		if mt := nameHash.FindStringSubmatch(filepath.Base(path)); mt != nil {
 			k.name = mt[1]
+		} else if isLean(path) {
+			// Each process writes a file of its own, named for it: only the
+			// same path given twice is the same data.
+			k.name = path
 		} else {
 			hash = func(b []byte) { k.size, k.sum = len(b), maphash.Bytes(m.seed, b) }
 		}
 	}
 	var err error
 	if isLean(path) {
-		err = readLean(path, raw, m.opts.Select, hash)
+		err = m.lean.read(path, raw, hash, leanBuf)
 	} else {
 		err = fr.ReadRaw(path, raw, hash)
 	}

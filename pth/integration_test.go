@@ -17,9 +17,8 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/internal/testbed"
-	"github.com/covkit/covkit/merge"
+	"github.com/covkit/covkit/internal/testcombine"
 	"github.com/covkit/covkit/pth"
-	"github.com/covkit/covkit/sqlitecov"
 )
 
 const bedPython = "/usr/bin/python3"
@@ -187,32 +186,8 @@ func (r *bedRun) coverageJSON(t *testing.T, dataDir string) map[string]fileCov {
 // covkit's merge when lean engine data files are among them.
 func (r *bedRun) combine(t *testing.T, dataDir string) {
 	t.Helper()
-	if lean, _ := filepath.Glob(r.b.HostPath(dataDir + "/.covkit.*")); len(lean) > 0 {
-		r.leanCombine(t, dataDir)
-	} else {
+	if !testcombine.Lean(t, r.b.HostPath(dataDir)) {
 		r.b.MustRun(t, dataDir, nil, bedPython, "-m", "coverage", "combine", ".")
-	}
-}
-
-// leanCombine merges every data file in dataDir (bed path) into
-// dataDir/.coverage with covkit's merge. The files name paths as the bed
-// sees them, and keep them.
-func (r *bedRun) leanCombine(t *testing.T, dataDir string) {
-	t.Helper()
-	host := r.b.HostPath(dataDir)
-	in, err := merge.Inputs(filepath.Join(host, ".coverage"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, sum, err := merge.Run(merge.Options{Inputs: in})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sum.Unusable) > 0 {
-		t.Fatalf("unusable data files: %v", sum.Unusable)
-	}
-	if err := sqlitecov.WriteFile(filepath.Join(host, ".coverage"), d); err != nil {
-		t.Fatal(err)
 	}
 }
 
