@@ -130,7 +130,11 @@ def log_exc(what):
 
 
 def start(reg=None, from_pth=False):
-    """Start measuring if a covkit run is active for this process."""
+    """Start measuring if a covkit run is active for this process. From the
+    .pth hook, measuring starts once site has finished (after sitecustomize
+    and usercustomize), where `coverage run` starts: the other .pth files'
+    imports and the interpreter's start-up customisation are not the
+    program's code."""
     if run.started:
         return
     run.started = True
@@ -140,12 +144,50 @@ def start(reg=None, from_pth=False):
             return
         if from_pth:
             _drop_boot_dir()
-        run.engine = choose_engine(cfg)
-        # Measuring starts last: no line of this frame runs after it.
-        if run.engine == "lean":
-            _start_lean(cfg)
-        else:
-            _start_coverage(cfg)
+            if _defer_to_end_of_site():
+                return
+        _start_engine(cfg)
+    except BaseException:
+        log_exc("start failed")
+
+
+def _start_engine(cfg):
+    run.engine = choose_engine(cfg)
+    # Measuring starts last: no line of this frame runs after it.
+    if run.engine == "lean":
+        _start_lean(cfg)
+    else:
+        _start_coverage(cfg)
+
+
+def _defer_to_end_of_site():
+    # site.main() calls execsitecustomize() and then, with the user site
+    # enabled, execusercustomize() after processing every .pth file: the
+    # last of them starts measuring. Only while site.main() runs.
+    site = sys.modules.get("site")
+    f = sys._getframe(1)
+    while f is not None and not (f.f_code.co_name == "main" and f.f_globals.get("__name__") == "site"):
+        f = f.f_back
+    if site is None or f is None:
+        return False
+    name = "execusercustomize" if getattr(site, "ENABLE_USER_SITE", False) else "execsitecustomize"
+    last = getattr(site, name, None)
+    if last is None:
+        return False
+
+    def covkit_start_after(*args, **kwargs):
+        # Measuring starts on the last line: none of this runs measured.
+        last(*args, **kwargs)
+        setattr(site, name, last)
+        _start_after_site()
+
+    setattr(site, name, covkit_start_after)
+    return True
+
+
+def _start_after_site():
+    try:
+        _start_engine(run.cfg)
     except BaseException:
         log_exc("start failed")
 
