@@ -1,0 +1,182 @@
+// Package outfile owns how covkit writes a file a user named (a report, a
+// data file, a hook): the one place that decides between replacing it
+// atomically and writing through it.
+//
+// A regular file, or a path where nothing exists yet, is replaced
+// atomically: the bytes go to a temporary file beside it, which is synced
+// and renamed over it only when complete, so a crash or a full disk never
+// leaves a half-written file. Anything else is written through, as
+// coverage.py (and any program that opens the path) would: a symlink is
+// followed and its target is what gets replaced, and a device or a FIFO
+// (/dev/null, /dev/stdout, a pipe to another program) receives the bytes
+// and stays what it is. Renaming over those would replace the node itself:
+// as root, /dev/null machine-wide.
+package outfile
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/covkit/covkit/internal/umask"
+)
+
+// File is an output being written: write to it (or hand Name, the staging
+// file, to a library that wants a path), then Commit or Abort. Nothing
+// reaches the target before Commit.
+type File struct {
+	*os.File        // the staging file
+	target   string // where the bytes end up, symlinks resolved
+	through  bool   // write through target instead of renaming onto it
+	existed  bool   // target existed at Create
+	perm     fs.FileMode
+	done     bool
+}
+
+// Create starts writing path with the permissions 0o666 less the umask.
+// The directory holding path (or the target of a symlink at path) must
+// exist.
+func Create(path string) (*File, error) {
+	return CreateMode(path, 0o666&^fs.FileMode(umask.Get()))
+}
+
+// CreateMode is Create with explicit permissions for a file that is
+// created or replaced (a file written through keeps its own).
+func CreateMode(path string, perm fs.FileMode) (*File, error) {
+	target, st, err := resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &File{target: target, perm: perm, existed: st != nil}
+	switch {
+	case st == nil || st.Mode().IsRegular():
+		o.File, err = createTemp(filepath.Dir(target), filepath.Base(target))
+	case st.IsDir():
+		return nil, &fs.PathError{Op: "write", Path: path, Err: syscall.EISDIR}
+	default:
+		// A device, a FIFO, a socket: stage the bytes elsewhere and
+		// write them through at Commit (opening a FIFO waits for its
+		// reader, so it is not opened before the output is complete).
+		o.through = true
+		o.File, err = os.CreateTemp("", "covkit-out-*")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// Target is the path the bytes go to: the path given to Create with any
+// symlinks at its end followed.
+func (o *File) Target() string { return o.target }
+
+// Commit puts the bytes in place: renames the synced staging file onto the
+// target, or copies them into it when it is written through.
+func (o *File) Commit() error {
+	if o.done {
+		return nil
+	}
+	o.done = true
+	if o.through {
+		defer os.Remove(o.File.Name())
+		defer o.File.Close()
+		return o.writeThrough()
+	}
+	err := o.File.Chmod(o.perm)
+	if err == nil {
+		err = o.File.Sync()
+	}
+	if err == nil {
+		err = os.Rename(o.File.Name(), o.target)
+	}
+	if err != nil {
+		os.Remove(o.File.Name())
+	}
+	if cerr := o.File.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (o *File) writeThrough() error {
+	if _, err := o.File.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	// No O_CREATE: if the node went away meanwhile, fail rather than
+	// leave a regular file in its place.
+	t, err := os.OpenFile(o.target, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(t, o.File)
+	if cerr := t.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Abort discards the output; after Commit it does nothing.
+func (o *File) Abort() {
+	if o.done {
+		return
+	}
+	o.done = true
+	o.File.Close()
+	os.Remove(o.File.Name())
+}
+
+// Undo removes the file a successful Commit created where nothing was
+// before, to take back one output of several that did not all succeed. A
+// target that existed (replaced or written through) is left alone.
+func (o *File) Undo() error {
+	if !o.done || o.existed || o.through {
+		return nil
+	}
+	err := os.Remove(o.target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// resolve follows the symlinks at the end of path and returns the path they
+// lead to, with its file information; st is nil when nothing exists there
+// (a missing file, or a dangling symlink's target, which writing creates).
+func resolve(path string) (target string, st fs.FileInfo, err error) {
+	p := path
+	for range 40 {
+		// Resolve the directory first, so that a relative link target
+		// with .. is joined to the real directory, as the kernel does.
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			p = filepath.Join(dir, filepath.Base(p))
+		}
+		st, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, nil, nil
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		if st.Mode()&fs.ModeSymlink == 0 {
+			return p, st, nil
+		}
+		link, err := os.Readlink(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(p), link)
+		}
+		p = link
+	}
+	return "", nil, &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
+}
+
+// createTemp creates the staging file for target base in dir, named so that
+// it is hidden and never matches a covkit or coverage.py input pattern.
+func createTemp(dir, base string) (*os.File, error) {
+	return os.CreateTemp(dir, "."+base+".tmp*")
+}
