@@ -19,6 +19,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/covkit/covkit/internal/umask"
@@ -175,8 +177,57 @@ func resolve(path string) (target string, st fs.FileInfo, err error) {
 	return "", nil, &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
 }
 
-// createTemp creates the staging file for target base in dir, named so that
-// it is hidden and never matches a covkit or coverage.py input pattern.
+// tempTag is in every staging file's name: "." + base + tempTag + pid +
+// "." + random digits. The name is hidden, never matches a covkit or
+// coverage.py input pattern (those start with the base name), never ends
+// in .pth, and says which process owns it.
+const tempTag = ".covkit-tmp."
+
+// createTemp creates and locks the staging file for target base in dir,
+// after removing the staging files for the same target that processes
+// killed while writing left behind.
 func createTemp(dir, base string) (*os.File, error) {
-	return os.CreateTemp(dir, "."+base+".tmp*")
+	prefix := "." + base + tempTag
+	removeStale(dir, prefix)
+	f, err := os.CreateTemp(dir, prefix+strconv.Itoa(os.Getpid())+".*")
+	if err != nil {
+		return nil, err
+	}
+	// The lock, held until Commit or Abort, tells a live writer from a
+	// dead one where its pid means nothing (another pid namespace).
+	lock(f)
+	return f, nil
+}
+
+// removeStale removes the staging files named prefix+PID.* in dir whose
+// owner is dead: a process killed (SIGKILL, OOM) between creating its
+// staging file and renaming it leaves a hidden file as large as the output.
+// A file is stale only when its pid names no live process here and nobody
+// holds its lock: a pid that was reused keeps a file, and so does a live
+// writer in a container, whose pid is another namespace's.
+func removeStale(dir, prefix string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, ".")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		f, err := openNoFollow(p)
+		if err != nil {
+			continue
+		}
+		if tryLock(f) {
+			os.Remove(p)
+		}
+		f.Close()
+	}
 }
