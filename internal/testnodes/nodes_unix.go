@@ -22,6 +22,15 @@ func Null(t testing.TB, p string) {
 	}
 }
 
+// Zero makes a node for the zero device (char 1,5) at p: endless zeros.
+func Zero(t testing.TB, p string) {
+	t.Helper()
+	NeedRoot(t, "making a device node")
+	if err := syscall.Mknod(p, syscall.S_IFCHR|0o666, 1<<8|5); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // FIFO makes a FIFO at p.
 func FIFO(t testing.TB, p string) {
 	t.Helper()
