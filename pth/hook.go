@@ -119,6 +119,11 @@ func RemoveDir(dir string, force bool) (*Hook, error) {
 	var errs []error
 	for _, name := range []string{HookFile, BootstrapFile} {
 		p := filepath.Join(dir, name)
+		// Nothing to remove is done, even where removing would fail (a
+		// read-only file system refuses to unlink what is not there).
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err := os.Remove(p); err == nil {
 			h.Removed = append(h.Removed, p)
 		} else if !errors.Is(err, fs.ErrNotExist) {
