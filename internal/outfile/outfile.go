@@ -199,8 +199,8 @@ func createTemp(dir, base string) (*os.File, error) {
 	return f, nil
 }
 
-// removeStale removes the staging files named prefix+PID.* in dir whose
-// owner is dead: a process killed (SIGKILL, OOM) between creating its
+// removeStale removes the staging files (or directories, see Dir) named
+// prefix+PID.* in dir whose owner is dead: a process killed (SIGKILL, OOM) between creating its
 // staging file and renaming it leaves a hidden file as large as the output.
 // A file is stale only when its pid names no live process here and nobody
 // holds its lock: a pid that was reused keeps a file, and so does a live
@@ -212,7 +212,7 @@ func removeStale(dir, prefix string) {
 	}
 	for _, e := range ents {
 		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || !e.Type().IsRegular() {
+		if !ok || !e.Type().IsRegular() && !e.IsDir() {
 			continue
 		}
 		pidText, _, ok := strings.Cut(rest, ".")
@@ -226,7 +226,7 @@ func removeStale(dir, prefix string) {
 			continue
 		}
 		if tryLock(f) {
-			os.Remove(p)
+			os.RemoveAll(p)
 		}
 		f.Close()
 	}

@@ -16,9 +16,22 @@ import (
 
 // The test binary doubles as a writer: OUTFILE_HELPER=hold PATH starts
 // writing PATH, prints its staging file's name and waits, mid-write, until
-// stdin closes or it is killed.
+// stdin closes or it is killed; OUTFILE_HELPER=holddir does the same for
+// the directory PATH.
 func TestMain(m *testing.M) {
-	if os.Getenv("OUTFILE_HELPER") == "hold" {
+	switch os.Getenv("OUTFILE_HELPER") {
+	case "holddir":
+		d, err := CreateDir(os.Args[len(os.Args)-1])
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.WriteFile(filepath.Join(d.Path(), "index.html"), []byte("partial"), 0o666)
+		fmt.Println(d.Path())
+		io.Copy(io.Discard, os.Stdin)
+		d.Abort()
+		os.Exit(0)
+	case "hold":
 		f, err := Create(os.Args[len(os.Args)-1])
 		if err != nil {
 			fmt.Println(err)
@@ -33,11 +46,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// holdWriter starts a helper writing out and returns its staging file.
-func holdWriter(t *testing.T, out string) (*exec.Cmd, string) {
+// holdWriter starts a helper writing out (mode hold or holddir) and returns
+// its staging file or directory.
+func holdWriter(t *testing.T, mode, out string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$", out)
-	cmd.Env = append(os.Environ(), "OUTFILE_HELPER=hold")
+	cmd.Env = append(os.Environ(), "OUTFILE_HELPER="+mode)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
@@ -46,7 +60,7 @@ func holdWriter(t *testing.T, out string) (*exec.Cmd, string) {
 	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
 	line, _ := bufio.NewReader(stdout).ReadString('\n')
 	name := strings.TrimSpace(line)
-	if !strings.HasPrefix(filepath.Base(name), ".out"+tempTag) {
+	if !strings.Contains(filepath.Base(name), "covkit-tmp.") {
 		t.Fatalf("helper: %q", line)
 	}
 	return cmd, name
@@ -60,8 +74,8 @@ func TestStaleStagingRemoved(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 
-	_, live := holdWriter(t, out)
-	killed, stale := holdWriter(t, out)
+	_, live := holdWriter(t, "hold", out)
+	killed, stale := holdWriter(t, "hold", out)
 	killed.Process.Signal(syscall.SIGKILL)
 	killed.Wait()
 
@@ -110,5 +124,41 @@ func TestStaleStagingRemoved(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); string(b) != "complete" {
 		t.Errorf("out holds %q", b)
+	}
+}
+
+// The same for a directory of outputs: a killed writer's staging directory
+// goes with the next CreateDir; a live one's stays, and so does the report
+// already there.
+func TestStaleStagingDirRemoved(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "htmlcov")
+	mkdir(t, out)
+	writeFile(t, filepath.Join(out, "index.html"), "old report")
+	_, live := holdWriter(t, "holddir", out)
+	killed, stale := holdWriter(t, "holddir", out)
+	killed.Process.Signal(syscall.SIGKILL)
+	killed.Wait()
+	if _, err := os.Stat(stale); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "index.html")); string(b) != "old report" {
+		t.Errorf("a staged report reached the target before Commit: %q", b)
+	}
+	d, err := CreateDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(d.Path(), "index.html"), "new report")
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the killed writer's %s is still there (%v)", filepath.Base(stale), err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("the live writer's staging directory was removed: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "index.html")); string(b) != "new report" {
+		t.Errorf("index.html holds %q", b)
 	}
 }
