@@ -54,3 +54,39 @@ func TestAppendOnFullDisk(t *testing.T) {
 		t.Fatalf("next run: %d records, %v", len(recs), err)
 	}
 }
+
+// A history that is a FIFO or a device has nothing to read back: a run
+// neither waits for a writer nor replaces the node, and its record is
+// written through (issue 16).
+func TestSpecialHistory(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	testnodes.FIFO(t, fifo)
+	read := testnodes.ReadFIFO(t, fifo)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := Track(fifo, set(), now, dir, 0, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Track still waiting on a FIFO history after 10s")
+	}
+	want, _ := NewRecord(set(), now, GitCommit(dir)).Marshal()
+	if got := read(); !bytes.Equal(got, want) {
+		t.Errorf("the FIFO's reader got %q, want %q", got, want)
+	}
+
+	null := filepath.Join(dir, "null")
+	testnodes.Null(t, null)
+	if _, _, err := Track(null, set(), now, dir, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(null); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("%s is no longer a device (%v)", null, err)
+	}
+}

@@ -237,10 +237,12 @@ func parseLine(line []byte) (*Record, error) {
 	return &rec, nil
 }
 
-// ReadFile reads the history at path; a missing file is an empty history.
-// Warnings name the file: "PATH:N: reason".
+// ReadFile reads the history at path; a missing file is an empty history,
+// and so is one that is not a regular file (a device or FIFO it is written
+// through to holds nothing to read back). Warnings name the file:
+// "PATH:N: reason".
 func ReadFile(path string, warnf func(format string, args ...any)) ([]Record, error) {
-	f, err := os.Open(path)
+	f, err := openNonblock(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -248,6 +250,11 @@ func ReadFile(path string, warnf func(format string, args ...any)) ([]Record, er
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return nil, nil
+	}
 	var w func(string, ...any)
 	if warnf != nil {
 		w = func(format string, args ...any) {
