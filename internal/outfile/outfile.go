@@ -31,8 +31,9 @@ import (
 // reaches the target before Commit.
 type File struct {
 	*os.File        // the staging file
+	path     string // as given to Create
 	target   string // where the bytes end up, symlinks resolved
-	through  bool   // write through target instead of renaming onto it
+	through  bool   // write through path instead of renaming onto target
 	existed  bool   // target existed at Create
 	perm     fs.FileMode
 	done     bool
@@ -48,32 +49,37 @@ func Create(path string) (*File, error) {
 // CreateMode is Create with explicit permissions for a file that is
 // created or replaced (a file written through keeps its own).
 func CreateMode(path string, perm fs.FileMode) (*File, error) {
-	target, st, err := resolve(path)
+	target, st, viaProc, err := resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	o := &File{target: target, perm: perm, existed: st != nil}
+	o := &File{path: path, target: target, perm: perm, existed: st != nil}
 	switch {
-	case st == nil || st.Mode().IsRegular():
-		o.File, err = createTemp(filepath.Dir(target), filepath.Base(target))
-	case st.IsDir():
-		return nil, &fs.PathError{Op: "write", Path: path, Err: syscall.EISDIR}
-	default:
-		// A device, a FIFO, a socket: stage the bytes elsewhere and
-		// write them through at Commit (opening a FIFO waits for its
-		// reader, so it is not opened before the output is complete).
+	case viaProc:
+		// /dev/stdout, /dev/fd/N: a link to one of a process's open
+		// files (a pipe, a terminal, a file the shell opened). Only
+		// the kernel knows where it leads; whatever it is, it is
+		// written through, never replaced.
 		o.through = true
+	case st != nil && st.IsDir():
+		return nil, &fs.PathError{Op: "write", Path: path, Err: syscall.EISDIR}
+	case st != nil && !st.Mode().IsRegular():
+		// A device, a FIFO, a socket.
+		o.through = true
+	}
+	if o.through {
+		// Stage the bytes elsewhere and write them through at Commit
+		// (opening a FIFO waits for its reader, so it is not opened
+		// before the output is complete).
 		o.File, err = os.CreateTemp("", "covkit-out-*")
+	} else {
+		o.File, err = createTemp(filepath.Dir(target), filepath.Base(target))
 	}
 	if err != nil {
 		return nil, err
 	}
 	return o, nil
 }
-
-// Target is the path the bytes go to: the path given to Create with any
-// symlinks at its end followed.
-func (o *File) Target() string { return o.target }
 
 // Commit puts the bytes in place: renames the synced staging file onto the
 // target, or copies them into it when it is written through.
@@ -107,9 +113,11 @@ func (o *File) writeThrough() error {
 	if _, err := o.File.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	// No O_CREATE: if the node went away meanwhile, fail rather than
-	// leave a regular file in its place.
-	t, err := os.OpenFile(o.target, os.O_WRONLY, 0)
+	// Opened by the path given, for the kernel to follow its links. No
+	// O_CREATE: if the node went away meanwhile, fail rather than leave
+	// a regular file in its place. O_TRUNC matters for a regular file
+	// behind a /proc link only.
+	t, err := os.OpenFile(o.path, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
 		return err
 	}
@@ -147,7 +155,9 @@ func (o *File) Undo() error {
 // resolve follows the symlinks at the end of path and returns the path they
 // lead to, with its file information; st is nil when nothing exists there
 // (a missing file, or a dangling symlink's target, which writing creates).
-func resolve(path string) (target string, st fs.FileInfo, err error) {
+// viaProc is set when the way there passes through /proc, whose links to
+// open files (/dev/stdout, /dev/fd/N) only the kernel can follow.
+func resolve(path string) (target string, st fs.FileInfo, viaProc bool, err error) {
 	p := path
 	for range 40 {
 		// Resolve the directory first, so that a relative link target
@@ -155,26 +165,27 @@ func resolve(path string) (target string, st fs.FileInfo, err error) {
 		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
 			p = filepath.Join(dir, filepath.Base(p))
 		}
+		viaProc = viaProc || strings.HasPrefix(p, "/proc/")
 		st, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) {
-			return p, nil, nil
+			return p, nil, viaProc, nil
 		}
 		if err != nil {
-			return "", nil, err
+			return "", nil, false, err
 		}
 		if st.Mode()&fs.ModeSymlink == 0 {
-			return p, st, nil
+			return p, st, viaProc, nil
 		}
 		link, err := os.Readlink(p)
 		if err != nil {
-			return "", nil, err
+			return "", nil, false, err
 		}
 		if !filepath.IsAbs(link) {
 			link = filepath.Join(filepath.Dir(p), link)
 		}
 		p = link
 	}
-	return "", nil, &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
+	return "", nil, false, &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
 }
 
 // tempTag is in every staging file's name: "." + base + tempTag + pid +
