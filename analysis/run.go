@@ -197,7 +197,6 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	// Open every output file first, so that one that cannot be written
 	// stops the run before any other report appears.
 	outs := make([]*cli.Output, len(all))
-	existed := make([]bool, len(all))
 	abort := func() {
 		for _, o := range outs {
 			if o != nil {
@@ -212,8 +211,6 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		if st, err := os.Stat(r.out.Path); err == nil && st.IsDir() {
 			abort()
 			return 0, fmt.Errorf("%s report: %s is a directory", names[r.out.Kind], r.out.Path)
-		} else if err == nil {
-			existed[i] = true
 		}
 		o, err := cli.CreateOutput(r.out.Path, env.Stdout)
 		if err != nil {
@@ -245,8 +242,8 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 			// Take back the reports that did land, unless that would
 			// remove an older file of the same name.
 			for j := range all {
-				if outs[j] != nil && cerrs[j] == nil && !existed[j] {
-					os.Remove(all[j].out.Path)
+				if outs[j] != nil && cerrs[j] == nil {
+					outs[j].Undo()
 				}
 			}
 			return 0, fmt.Errorf("%s report: %w", names[all[i].out.Kind], err)

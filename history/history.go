@@ -96,9 +96,12 @@ func (r Record) Marshal() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// Append adds rec to the history file at path, creating it. If the file's
-// last line was cut short (a run killed while writing), the new record still
-// starts on a line of its own.
+// Append adds rec to the history file at path, creating it. The append is
+// all or nothing: if the record cannot be written whole (a full disk), the
+// file is cut back to where it was. A record cut short at the end of the
+// file (a run killed while appending) is dropped first, so that it is
+// warned about once, not by every later run; a whole last record that only
+// lacks its newline is kept.
 func Append(path string, rec Record) error {
 	line, err := rec.Marshal()
 	if err != nil {
@@ -108,14 +111,7 @@ func Append(path string, rec Record) error {
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	if st, err := f.Stat(); err == nil && st.Size() > 0 {
-		last := make([]byte, 1)
-		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
-			line = append([]byte{'\n'}, line...)
-		}
-	}
-	// One write: concurrent appenders do not interleave within a line.
-	if _, err := f.Write(line); err != nil {
+	if err := appendLine(f, line); err != nil {
 		f.Close()
 		return fmt.Errorf("history %s: %w", path, err)
 	}
@@ -123,6 +119,72 @@ func Append(path string, rec Record) error {
 		return fmt.Errorf("history %s: %w", path, err)
 	}
 	return nil
+}
+
+// appendLine appends line to f. A history that is not a regular file (a
+// device, a FIFO) is written to as it is.
+func appendLine(f *os.File, line []byte) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		_, err := f.Write(line)
+		return err
+	}
+	// Appenders take turns, so that cutting back a failed append never
+	// cuts another run's record.
+	unlock, err := lockFile(f)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if st, err = f.Stat(); err != nil {
+		return err
+	}
+	size, prefix, err := repairTail(f, st.Size())
+	if err != nil {
+		return err
+	}
+	// One write: concurrent appenders do not interleave within a line.
+	if _, err := f.Write(append(prefix, line...)); err != nil {
+		if terr := f.Truncate(size); terr != nil {
+			return fmt.Errorf("%w; and cutting back the partial record: %v", err, terr)
+		}
+		return err
+	}
+	return nil
+}
+
+// repairTail looks at the end of a history of the given size: if its last
+// line has no newline, a record cut short is cut off (the new size is
+// returned) and a whole one gets its newline (returned as prefix).
+func repairTail(f *os.File, size int64) (newSize int64, prefix []byte, err error) {
+	if size == 0 {
+		return 0, nil, nil
+	}
+	// A record is a few kilobytes at most: look at the last 1 MB for the
+	// start of the last line.
+	start := max(0, size-1<<20)
+	tail := make([]byte, size-start)
+	if _, err := f.ReadAt(tail, start); err != nil {
+		return size, nil, err
+	}
+	if tail[len(tail)-1] == '\n' {
+		return size, nil, nil
+	}
+	i := bytes.LastIndexByte(tail, '\n')
+	if i < 0 && start > 0 {
+		return size, []byte{'\n'}, nil // a line longer than any record: leave it
+	}
+	if rec, perr := parseLine(tail[i+1:]); perr == nil && rec != nil {
+		return size, []byte{'\n'}, nil
+	}
+	cut := start + int64(i+1)
+	if err := f.Truncate(cut); err != nil {
+		return size, nil, err
+	}
+	return cut, nil, nil
 }
 
 // Read reads a history, oldest first. Damaged lines are skipped: each is
@@ -175,10 +237,12 @@ func parseLine(line []byte) (*Record, error) {
 	return &rec, nil
 }
 
-// ReadFile reads the history at path; a missing file is an empty history.
-// Warnings name the file: "PATH:N: reason".
+// ReadFile reads the history at path; a missing file is an empty history,
+// and so is one that is not a regular file (a device or FIFO it is written
+// through to holds nothing to read back). Warnings name the file:
+// "PATH:N: reason".
 func ReadFile(path string, warnf func(format string, args ...any)) ([]Record, error) {
-	f, err := os.Open(path)
+	f, err := openNonblock(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -186,6 +250,11 @@ func ReadFile(path string, warnf func(format string, args ...any)) ([]Record, er
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return nil, nil
+	}
 	var w func(string, ...any)
 	if warnf != nil {
 		w = func(format string, args ...any) {

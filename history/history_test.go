@@ -191,3 +191,40 @@ func TestTrackStdout(t *testing.T) {
 		t.Error("Track accepted - as the history file")
 	}
 }
+
+// A record cut short at the end of the history (a run killed while
+// appending) is warned about once: the next append drops it, so later runs
+// read a clean history. A last record that is whole but lacks its newline
+// (a hand edit) is kept.
+func TestCutOffTailRepairedOnce(t *testing.T) {
+	good := `{"time":"2026-01-01T00:00:00Z","lines":{"statements":2,"covered":1,"missing":1,"excluded":0},"percent":50}`
+	for _, c := range []struct {
+		name, tail string
+		kept       int // records before this run's
+		warnings   int
+	}{
+		{"cut off", `{"time":"2026-01-02T00:00:00Z","lines":{"statem`, 1, 1},
+		{"no final newline", strings.Replace(good, "50", "60", 1), 2, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "h.jsonl")
+			if err := os.WriteFile(path, []byte(good+"\n"+c.tail), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			var warns []string
+			warnf := func(f string, a ...any) { warns = append(warns, sprintf(f, a...)) }
+			for run := range 3 {
+				recs, _, err := Track(path, set(), now.Add(time.Duration(run)*time.Hour), t.TempDir(), 0, warnf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(recs) != c.kept+run+1 {
+					t.Errorf("run %d: %d records, want %d", run, len(recs), c.kept+run+1)
+				}
+			}
+			if len(warns) != c.warnings {
+				t.Errorf("%d warnings over three runs, want %d:\n%s", len(warns), c.warnings, strings.Join(warns, "\n"))
+			}
+		})
+	}
+}

@@ -98,12 +98,20 @@ func Combine(o CombineOptions) (*Summary, error) {
 			return nil, err
 		}
 		// Combining into one of the inputs: leave that one out, as
-		// coverage.py does ("Skipping combining ourself").
+		// coverage.py does ("Skipping combining ourself"), also when
+		// the output is a link to it (it is written through the link).
+		outSt, _ := os.Stat(absOut)
 		kept := inputs[:0:0]
 		for _, in := range inputs {
-			if in != absOut {
-				kept = append(kept, in)
+			if in == absOut {
+				continue
 			}
+			if outSt != nil {
+				if st, err := os.Stat(in); err == nil && os.SameFile(st, outSt) {
+					continue
+				}
+			}
+			kept = append(kept, in)
 		}
 		opts.Inputs = kept
 		if o.Append {

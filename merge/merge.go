@@ -34,7 +34,8 @@ type Options struct {
 	// Inputs are the data files to combine, normally from Inputs.
 	Inputs []string
 	// Base is an existing data file whose data is included first (--append);
-	// "" for none. A missing Base is not an error.
+	// "" for none. A missing Base, or one that is not a regular file (a
+	// device the output is written through), is not an error.
 	Base string
 	// MapPath remaps a measured file path ([paths] aliases); nil keeps paths.
 	// It is called once per distinct path. Slashes and backslashes in the
@@ -146,7 +147,9 @@ func Run(opts Options) (*sqlitecov.Data, *Summary, error) {
 	inputs := opts.Inputs
 	base := 0
 	if opts.Base != "" {
-		if _, err := os.Stat(opts.Base); err == nil {
+		// Only a regular file holds data to append: a device or FIFO
+		// output (written through) has none.
+		if st, err := os.Stat(opts.Base); err == nil && st.Mode().IsRegular() {
 			inputs = append([]string{opts.Base}, inputs...)
 			base = 1
 		}

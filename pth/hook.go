@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/covkit/covkit/internal/outfile"
 )
 
 // Hook is the state of covkit's hook in one site-packages directory.
@@ -117,6 +119,11 @@ func RemoveDir(dir string, force bool) (*Hook, error) {
 	var errs []error
 	for _, name := range installedNames {
 		p := filepath.Join(dir, name)
+		// Nothing to remove is done, even where removing would fail (a
+		// read-only file system refuses to unlink what is not there).
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err := os.Remove(p); err == nil {
 			h.Removed = append(h.Removed, p)
 		} else if !errors.Is(err, fs.ErrNotExist) {
@@ -253,34 +260,22 @@ func register(dir string, e RunEntry) error {
 	return writeFileAtomic(filepath.Join(reg, e.ID), []byte(content))
 }
 
-// writeFileAtomic writes content to path through a temporary file in the
-// same directory (invisible to site: it does not end in .pth), skipping the
-// write when the file already holds content.
+// writeFileAtomic writes content to path (mode 0644) as package outfile
+// writes, skipping the write when the file already holds content. The
+// temporary file beside it is invisible to site: it does not end in .pth.
 func writeFileAtomic(path string, content []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, content) {
 		return nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".covkit-tmp-*")
+	f, err := outfile.CreateMode(path, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(content)
-	if err == nil {
-		err = f.Chmod(0o644)
+	if _, err := f.Write(content); err != nil {
+		f.Abort()
+		return err
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	return f.Commit()
 }
 
 // knownDirsFile records every directory covkit installed into, so that

@@ -15,4 +15,5 @@ var (
 	ErrCorrupt     = errors.New("corrupt SQLite database")
 	ErrLocked      = errors.New("locked by another process (still being written?)")
 	ErrJournal     = errors.New("interrupted write: a rollback journal is beside the file")
+	ErrNotRegular  = errors.New("not a regular file")
 )

@@ -56,47 +56,85 @@ func Read(rd io.Reader) (*Data, error) {
 // Errors say why the file is unusable without naming it; I/O errors are the
 // underlying syscall error (permission denied, ...).
 func ReadFileRaw(path string, r *Raw, buf []byte) ([]byte, error) {
-	f, err := os.Open(path)
+	f, st, err := openData(path)
 	if err != nil {
-		return buf, unwrapPath(err)
+		return buf, err
 	}
 	defer f.Close()
-	if lockedForWrite(f) {
-		return buf, ErrLocked
+	return readOpened(f, st, path, r, buf)
+}
+
+// openData opens the data file at path for reading and checks what it is,
+// on the open file so that what was checked is what is read: a regular file
+// that no SQLite writer holds locked. Opening does not wait for a FIFO's
+// writer, and a FIFO or a device (a link to /dev/zero) is refused rather
+// than read without end.
+func openData(path string) (*os.File, fs.FileInfo, error) {
+	f, err := openNonblock(path)
+	if err != nil {
+		return nil, nil, unwrapPath(err)
 	}
 	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = notRegular(st.Mode())
+	}
+	if err == nil && lockedForWrite(f) {
+		err = ErrLocked
+	}
 	if err != nil {
+		f.Close()
+		return nil, nil, unwrapPath(err)
+	}
+	return f, st, nil
+}
+
+// notRegular says what a data file path leads to instead of a file.
+func notRegular(m fs.FileMode) error {
+	switch {
+	case m.IsDir():
+		return errors.New("is a directory")
+	case m&fs.ModeNamedPipe != 0:
+		return fmt.Errorf("%w (a FIFO)", ErrNotRegular)
+	case m&fs.ModeCharDevice != 0:
+		return fmt.Errorf("%w (a character device)", ErrNotRegular)
+	case m&fs.ModeDevice != 0:
+		return fmt.Errorf("%w (a block device)", ErrNotRegular)
+	case m&fs.ModeSocket != 0:
+		return fmt.Errorf("%w (a socket)", ErrNotRegular)
+	}
+	return ErrNotRegular
+}
+
+// readOpened reads the data file f (at path, st from openData) into r,
+// reading its bytes into buf. It reads the size st gives and no more: a
+// file that grows meanwhile is being written, and its end is not read.
+func readOpened(f *os.File, st fs.FileInfo, path string, r *Raw, buf []byte) ([]byte, error) {
+	size := int(st.Size())
+	if cap(buf) < size {
+		buf = make([]byte, 0, size+size/8)
+	}
+	n, err := io.ReadFull(f, buf[:size])
+	buf = buf[:n]
+	if err != nil && err != io.ErrUnexpectedEOF {
 		return buf, unwrapPath(err)
 	}
-	if st.IsDir() {
-		return buf, errors.New("is a directory")
-	}
-	size := int(st.Size())
-	if cap(buf) < size+1 {
-		buf = make([]byte, 0, size+size/8+1)
-	}
-	buf = buf[:0]
-	for {
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return buf, unwrapPath(err)
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-	}
 	if hotJournal(path) {
-		if err = readRawSQL(path, r); err != nil {
+		if err = readSQL(st, path, r); err != nil {
 			err = ErrJournal
 		}
 	} else if err = DecodeRaw(buf, r); errors.Is(err, ErrUnsupported) {
-		err = readRawSQL(path, r)
+		err = readSQL(st, path, r)
 	}
 	return buf, err
+}
+
+// readSQL hands the file to the SQL engine, which opens it by name: only
+// while the name still leads to the file checked (st) when it was opened.
+func readSQL(st fs.FileInfo, path string, r *Raw) error {
+	if now, err := os.Stat(path); err != nil || !os.SameFile(st, now) {
+		return errors.New("replaced while being read")
+	}
+	return readRawSQL(path, r)
 }
 
 func unwrapPath(err error) error {

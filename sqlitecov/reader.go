@@ -3,7 +3,6 @@ package sqlitecov
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime/debug"
 )
 
@@ -24,27 +23,17 @@ type FileReader struct {
 // valid until then.
 func (fr *FileReader) ReadRaw(path string, r *Raw, inspect func(content []byte)) (err error) {
 	fr.unmap()
-	f, err := os.Open(path)
+	f, st, err := openData(path)
 	if err != nil {
-		return unwrapPath(err)
+		return err
 	}
 	defer f.Close()
-	if lockedForWrite(f) {
-		return ErrLocked
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return unwrapPath(err)
-	}
-	if st.IsDir() {
-		return errors.New("is a directory")
-	}
 	content, mapped := mapFile(f, st.Size())
 	if !mapped || hotJournal(path) {
 		if mapped {
 			unmapFile(content)
 		}
-		fr.buf, err = ReadFileRaw(path, r, fr.buf)
+		fr.buf, err = readOpened(f, st, path, r, fr.buf)
 		if err == nil && inspect != nil {
 			inspect(fr.buf)
 		}
@@ -66,7 +55,7 @@ func (fr *FileReader) ReadRaw(path string, r *Raw, inspect func(content []byte))
 	}()
 	err = DecodeRaw(content, r)
 	if errors.Is(err, ErrUnsupported) {
-		err = readRawSQL(path, r)
+		err = readSQL(st, path, r)
 	}
 	if err == nil && inspect != nil {
 		inspect(content)

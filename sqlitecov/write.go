@@ -6,12 +6,11 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/covkit/covkit/internal/umask"
+	"github.com/covkit/covkit/internal/outfile"
 )
 
 // schemaDDL creates the version 7 tables with the columns and constraints
@@ -33,47 +32,28 @@ var schemaDDL = []string{
 		foreign key (file_id) references file (id))`,
 }
 
-// WriteFile writes d to path atomically: the data goes to a temporary file
-// beside path, is synced, and is renamed over path only when complete, so a
-// crash or a full disk never leaves a half-written data file.
+// WriteFile writes d to path as package outfile writes: a regular file (or
+// a missing one) is replaced atomically, the data going to a temporary file
+// beside it that is synced and renamed over it only when complete, so a
+// crash or a full disk never leaves a half-written data file; a symlink is
+// followed, and a device or FIFO receives the file's bytes.
 func WriteFile(path string, d *Data) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := outfile.Create(path)
 	if err != nil {
 		return err
 	}
-	name := tmp.Name()
-	tmp.Close()
 	ok := false
 	defer func() {
 		if !ok {
-			os.Remove(name)
-			os.Remove(name + "-journal")
+			f.Abort()
+			os.Remove(f.Name() + "-journal")
 		}
 	}()
-	if err := writeDB(name, d); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(name, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Chmod(0o666 &^ os.FileMode(umask.Get())); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
+	if err := writeDB(f.Name(), d); err != nil {
 		return err
 	}
 	ok = true
-	return nil
+	return f.Commit()
 }
 
 // Write writes d as a data file to w.

@@ -134,8 +134,7 @@ func install(pythons []string, stdout, stderr io.Writer) error {
 		h, info, err := pth.Install(py, pth.ModePersistent, nil)
 		if err != nil {
 			if info != nil && !info.Writable {
-				cli.Warnf(stderr, "%s: %s is not writable: no hook; covkit runs still reach %s through the inherited environment", py, info.HookDir, py)
-				continue
+				err = fmt.Errorf("%s is not writable: no hook installed (covkit runs still reach %s through the inherited environment)", info.HookDir, py)
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", py, err))
 			continue

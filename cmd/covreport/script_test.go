@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/covkit/covkit/internal/testnodes"
 	"github.com/covkit/covkit/sqlitecov"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -20,7 +21,8 @@ func TestMain(m *testing.M) {
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:       "testdata/script",
+		Condition: testnodes.Condition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mkdata": cmdMkdata,
 		},

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/covkit/covkit/internal/umask"
+	"github.com/covkit/covkit/internal/outfile"
 )
 
 // Exit codes shared by every covkit binary.
@@ -130,13 +130,13 @@ func OpenInput(path string, stdin io.Reader) (io.ReadCloser, error) {
 	return os.Open(path)
 }
 
-// Output is a file being written atomically: nothing appears at its path
-// until Commit, and Abort (or a crash) leaves any previous file untouched.
+// Output is an output file being written (see package outfile: a regular
+// file is replaced atomically, a device, FIFO or symlink target is written
+// through): nothing appears at its path until Commit, and Abort (or a
+// crash) leaves any previous file untouched.
 type Output struct {
 	io.Writer
-	f    *os.File
-	path string
-	done bool
+	f *outfile.File
 }
 
 // CreateOutput starts writing path ("-" writes to stdout directly). The
@@ -145,52 +145,38 @@ func CreateOutput(path string, stdout io.Writer) (*Output, error) {
 	if path == "-" {
 		return &Output{Writer: stdout}, nil
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := outfile.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	return &Output{Writer: f, f: f, path: path}, nil
+	return &Output{Writer: f, f: f}, nil
 }
 
-// Commit flushes and renames the temporary file into place.
+// Commit puts the output in place.
 func (o *Output) Commit() error {
-	if o.f == nil || o.done {
+	if o.f == nil {
 		return nil
 	}
-	o.done = true
-	if err := o.f.Chmod(os.FileMode(0o666 &^ umask.Get())); err != nil {
-		o.f.Close()
-		os.Remove(o.f.Name())
-		return err
-	}
-	if err := o.f.Sync(); err != nil {
-		o.f.Close()
-		os.Remove(o.f.Name())
-		return err
-	}
-	if err := o.f.Close(); err != nil {
-		os.Remove(o.f.Name())
-		return err
-	}
-	if err := os.Rename(o.f.Name(), o.path); err != nil {
-		os.Remove(o.f.Name())
-		return err
-	}
-	return nil
+	return o.f.Commit()
 }
 
 // Abort discards the output; safe to call after Commit (then it does nothing).
 func (o *Output) Abort() {
-	if o.f == nil || o.done {
-		return
+	if o.f != nil {
+		o.f.Abort()
 	}
-	o.done = true
-	o.f.Close()
-	os.Remove(o.f.Name())
+}
+
+// Undo removes the file a successful Commit created where nothing was
+// before (see outfile.File.Undo).
+func (o *Output) Undo() error {
+	if o.f == nil {
+		return nil
+	}
+	return o.f.Undo()
 }
 
 // flagUsages lists the flags as Go tools do: one per line, the value name

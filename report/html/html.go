@@ -17,15 +17,18 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/covkit/covkit/history"
+	"github.com/covkit/covkit/internal/outfile"
 	"github.com/covkit/covkit/report"
 )
 
@@ -79,13 +82,12 @@ type entry struct {
 
 // Write writes the report for s into dir, creating it if needed. Files of the
 // set are named by their RelName; whatever those names hold, every file
-// written lies directly in dir.
+// written lies directly in dir. The report is built beside the files already
+// in dir and moved in only when complete: a failure (a full disk) leaves dir
+// as it was, and one error says why.
 func Write(dir string, s *report.Set, o Options) error {
 	if len(s.Files) == 0 {
 		return report.ErrNoData
-	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return fmt.Errorf("html report: %w", err)
 	}
 	if o.Title == "" {
 		o.Title = "Coverage report"
@@ -100,6 +102,28 @@ func Write(dir string, s *report.Set, o Options) error {
 			return fmt.Errorf("html report: extra_css: %w", err)
 		}
 	}
+	out, err := outfile.CreateDir(dir)
+	if err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	if err := writeFiles(out.Path(), s, o, extra); err != nil {
+		out.Abort()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			// Name the file as it would have been, not the staging copy.
+			err = fmt.Errorf("writing %s: %w", filepath.Join(dir, filepath.Base(pe.Path)), pe.Err)
+		}
+		return fmt.Errorf("html report: %w", err)
+	}
+	if err := out.Commit(); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return nil
+}
+
+// writeFiles writes the pages, indexes and support files into dir; the
+// first error stops it.
+func writeFiles(dir string, s *report.Set, o Options, extra []byte) error {
 	entries, total := plan(s, o)
 
 	var shown []*entry
@@ -112,8 +136,8 @@ func Write(dir string, s *report.Set, o Options) error {
 	// every core.
 	regionsDone := make(chan []*indexPage, 1)
 	go func() { regionsDone <- regionIndexes(s, entries, o) }()
-	// Pages are independent: render them on every core.
-	errs := make([]error, len(shown))
+	// Pages are independent: render them on every core, until one fails.
+	var failed atomic.Pointer[error]
 	var wg sync.WaitGroup
 	work := make(chan int)
 	for range max(1, min(len(shown), 4)) {
@@ -122,6 +146,9 @@ func Write(dir string, s *report.Set, o Options) error {
 			defer wg.Done()
 			var buf bytes.Buffer
 			for i := range work {
+				if failed.Load() != nil {
+					continue
+				}
 				buf.Reset()
 				var prev, next *entry
 				if i > 0 {
@@ -131,7 +158,9 @@ func Write(dir string, s *report.Set, o Options) error {
 					next = shown[i+1]
 				}
 				writeFilePage(&buf, s, shown[i], prev, next, o)
-				errs[i] = os.WriteFile(filepath.Join(dir, shown[i].page), buf.Bytes(), 0o666)
+				if err := os.WriteFile(filepath.Join(dir, shown[i].page), buf.Bytes(), 0o666); err != nil {
+					failed.CompareAndSwap(nil, &err)
+				}
 			}
 		}()
 	}
@@ -140,15 +169,15 @@ func Write(dir string, s *report.Set, o Options) error {
 	}
 	close(work)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("html report: %w", err)
+	regions := <-regionsDone
+	if err := failed.Load(); err != nil {
+		return *err
 	}
 
 	type file struct {
 		name string
 		data []byte
 	}
-	regions := <-regionsDone
 	var files []file
 	for _, p := range append([]*indexPage{fileIndex(entries, total, o)}, regions...) {
 		var buf bytes.Buffer
@@ -168,7 +197,7 @@ func Write(dir string, s *report.Set, o Options) error {
 	}
 	for _, f := range files {
 		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o666); err != nil {
-			return fmt.Errorf("html report: %w", err)
+			return err
 		}
 	}
 	return nil
