@@ -20,8 +20,3 @@ func lockFile(f *os.File) (unlock func(), err error) {
 	}
 	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }, nil
 }
-
-// openNonblock opens path for reading without waiting for a FIFO's writer.
-func openNonblock(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-}

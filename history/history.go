@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/covkit/covkit/internal/infile"
 	"github.com/covkit/covkit/report"
 )
 
@@ -242,7 +243,7 @@ func parseLine(line []byte) (*Record, error) {
 // through to holds nothing to read back). Warnings name the file:
 // "PATH:N: reason".
 func ReadFile(path string, warnf func(format string, args ...any)) ([]Record, error) {
-	f, err := openNonblock(path)
+	f, err := infile.OpenAny(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -1,15 +1,12 @@
 package merge
 
 import (
-	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/covkit/covkit/filesel"
+	"github.com/covkit/covkit/internal/infile"
 	"github.com/covkit/covkit/leancov"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/sqlitecov"
@@ -41,7 +38,7 @@ func newLeanReader(sel *filesel.Selector) *leanReader {
 // stands for: canonical paths, only the files the selector keeps (all
 // without one), the process's static context if it has one.
 func (lr *leanReader) read(path string, r *sqlitecov.Raw, inspect func([]byte), buf *[]byte) error {
-	b, err := readRegular(path, *buf)
+	b, err := infile.ReadAll(path, *buf)
 	*buf = b
 	if err != nil {
 		return err
@@ -109,30 +106,4 @@ func (lr *leanReader) raw(f *leancov.File, r *sqlitecov.Raw) {
 	for i, ls := range lines {
 		r.LineBits = append(r.LineBits, sqlitecov.RawLineBits{FileID: int64(i + 1), ContextID: 1, Numbits: sqlitecov.EncodeNumbits(ls)})
 	}
-}
-
-// readRegular reads a regular file whole into buf (grown as needed), never
-// blocking on a FIFO or reading a device without end.
-func readRegular(path string, buf []byte) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file")
-	}
-	size := int(st.Size())
-	if cap(buf) < size {
-		buf = make([]byte, size)
-	}
-	n, err := io.ReadFull(f, buf[:size])
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return buf, err
-	}
-	return buf[:n], nil
 }

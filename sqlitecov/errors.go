@@ -1,6 +1,10 @@
 package sqlitecov
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/covkit/covkit/internal/infile"
+)
 
 // Reasons a data file cannot be used. Errors returned by the readers wrap
 // one of these (test with errors.Is); their text is a short reason, without
@@ -15,5 +19,7 @@ var (
 	ErrCorrupt     = errors.New("corrupt SQLite database")
 	ErrLocked      = errors.New("locked by another process (still being written?)")
 	ErrJournal     = errors.New("interrupted write: a rollback journal is beside the file")
-	ErrNotRegular  = errors.New("not a regular file")
+	// ErrNotRegular is internal/infile's: a path leads to a FIFO, a device,
+	// a socket, not a file.
+	ErrNotRegular = infile.ErrNotRegular
 )

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/covkit/covkit/internal/infile"
 )
 
 // ReadFile reads the coverage.py data file at path.
@@ -70,39 +72,15 @@ func ReadFileRaw(path string, r *Raw, buf []byte) ([]byte, error) {
 // writer, and a FIFO or a device (a link to /dev/zero) is refused rather
 // than read without end.
 func openData(path string) (*os.File, fs.FileInfo, error) {
-	f, err := openNonblock(path)
+	f, st, err := infile.Open(path)
 	if err != nil {
 		return nil, nil, unwrapPath(err)
 	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = notRegular(st.Mode())
-	}
-	if err == nil && lockedForWrite(f) {
-		err = ErrLocked
-	}
-	if err != nil {
+	if lockedForWrite(f) {
 		f.Close()
-		return nil, nil, unwrapPath(err)
+		return nil, nil, ErrLocked
 	}
 	return f, st, nil
-}
-
-// notRegular says what a data file path leads to instead of a file.
-func notRegular(m fs.FileMode) error {
-	switch {
-	case m.IsDir():
-		return errors.New("is a directory")
-	case m&fs.ModeNamedPipe != 0:
-		return fmt.Errorf("%w (a FIFO)", ErrNotRegular)
-	case m&fs.ModeCharDevice != 0:
-		return fmt.Errorf("%w (a character device)", ErrNotRegular)
-	case m&fs.ModeDevice != 0:
-		return fmt.Errorf("%w (a block device)", ErrNotRegular)
-	case m&fs.ModeSocket != 0:
-		return fmt.Errorf("%w (a socket)", ErrNotRegular)
-	}
-	return ErrNotRegular
 }
 
 // readOpened reads the data file f (at path, st from openData) into r,

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package sqlitecov
+package infile
 
 import "os"
 
