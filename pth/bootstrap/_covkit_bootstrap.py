@@ -216,7 +216,17 @@ def _drop_boot_dir():
 
 
 def _start_coverage(cfg):
-    import _covkit_coverage
+    # The engine module lies beside this one, which may be the run's boot
+    # directory, off sys.path by now.
+    here = os.path.dirname(os.path.abspath(__file__))
+    added = here not in sys.path
+    if added:
+        sys.path.append(here)
+    try:
+        import _covkit_coverage
+    finally:
+        if added:
+            sys.path.remove(here)
     _covkit_coverage.start(cfg, run.root)
 
 
