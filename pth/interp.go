@@ -96,11 +96,29 @@ func InterpreterInfo(python string, env []string) (*Info, error) {
 }
 
 // probe is InterpreterInfo that also compiles the bootstrap's modules in
-// modDir (unless "") for the interpreter, into Info.Pycs.
+// modDir (unless "") for the interpreter, into Info.Pycs, using a cached
+// probe while nothing it depends on has changed (see probeEntry).
 func probe(python string, env []string, modDir string) (*Info, error) {
 	if env == nil {
 		env = os.Environ()
 	}
+	key := probeKey(python, env, modDir != "")
+	if info := loadProbe(key); info != nil {
+		if modDir != "" {
+			writePycs(modDir, info.Pycs)
+		}
+		info.Writable = writable(info.HookDir)
+		return info, nil
+	}
+	info, err := runProbe(python, env, modDir)
+	if err == nil {
+		saveProbe(key, info)
+	}
+	return info, err
+}
+
+// runProbe runs python to learn what probe returns.
+func runProbe(python string, env []string, modDir string) (*Info, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	args := []string{"-c", probePy}
