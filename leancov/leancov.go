@@ -14,10 +14,17 @@
 //	3 MODULE  payload: the next 5 bytes of its module name ("" when the
 //	          module is __main__ with no spec: derived from the path)
 //	4 FILE    payload: path length << 20 | module name length
+//	5 CTXNAME (a context id instead of a file id) the next 5 bytes of a
+//	          dynamic context's name
+//	6 CONTEXT (context id) payload: the name's length
+//	7 SWITCH  (context id) lines from here on ran in that context; 0 is
+//	          none (the process's static context alone)
 //
 // A file's PATH and MODULE slots come before its FILE slot, which comes
 // before any of its LINE slots; a file id without a FILE slot was being
-// named when the process died, and has no lines.
+// named when the process died, and has no lines. Contexts likewise. Slots
+// are in the order the process took them, so a LINE belongs to the context
+// of the last SWITCH before it.
 package leancov
 
 import (
@@ -38,10 +45,13 @@ const FilePrefix = ".covkit."
 
 // Slot kinds.
 const (
-	KindLine   = 1
-	KindPath   = 2
-	KindModule = 3
-	KindFile   = 4
+	KindLine    = 1
+	KindPath    = 2
+	KindModule  = 3
+	KindFile    = 4
+	KindCtxName = 5
+	KindContext = 6
+	KindSwitch  = 7
 )
 
 // ErrNotLean says a file does not start with Magic.
@@ -65,7 +75,23 @@ type File struct {
 type Measured struct {
 	Path   string // as the process resolved it: absolute, not canonical
 	Module string // the module's dotted name; "" when it ran as __main__
-	Lines  []int  // executed lines, sorted, distinct
+	// Lines are the executed lines, sorted and distinct, by context, named
+	// as coverage.py names them: the process's static context
+	// (Header["context"], often ""), or "static|dynamic" for a dynamic
+	// context it switched to ("dynamic" with no static context).
+	Lines map[string][]int
+}
+
+// ContextName is the name coverage.py gives lines that ran in dynamic
+// context dyn of a process whose static context is static.
+func ContextName(static, dyn string) string {
+	switch {
+	case dyn == "":
+		return static
+	case static == "":
+		return dyn
+	}
+	return static + "|" + dyn
 }
 
 // List returns a NUL-separated header value as a list.
@@ -128,25 +154,60 @@ func parseHeader(b []byte) map[string]string {
 // fileState gathers one file id's slots.
 type fileState struct {
 	path, module []byte
-	lines        []uint64 // bitmap: bit n of word n/64 is line n
+	lines        []uint64 // bitmap of lines run with no dynamic context: bit n of word n/64 is line n
+	byCtx        map[int][]uint64
 	pathLen      int
 	modLen       int
 	named        bool
 }
 
+// ctxState gathers one context id's slots.
+type ctxState struct {
+	name  []byte
+	n     int
+	named bool
+}
+
+// decoder holds what decodeSlots has gathered so far.
+type decoder struct {
+	files []*fileState
+	ctxs  []*ctxState
+	cur   int // the context of the lines now
+}
+
+func (d *decoder) file(id int) *fileState {
+	for id >= len(d.files) {
+		d.files = append(d.files, nil)
+	}
+	if d.files[id] == nil {
+		d.files[id] = &fileState{path: make([]byte, 0, 96), lines: make([]uint64, 0, 8)}
+	}
+	return d.files[id]
+}
+
+func (d *decoder) ctx(id int) *ctxState {
+	for id >= len(d.ctxs) {
+		d.ctxs = append(d.ctxs, nil)
+	}
+	if d.ctxs[id] == nil {
+		d.ctxs[id] = &ctxState{}
+	}
+	return d.ctxs[id]
+}
+
+func setBit(bm []uint64, n uint64) []uint64 {
+	w := int(n / 64)
+	if w >= len(bm) {
+		bm = append(bm, make([]uint64, w+1-len(bm))...)
+	}
+	bm[w] |= 1 << (n % 64)
+	return bm
+}
+
 func decodeSlots(b []byte, f *File) {
 	// Most processes measure a few dozen files of a few hundred lines:
 	// room for that up front keeps appends from growing slices slot by slot.
-	byID := make([]*fileState, 0, 64)
-	get := func(id int) *fileState {
-		for id >= len(byID) {
-			byID = append(byID, nil)
-		}
-		if byID[id] == nil {
-			byID[id] = &fileState{path: make([]byte, 0, 96), lines: make([]uint64, 0, 8)}
-		}
-		return byID[id]
-	}
+	d := &decoder{files: make([]*fileState, 0, 64)}
 	var chunk [8]byte
 	for i := 0; i+8 <= len(b); i += 8 {
 		s := binary.LittleEndian.Uint64(b[i:])
@@ -156,32 +217,50 @@ func decodeSlots(b []byte, f *File) {
 		kind := int(s >> 60)
 		id := int(s >> 40 & 0xFFFFF)
 		payload := s & (1<<40 - 1)
+		binary.LittleEndian.PutUint64(chunk[:], payload)
 		switch kind {
 		case KindLine:
 			if payload >= 1<<24 {
 				continue // no source file has 16 million lines
 			}
-			st := get(id)
-			w := int(payload / 64)
-			if w >= len(st.lines) {
-				st.lines = append(st.lines, make([]uint64, w+1-len(st.lines))...)
-			}
-			st.lines[w] |= 1 << (payload % 64)
-		case KindPath, KindModule:
-			st := get(id)
-			binary.LittleEndian.PutUint64(chunk[:], payload)
-			if kind == KindPath {
-				st.path = append(st.path, chunk[:5]...)
+			st := d.file(id)
+			if d.cur == 0 {
+				st.lines = setBit(st.lines, payload)
 			} else {
-				st.module = append(st.module, chunk[:5]...)
+				if st.byCtx == nil {
+					st.byCtx = map[int][]uint64{}
+				}
+				st.byCtx[d.cur] = setBit(st.byCtx[d.cur], payload)
 			}
+		case KindPath:
+			st := d.file(id)
+			st.path = append(st.path, chunk[:5]...)
+		case KindModule:
+			st := d.file(id)
+			st.module = append(st.module, chunk[:5]...)
 		case KindFile:
-			st := get(id)
+			st := d.file(id)
 			st.pathLen, st.modLen = int(payload>>20), int(payload&0xFFFFF)
 			st.named = st.pathLen <= len(st.path) && st.modLen <= len(st.module)
+		case KindCtxName:
+			c := d.ctx(id)
+			c.name = append(c.name, chunk[:5]...)
+		case KindContext:
+			c := d.ctx(id)
+			c.n = int(payload & 0xFFFFF)
+			c.named = c.n <= len(c.name)
+		case KindSwitch:
+			d.cur = id
 		}
 	}
-	for _, st := range byID {
+	static := f.Header["context"]
+	names := map[int]string{0: static}
+	for id, c := range d.ctxs {
+		if c != nil && c.named && id > 0 {
+			names[id] = ContextName(static, string(c.name[:c.n]))
+		}
+	}
+	for _, st := range d.files {
 		if st == nil {
 			continue
 		}
@@ -189,12 +268,31 @@ func decodeSlots(b []byte, f *File) {
 			f.Unnamed++
 			continue
 		}
-		f.Files = append(f.Files, Measured{
-			Path:   string(st.path[:st.pathLen]),
-			Module: string(st.module[:st.modLen]),
-			Lines:  bitmapLines(st.lines),
-		})
+		m := Measured{Path: string(st.path[:st.pathLen]), Module: string(st.module[:st.modLen]), Lines: map[string][]int{}}
+		if l := bitmapLines(st.lines); l != nil {
+			m.Lines[static] = l
+		}
+		for id, bm := range st.byCtx {
+			name, ok := names[id]
+			if !ok {
+				continue // a context whose naming the process did not finish
+			}
+			if l := bitmapLines(bm); l != nil {
+				m.Lines[name] = union(m.Lines[name], l)
+			}
+		}
+		f.Files = append(f.Files, m)
 	}
+}
+
+// union merges two sorted, distinct line lists.
+func union(a, b []int) []int {
+	if a == nil {
+		return b
+	}
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // bitmapLines lists the set bits of a line bitmap, in order.
@@ -246,12 +344,38 @@ func Encode(f *File) []byte {
 			put(kind, id, binary.LittleEndian.Uint64(c[:]))
 		}
 	}
+	static := f.Header["context"]
+	ctxID := map[string]int{}
+	var names []string
+	for _, m := range f.Files {
+		for c := range m.Lines {
+			if _, ok := ctxID[c]; !ok && c != static {
+				ctxID[c] = 0
+				names = append(names, c)
+			}
+		}
+	}
+	slices.Sort(names)
+	for i, c := range names {
+		ctxID[c] = i + 1
+		dyn := c
+		if static != "" {
+			dyn = strings.TrimPrefix(c, static+"|")
+		}
+		chunks(KindCtxName, i+1, dyn)
+		put(KindContext, i+1, uint64(len(dyn)))
+	}
 	for id, m := range f.Files {
 		chunks(KindPath, id, m.Path)
 		chunks(KindModule, id, m.Module)
 		put(KindFile, id, uint64(len(m.Path))<<20|uint64(len(m.Module)))
-		for _, l := range m.Lines {
-			put(KindLine, id, uint64(l))
+	}
+	for _, c := range append([]string{static}, names...) {
+		put(KindSwitch, ctxID[c], 0)
+		for id, m := range f.Files {
+			for _, l := range m.Lines[c] {
+				put(KindLine, id, uint64(l))
+			}
 		}
 	}
 	return out

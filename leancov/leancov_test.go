@@ -13,9 +13,9 @@ func sample() *File {
 	return &File{
 		Header: map[string]string{"python": "3.14.0", "pid": "42", "pylib": "/usr/lib/python3.14\x00/usr/lib/python"},
 		Files: []Measured{
-			{Path: "/proj/app.py", Module: "app", Lines: []int{1, 2, 5, 1 << 20}},
-			{Path: "/proj/π/ü.py", Module: "", Lines: []int{3}},
-			{Path: "/proj/no_lines.py", Module: "pkg.no_lines"},
+			{Path: "/proj/app.py", Module: "app", Lines: map[string][]int{"": {1, 2, 5, 1 << 20}}},
+			{Path: "/proj/π/ü.py", Module: "", Lines: map[string][]int{"": {3}, "test_a|run": {3, 4}}},
+			{Path: "/proj/no_lines.py", Module: "pkg.no_lines", Lines: map[string][]int{}},
 		},
 	}
 }
@@ -40,7 +40,7 @@ func TestRoundTrip(t *testing.T) {
 // The bootstrap allocates ahead and threads fill slots out of order: zero
 // slots are skipped, lines may come in any order and more than once.
 func TestHolesAndDuplicates(t *testing.T) {
-	b := Encode(&File{Header: map[string]string{}, Files: []Measured{{Path: "/a.py", Module: "a"}}})
+	b := Encode(&File{Header: map[string]string{}, Files: []Measured{{Path: "/a.py", Module: "a", Lines: map[string][]int{}}}})
 	put := func(kind, id int, payload uint64) {
 		b = binary.LittleEndian.AppendUint64(b, uint64(kind)<<60|uint64(id)<<40|payload)
 	}
@@ -53,7 +53,7 @@ func TestHolesAndDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{3, 7}; len(f.Files) != 1 || !cmp.Equal(f.Files[0].Lines, want) {
+	if want := []int{3, 7}; len(f.Files) != 1 || !cmp.Equal(f.Files[0].Lines[""], want) {
 		t.Errorf("files %+v, want lines %v", f.Files, want)
 	}
 }
@@ -77,6 +77,42 @@ func TestUnnamedFile(t *testing.T) {
 	}
 	if f.Unnamed != 1 || len(f.Files) != 2 || f.Files[1].Path != "/proj/no_lines.py" {
 		t.Errorf("got %d unnamed, files %+v", f.Unnamed, f.Files)
+	}
+}
+
+// Lines belong to the context of the last switch before them, named as
+// coverage.py names a dynamic context under a static one.
+func TestContexts(t *testing.T) {
+	b := Encode(&File{Header: map[string]string{"context": "job"}, Files: []Measured{{Path: "/a.py", Module: "a", Lines: map[string][]int{}}}})
+	put := func(kind, id int, payload uint64) {
+		b = binary.LittleEndian.AppendUint64(b, uint64(kind)<<60|uint64(id)<<40|payload)
+	}
+	name := func(id int, s string) {
+		for j := 0; j < len(s); j += 5 {
+			var c [8]byte
+			copy(c[:5], s[j:min(j+5, len(s))])
+			put(KindCtxName, id, binary.LittleEndian.Uint64(c[:]))
+		}
+		put(KindContext, id, uint64(len(s)))
+	}
+	put(KindLine, 0, 1)
+	name(1, "tests/test_x.py::test_one|run")
+	put(KindSwitch, 1, 0)
+	put(KindLine, 0, 2)
+	put(KindLine, 0, 1)
+	put(KindSwitch, 0, 0)
+	put(KindLine, 0, 3)
+	// A context whose naming was cut short: its switch and lines are dropped.
+	put(KindCtxName, 2, 0x61)
+	put(KindSwitch, 2, 0)
+	put(KindLine, 0, 9)
+	f, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{"job": {1, 3}, "job|tests/test_x.py::test_one|run": {1, 2}}
+	if len(f.Files) != 1 || !cmp.Equal(f.Files[0].Lines, want) {
+		t.Errorf("lines by context %v, want %v", f.Files[0].Lines, want)
 	}
 }
 

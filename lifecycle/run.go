@@ -33,7 +33,7 @@ type Options struct {
 	NoInstall  bool          // inherited environment only, no .pth hooks
 	DataFile   string        // merged data file; "": the configured data_file
 	Branch     bool          // force branch measurement
-	Contexts   bool          // label each process's data with its command line
+	Contexts   string        // pth.ContextsProcess or pth.ContextsTest: label the data with each process's command line, or the test that ran it
 	Checkpoint time.Duration // periodic saves inside coverage.py-measured processes
 	KeepData   bool          // keep the run directory with the per-process files
 	Paths      []pathmap.Rule

@@ -82,7 +82,7 @@ func BenchmarkReadLineData(b *testing.B) {
 			slices.Sort(lines)
 			lines = slices.Compact(lines)
 			p := fmt.Sprintf("/src/pkg/m%03d.py", f)
-			lf.Files = append(lf.Files, leancov.Measured{Path: p, Module: fmt.Sprintf("pkg.m%03d", f), Lines: lines})
+			lf.Files = append(lf.Files, leancov.Measured{Path: p, Module: fmt.Sprintf("pkg.m%03d", f), Lines: map[string][]int{"": lines}})
 			d.File(p).Lines = map[string][]int{"": lines}
 		}
 		enc := leancov.Encode(lf)

@@ -80,21 +80,30 @@ func (lr *leanReader) raw(f *leancov.File, r *sqlitecov.Raw) {
 		r.Meta = map[string]string{}
 	}
 	r.SchemaVersion = sqlitecov.SchemaVersion
-	ids := map[string]int64{}
-	var lines [][]int
+	fileIDs := map[string]int64{}
+	ctxIDs := map[string]int64{}
+	lines := map[[2]int64][]int{}
 	for _, m := range f.Files {
 		p := lr.resolve(m, f)
 		if p == "" {
 			continue
 		}
-		id, ok := ids[p]
+		fid, ok := fileIDs[p]
 		if !ok {
-			id = int64(len(r.Files) + 1)
-			ids[p] = id
-			r.Files = append(r.Files, sqlitecov.RawFile{ID: id, Path: p})
-			lines = append(lines, nil)
+			fid = int64(len(r.Files) + 1)
+			fileIDs[p] = fid
+			r.Files = append(r.Files, sqlitecov.RawFile{ID: fid, Path: p})
 		}
-		lines[id-1] = append(lines[id-1], m.Lines...)
+		for ctx, ls := range m.Lines {
+			cid, ok := ctxIDs[ctx]
+			if !ok {
+				cid = int64(len(r.Contexts) + 1)
+				ctxIDs[ctx] = cid
+				r.Contexts = append(r.Contexts, sqlitecov.RawContext{ID: cid, Context: ctx})
+			}
+			k := [2]int64{fid, cid}
+			lines[k] = append(lines[k], ls...)
+		}
 	}
 	if len(r.Files) == 0 {
 		return
@@ -102,8 +111,7 @@ func (lr *leanReader) raw(f *leancov.File, r *sqlitecov.Raw) {
 	r.Meta["has_arcs"] = "0"
 	r.Meta["covkit_engine"] = "lean"
 	r.Meta["covkit_python"] = f.Header["python"]
-	r.Contexts = append(r.Contexts, sqlitecov.RawContext{ID: 1, Context: f.Header["context"]})
-	for i, ls := range lines {
-		r.LineBits = append(r.LineBits, sqlitecov.RawLineBits{FileID: int64(i + 1), ContextID: 1, Numbits: sqlitecov.EncodeNumbits(ls)})
+	for k, ls := range lines {
+		r.LineBits = append(r.LineBits, sqlitecov.RawLineBits{FileID: k[0], ContextID: k[1], Numbits: sqlitecov.EncodeNumbits(ls)})
 	}
 }

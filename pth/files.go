@@ -34,6 +34,13 @@ var coverageEnginePy []byte
 //go:embed bootstrap/sitecustomize.py
 var sitecustomizePy []byte
 
+// PytestPlugin is the module name of covkit's pytest plugin (in a run's
+// plugins directory, loaded through PYTEST_PLUGINS for test contexts).
+const PytestPlugin = "_covkit_pytest"
+
+//go:embed bootstrap/_covkit_pytest.py
+var pytestPluginPy []byte
+
 // Bootstrap returns the Python bootstrap module (BootstrapFile).
 func Bootstrap() []byte { return append([]byte(nil), bootstrapPy...) }
 

@@ -147,7 +147,7 @@ func TestStartRunInheritedOnly(t *testing.T) {
 	base := t.TempDir()
 	var warnings []string
 	r, err := StartRun(RunOptions{
-		Pythons: []string{}, Dir: base, ProjectDir: "/proj", RCFile: "cov.ini", Branch: true, Contexts: true,
+		Pythons: []string{}, Dir: base, ProjectDir: "/proj", RCFile: "cov.ini", Branch: true, Contexts: ContextsProcess,
 		Checkpoint: 1500e6, Env: []string{"PYTHONPATH=/keep"},
 		Warnf: func(f string, a ...any) { warnings = append(warnings, f) },
 	})

@@ -44,9 +44,9 @@ type RunOptions struct {
 	RCFile string
 	// Branch forces branch measurement on.
 	Branch bool
-	// Contexts labels each process's data with a static context naming its
-	// command line (covrun --contexts process).
-	Contexts bool
+	// Contexts labels what is measured: ContextsProcess with each process's
+	// command line, ContextsTest with the test that ran it ("" for none).
+	Contexts string
 	// Checkpoint, when positive, saves each process's data at this interval
 	// while it runs, so that a process killed with SIGKILL loses at most one
 	// interval. It costs a thread per coverage.py-measured process (the lean
@@ -73,6 +73,12 @@ const (
 	EngineAuto     Engine = "auto"     // lean where the interpreter can run it, coverage.py elsewhere
 	EngineLean     Engine = "lean"     // covkit's sys.monitoring tracer (CPython 3.12+)
 	EngineCoverage Engine = "coverage" // coverage.py
+)
+
+// Kinds of contexts a run labels its data with (RunOptions.Contexts).
+const (
+	ContextsProcess = "process" // each process's command line
+	ContextsTest    = "test"    // the pytest test (id and phase) that ran the code, in whatever process
 )
 
 // LeanMinPython is the first CPython the lean engine runs on (sys.monitoring).
@@ -142,11 +148,7 @@ func StartRun(opts RunOptions) (r *Run, err error) {
 	if !opts.NoInstall {
 		r.installHooks(opts, entry)
 	}
-	pp := filepath.Join(r.Root, "boot")
-	if old := envlist.Get(opts.Env, "PYTHONPATH"); old != "" {
-		pp += string(os.PathListSeparator) + old
-	}
-	r.Env = []string{EnvRun + "=" + r.Root, "PYTHONPATH=" + pp}
+	r.Env = r.environ(opts)
 	return r, nil
 }
 
@@ -160,6 +162,27 @@ func Tidy() {
 			StatusDir(d)
 		}
 	}
+}
+
+// environ is what a child needs in its environment to join the run: the
+// run directory, the boot directory first on PYTHONPATH, and with test
+// contexts covkit's pytest plugin (from a directory of its own, which stays
+// on sys.path after the boot directory leaves it).
+func (r *Run) environ(opts RunOptions) []string {
+	pp := []string{filepath.Join(r.Root, "boot")}
+	env := []string{EnvRun + "=" + r.Root}
+	if opts.Contexts == ContextsTest {
+		pp = append(pp, filepath.Join(r.Root, "plugins"))
+		plugins := PytestPlugin
+		if old := envlist.Get(opts.Env, "PYTEST_PLUGINS"); old != "" {
+			plugins = old + "," + plugins
+		}
+		env = append(env, "PYTEST_PLUGINS="+plugins)
+	}
+	if old := envlist.Get(opts.Env, "PYTHONPATH"); old != "" {
+		pp = append(pp, old)
+	}
+	return append(env, "PYTHONPATH="+strings.Join(pp, string(os.PathListSeparator)))
 }
 
 // makeRunDir makes the run directory: run.cfg and the boot directory
@@ -190,13 +213,15 @@ func makeRunDir(opts RunOptions) (*Run, error) {
 			return r, err
 		}
 	}
-	boot := filepath.Join(root, "boot")
-	if err := os.MkdirAll(boot, 0o755); err != nil {
-		return r, err
-	}
-	for name, b := range BootFiles() {
-		if err := os.WriteFile(filepath.Join(boot, name), b, 0o644); err != nil {
+	for dir, files := range map[string]map[string][]byte{"boot": BootFiles(), "plugins": {PytestPlugin + ".py": pytestPluginPy}} {
+		d := filepath.Join(root, dir)
+		if err := os.MkdirAll(d, 0o755); err != nil {
 			return r, err
+		}
+		for name, b := range files {
+			if err := os.WriteFile(filepath.Join(d, name), b, 0o644); err != nil {
+				return r, err
+			}
 		}
 	}
 	return r, nil
@@ -318,8 +343,8 @@ func (r *Run) config(opts RunOptions, project string, lender *Info) (map[string]
 	if opts.Branch {
 		cfg["branch"] = "1"
 	}
-	if opts.Contexts {
-		cfg["contexts"] = "process"
+	if opts.Contexts != "" {
+		cfg["contexts"] = opts.Contexts
 	}
 	if opts.Checkpoint > 0 {
 		cfg["checkpoint"] = strconv.FormatFloat(opts.Checkpoint.Seconds(), 'f', -1, 64)
@@ -482,6 +507,7 @@ func (r *Run) Close() error {
 	}
 	os.RemoveAll(filepath.Join(r.Root, "boot"))
 	os.RemoveAll(filepath.Join(r.Root, "covpkg"))
+	os.RemoveAll(filepath.Join(r.Root, "plugins"))
 	os.RemoveAll(filepath.Join(r.Root, "interp"))
 	os.Remove(filepath.Join(r.Root, "log")) // only if empty
 	os.Remove(r.Root)                       // only if empty: data lives elsewhere

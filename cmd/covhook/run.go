@@ -83,7 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		f.StringVar(&o.ProjectDir, "project", "", "directory whose coverage configuration applies (default: current)")
 		f.StringVar(&o.RCFile, "rcfile", "", "coverage configuration file")
 		f.BoolVar(&o.Branch, "branch", false, "measure branches")
-		contexts := f.String("contexts", "", `"process": label each process's data with its command line`)
+		contexts := f.String("contexts", "", `"test": label what runs with the pytest test that ran it; "process": with each process's command line`)
 		f.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data at this interval (0: only at exit)")
 		f.BoolVar(&o.NoInstall, "no-install", false, "install no hook: inherited environment only")
 		engine := f.String("engine", "auto", "measure with `ENGINE`: lean, coverage or auto (as covrun)")
@@ -106,11 +106,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			o.Engine, o.Lean = setup.Engine, setup.Lean
 		}
 		switch *contexts {
-		case "":
-		case "process":
-			o.Contexts = true
+		case "", pth.ContextsProcess, pth.ContextsTest:
+			o.Contexts = *contexts
 		default:
-			return cli.Exit(c.Name, stderr, cli.UsageError("--contexts: unknown value %q (want process)", *contexts))
+			return cli.Exit(c.Name, stderr, cli.UsageError("--contexts: unknown value %q (want test or process)", *contexts))
 		}
 		if f.NArg() == 0 {
 			return cli.Exit(c.Name, stderr, cli.UsageError("run: missing command"))

@@ -30,6 +30,7 @@ class _Run:
     root = None  # the run directory
     cfg = None  # run.cfg
     engine = None  # "lean" or "coverage" once measuring
+    switch = None  # the engine's switch_context, once measuring
 
 
 run = _Run()
@@ -254,6 +255,28 @@ def choose_engine(cfg):
     return "coverage"
 
 
+def switch_context(name):
+    """Label what runs from now on with the dynamic context name ("" for
+    none), as coverage.py's Coverage.switch_context does; covkit's pytest
+    plugin calls it at each test phase."""
+    try:
+        if run.switch is not None:
+            run.switch(name)
+    except Exception:
+        log_exc("switch_context")
+
+
+def static_context(cfg):
+    """This process's static context: its command line (covrun --contexts
+    process), or the test during which it was started (--contexts test)."""
+    kind = cfg.get("contexts")
+    if kind == "process":
+        return _cmdline()
+    if kind == "test":
+        return os.environ.get("COVKIT_CONTEXT", "")
+    return ""
+
+
 def chain(sitecustomize_file):
     """Hand over to the sitecustomize that the run's one shadows, if any,
     and take the run's boot directory off sys.path."""
@@ -355,11 +378,15 @@ def _load_interp(root):
 #   3 MODULE  fid, 5 bytes of the file's module name
 #   4 FILE    fid, path length (20 bits), module name length (20 bits):
 #             written after the file's name slots, before any of its lines
+#   5 CTXNAME context id (in the fid bits), 5 bytes of a context's name
+#   6 CONTEXT context id, name length: after its CTXNAME slots
+#   7 SWITCH  context id: lines after it ran in that context (0: none)
 # The file grows by doubling, with space reserved (posix_fallocate) before
 # it is mapped, so a full disk stops recording instead of raising SIGBUS.
 
 LEAN_MAGIC = b"COVKITL\x01"
 KIND_LINE, KIND_PATH, KIND_MODULE, KIND_FILE = 1, 2, 3, 4
+KIND_CTXNAME, KIND_CONTEXT, KIND_SWITCH = 5, 6, 7
 INITIAL_SLOTS = 8192  # 64 KB
 
 
@@ -441,7 +468,7 @@ def _start_lean(cfg):
     else:
         log("lean engine: no free sys.monitoring tool id; not measured")
         return
-    on_start, on_line = _lean_recorder(cfg, mon, tool)
+    on_start, on_line, run.switch = _lean_recorder(cfg, mon, tool)
     mon.register_callback(tool, mon.events.PY_START, on_start)
     mon.register_callback(tool, mon.events.LINE, on_line)
     mon.set_events(tool, mon.events.PY_START)
@@ -481,8 +508,7 @@ def _lean_recorder(cfg, mon, tool):
         "third": "\0".join(third),
         "cover_pylib": cfg.get("cover_pylib", ""),
     }
-    if cfg.get("contexts") == "process":
-        header_kv["context"] = _cmdline()
+    header_kv["context"] = static_context(cfg)
 
     lock = _thread.RLock()
     files = {}  # co_filename -> line slot prefix, or None: not measured
@@ -490,7 +516,8 @@ def _lean_recorder(cfg, mon, tool):
     keep = []  # the measured code objects, so their ids stay theirs
     blob = bytearray()  # every name slot written so far (a fork replays them)
     venv_cache = {}
-    st = {"nfiles": 0, "path": None, "skip": skip_fixed, "syspath": None, "full": False}
+    st = {"nfiles": 0, "path": None, "skip": skip_fixed, "syspath": None, "full": False, "ctx": 0}
+    ctx_ids = {"": 0}  # dynamic context name -> id
     fd = -1
     maps = []  # every mapping made: a late writer may still hold an old one
     mv = None
@@ -527,6 +554,8 @@ def _lean_recorder(cfg, mon, tool):
         fd, mv, cap = f, memoryview(m).cast("Q"), size
         take = itertools.count(used).__next__
         st["path"] = path
+        if st["ctx"]:
+            put((KIND_SWITCH << 60) | (st["ctx"] << 40))
 
     def grow(i):
         nonlocal mv, cap
@@ -584,6 +613,30 @@ def _lean_recorder(cfg, mon, tool):
         blob.extend(commit.to_bytes(8, "little"))
         st["nfiles"] = fid + 1
         return (KIND_LINE << 60) | (fid << 40)
+
+    def switch(name):
+        # Lines run from here on belong to context name: a SWITCH slot, and
+        # every line may report again (coverage.py records a line once per
+        # context).
+        with lock:
+            if st["full"]:
+                return
+            if mv is None:
+                create()
+            cid = ctx_ids.get(name)
+            if cid is None:
+                cid = len(ctx_ids)
+                if cid >= 1 << 20:
+                    return
+                data = name.encode("utf-8", "surrogateescape")[:(1 << 20) - 1]
+                put_name(KIND_CTXNAME, cid, data)
+                commit = (KIND_CONTEXT << 60) | (cid << 40) | len(data)
+                put(commit)
+                blob.extend(commit.to_bytes(8, "little"))
+                ctx_ids[name] = cid
+            st["ctx"] = cid
+            put((KIND_SWITCH << 60) | (cid << 40))
+        mon.restart_events()
 
     def skip_list():
         # sys.path decides which directories are virtualenvs' (coverage.py
@@ -684,4 +737,4 @@ def _lean_recorder(cfg, mon, tool):
             stop("no data file after fork")
 
     os.register_at_fork(after_in_child=after_fork_in_child)
-    return on_start, on_line
+    return on_start, on_line, switch

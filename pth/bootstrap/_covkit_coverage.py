@@ -40,6 +40,7 @@ def start(cfg, root):
     _state.lock = threading.RLock()
     cov = _new_coverage(coverage, cfg)
     _state.cov = cov
+    _boot.run.switch = cov.switch_context
     if _get(cov, "run:sigterm") is True:
         _guard_sigterm()
     patch_exit(cov)
@@ -200,8 +201,9 @@ def _configure(cov, cfg):
         _opt(cov, "run:patch", patch)
     if cfg.get("branch") == "1":
         _opt(cov, "run:branch", True)
-    if cfg.get("contexts") == "process":
-        _opt(cov, "run:context", _boot._cmdline())
+    ctx = _boot.static_context(cfg)
+    if ctx:
+        _opt(cov, "run:context", ctx)
 
 
 def _guard_sigterm():
