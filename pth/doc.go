@@ -16,18 +16,25 @@
 //     directory beside it, and the bootstrap walks /proc parent links up to a
 //     registered run owner whose pid and start time still match.
 //
-// The bootstrap starts coverage.py in parallel mode with the run's data
-// directory by absolute path, reading the project's configuration from the
-// project directory (relative paths in it resolve there) whatever the
-// process's working directory. It keeps data through os._exit (coverage.py's
-// own patch on 7.10+), os.exec*/os.spawn* (save first), raw os.fork and
-// multiprocessing fork/forkserver children (the inherited Coverage goes on in
-// the child; coverage.py's data layer starts a new file for the new pid),
-// spawn children and ProcessPoolExecutor workers (new interpreters) and
-// SIGTERM (coverage.py's sigterm option). coverage.py's warnings, messages and
-// save failures go to the run's log directory, never to the program's stderr.
-// covkit's own functions carry an artificial file name, so coverage.py never
-// measures them.
+// The bootstrap measures each process with one of two engines (the run
+// chooses: RunOptions.Engine). The lean engine, on CPython 3.12+, is
+// covkit's own sys.monitoring tracer: each line reports once and is written
+// through to a memory-mapped data file (package leancov), so the data is on
+// disk however the process ends and no exit hook, patch or signal handler is
+// needed (docs/lean-engine.md). The coverage.py engine starts coverage.py in
+// parallel mode with the run's data directory by absolute path, reading the
+// project's configuration from the project directory (relative paths in it
+// resolve there) whatever the process's working directory. It keeps data
+// through os._exit (coverage.py's own patch on 7.10+), os.exec*/os.spawn*
+// (save first), raw os.fork and multiprocessing fork/forkserver children
+// (the inherited Coverage goes on in the child; coverage.py's data layer
+// starts a new file for the new pid), spawn children and
+// ProcessPoolExecutor workers (new interpreters), and SIGTERM only where the
+// project sets [run] sigterm = true (covkit never adds a handler: it would
+// change how a busy process dies). From the .pth hook, measuring starts
+// once site has finished, where `coverage run` starts. coverage.py's
+// warnings, messages and save failures go to the run's log directory, never
+// to the program's stderr. covkit's own functions are never measured.
 //
 // Inert unless a run is active: with no run the hook line costs one
 // os.environ lookup and one os.path.isdir call (about 3-9 µs) on top of the
