@@ -510,6 +510,9 @@ def _lean_recorder(cfg, mon, tool):
     }
     header_kv["context"] = static_context(cfg)
 
+    # Files no process of this run measures, whatever else holds: artificial
+    # names, and with the default selection the interpreter's own directories.
+    fast_skip = ("<",) + (skip_fixed if mode == "default" else ())
     lock = _thread.RLock()
     files = {}  # co_filename -> line slot prefix, or None: not measured
     fids = {}  # id(code) -> line slot prefix of its file
@@ -702,8 +705,14 @@ def _lean_recorder(cfg, mon, tool):
 
     def on_start(code, offset):
         try:
-            prefix = files.get(code.co_filename, MISSING)
+            fn = code.co_filename
+            prefix = files.get(fn, MISSING)
             if prefix is MISSING:
+                if fn.startswith(fast_skip):
+                    # Most new files of a process are the standard library's:
+                    # left out on their name alone.
+                    files[fn] = None
+                    return DISABLE
                 prefix = decide(code, getframe(1))
             if prefix is not None and code.co_name != "__annotate__":
                 fids[id(code)] = prefix
