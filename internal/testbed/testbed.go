@@ -95,6 +95,25 @@ func Get(t testing.TB, name string) *Bed {
 	return b
 }
 
+// Program returns the path of the first of names found on PATH: a program a
+// test runs besides the beds (xmllint, chromium, docker-compose, ...). When
+// none is there it skips t, or fails it under COVKIT_REQUIRE_TESTBED=1:
+// `make test` installs them all (testbed/build tools).
+func Program(t testing.TB, names ...string) string {
+	t.Helper()
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	msg := fmt.Sprintf("no %s on PATH (make testdeps, or testbed/build tools, installs it)", strings.Join(names, " or "))
+	if os.Getenv("COVKIT_REQUIRE_TESTBED") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip("skipping: " + msg)
+	return ""
+}
+
 // TempDir makes a fresh directory visible inside the bed, removed when the
 // test ends. It returns its host path and the path the bed sees.
 func (b *Bed) TempDir(t testing.TB) (host, inBed string) {
@@ -199,8 +218,19 @@ func (b *Bed) MustRun(t testing.TB, dir string, env []string, args ...string) Re
 	return r
 }
 
+// ImageRepo is the repository of the beds' Docker images:
+// $COVKIT_TESTBED_IMAGE, default covkit-testbed. A second checkout sharing the
+// Docker engine (testbed/fresh-check) sets it so its images never replace
+// the ones other test runs use.
+func ImageRepo() string {
+	if r := os.Getenv("COVKIT_TESTBED_IMAGE"); r != "" {
+		return r
+	}
+	return "covkit-testbed"
+}
+
 // Image is the Docker image made from the bed's tree by testbed/build images.
-func (b *Bed) Image() string { return "covkit-testbed:" + b.Name }
+func (b *Bed) Image() string { return ImageRepo() + ":" + b.Name }
 
 // DockerImage returns the bed's image name, skipping t when there is no
 // Docker engine or no image (failing under COVKIT_REQUIRE_TESTBED=1).

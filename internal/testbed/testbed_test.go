@@ -149,3 +149,18 @@ func TestBedImagesAreReal(t *testing.T) {
 		})
 	}
 }
+
+// TestImageRepo checks that COVKIT_TESTBED_IMAGE names the beds' images, so a
+// second checkout on the same Docker engine (testbed/fresh-check) never
+// replaces the images other test runs use.
+func TestImageRepo(t *testing.T) {
+	b := &testbed.Bed{Name: "sid"}
+	t.Setenv("COVKIT_TESTBED_IMAGE", "")
+	if got := b.Image(); got != "covkit-testbed:sid" {
+		t.Errorf("Image() = %q, want covkit-testbed:sid", got)
+	}
+	t.Setenv("COVKIT_TESTBED_IMAGE", "covkit-fresh-1-testbed")
+	if got := b.Image(); got != "covkit-fresh-1-testbed:sid" {
+		t.Errorf("with COVKIT_TESTBED_IMAGE: Image() = %q, want covkit-fresh-1-testbed:sid", got)
+	}
+}
