@@ -116,18 +116,25 @@ func Program(t testing.TB, names ...string) string {
 
 // TempDir makes a fresh directory visible inside the bed, removed when the
 // test ends. It returns its host path and the path the bed sees.
+//
+// Its name is short in every bed, never the test's name as t.TempDir's is:
+// programs under test put sockets in it (multiprocessing's forkserver
+// listener, pymp-*/listener-*), and a socket's path must fit in 108 bytes
+// however long $TMPDIR is.
 func (b *Bed) TempDir(t testing.TB) (host, inBed string) {
 	t.Helper()
-	if b.Root == "" {
-		d := t.TempDir()
-		return d, d
+	base := os.TempDir()
+	if b.Root != "" {
+		base = filepath.Join(b.Root, "tmp")
 	}
-	base := filepath.Join(b.Root, "tmp")
 	d, err := os.MkdirTemp(base, "covkit-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(d) })
+	if b.Root == "" {
+		return d, d
+	}
 	return d, "/tmp/" + filepath.Base(d)
 }
 
