@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -s -w -X github.com/covkit/covkit/internal/cli.Version=$(VERSION)
 TOOLS   := covhook covrun covmerge covreport covdocker
 
-.PHONY: build testbed demo test check vet fmt-check bench
+.PHONY: build testbed testdeps demo test check vet fmt-check bench
 
 # Static binaries: they must run unchanged inside Debian containers.
 build:
@@ -15,6 +15,11 @@ build:
 # Real interpreters with real coverage.py (host, trixie, sid) and their Docker images.
 testbed:
 	./testbed/build
+
+# The other programs the tests run, each installed only when missing: xmllint,
+# lcov, chromium, a C compiler for -race, Docker's client and docker-compose.
+testdeps:
+	./testbed/build tools
 
 # The main job: the example pipeline under covrun, one merged report.
 demo: build testbed
@@ -27,7 +32,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 
 # The whole suite, test bed and Docker integration tests included.
-test: testbed vet fmt-check
+test: testdeps testbed vet fmt-check
 	COVKIT_REQUIRE_TESTBED=1 $(GO) test -race -count=1 -timeout 45m ./...
 
 bench:

@@ -28,7 +28,7 @@ import (
 // a static covdocker, and a unique name prefix whose images and
 // containers are removed when the test ends.
 type dockerEnv struct {
-	image     string // covkit-testbed:sid
+	image     string // the sid bed image (covkit-testbed:sid)
 	covdocker string // static binary
 	prefix    string
 }
@@ -37,9 +37,7 @@ func newDockerEnv(t *testing.T) *dockerEnv {
 	t.Helper()
 	b := testbed.Get(t, "sid")
 	img := b.DockerImage(t)
-	if _, err := exec.LookPath("docker"); err != nil {
-		t.Skip("skipping: no docker client")
-	}
+	testbed.Program(t, "docker")
 	var r [4]byte
 	rand.Read(r[:])
 	e := &dockerEnv{image: img, prefix: "covkit-dktest-" + hex.EncodeToString(r[:])}
@@ -195,18 +193,16 @@ func expectedLines(t *testing.T, path string) (run, miss []int) {
 // report must name host files only and hold exactly the lines that ran.
 func TestEndToEnd(t *testing.T) {
 	e := newDockerEnv(t)
-	if _, err := exec.LookPath("docker-compose"); err != nil {
-		t.Skip("skipping: no docker-compose")
-	}
+	testbed.Program(t, "docker-compose")
 	proj := t.TempDir()
 	copyDir(t, filepath.Join("testdata", "e2e"), proj)
 	nocov := e.noCoverageImage(t)
 
 	analysis := e.prefix + "-analysis:1"
-	_, secs, added := e.covdockerBuild(t, proj, "-q", "-t", analysis, "analysis")
+	_, secs, added := e.covdockerBuild(t, proj, "-q", "--build-arg", "BASE="+e.image, "-t", analysis, "analysis")
 	t.Logf("layer on an image with coverage.py: %.1fs, +%d bytes", secs, added)
 	stopper := e.prefix + "-stopper:1"
-	e.covdockerBuild(t, proj, "-q", "-t", stopper, "stopper")
+	e.covdockerBuild(t, proj, "-q", "--build-arg", "BASE="+e.image, "-t", stopper, "stopper")
 	svcA := e.prefix + "-svc-a:1"
 	siteDir := filepath.Join(testbed.Dir(), "sid", "usr", "lib", "python3", "dist-packages")
 	_, secs, added = e.covdockerBuild(t, proj, "--coverage-dir", siteDir, "-q", "--build-arg", "BASE="+nocov,

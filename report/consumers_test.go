@@ -10,24 +10,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("COVKIT_REQUIRE_TESTBED") == "1" {
-			t.Fatalf("%s is required (apt-get install %s)", name, map[string]string{"xmllint": "libxml2-utils", "lcov": "lcov", "genhtml": "lcov"}[name])
-		}
-		t.Skipf("skipping: no %s", name)
-	}
-	return p
-}
+	"github.com/covkit/covkit/internal/testbed"
+)
 
 // TestXMLValidates checks covkit's XML against the Cobertura DTD with
 // xmllint.
 func TestXMLValidates(t *testing.T) {
-	xmllint := needTool(t, "xmllint")
+	xmllint := testbed.Program(t, "xmllint")
 	dtd, _ := filepath.Abs("testdata/cobertura-04.dtd")
 	for _, dir := range goldenDirs(t) {
 		s, o, _ := loadGolden(t, dir)
@@ -50,8 +40,8 @@ var lcovLinesRE = regexp.MustCompile(`lines\.+: [0-9.]+% \((\d+) of (\d+) lines\
 
 // TestLCOVConsumers feeds covkit's LCOV to lcov --summary and genhtml.
 func TestLCOVConsumers(t *testing.T) {
-	lcov := needTool(t, "lcov")
-	genhtml := needTool(t, "genhtml")
+	lcov := testbed.Program(t, "lcov")
+	genhtml := testbed.Program(t, "genhtml")
 	for _, dir := range goldenDirs(t) {
 		t.Run(strings.TrimPrefix(dir, "testdata/golden/"), func(t *testing.T) {
 			s, o, _ := loadGolden(t, dir)

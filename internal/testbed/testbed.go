@@ -100,20 +100,46 @@ func Get(t testing.TB, name string) *Bed {
 	return b
 }
 
+// Program returns the path of the first of names found on PATH: a program a
+// test runs besides the beds (xmllint, chromium, docker-compose, ...). When
+// none is there it skips t, or fails it under COVKIT_REQUIRE_TESTBED=1:
+// `make test` installs them all (testbed/build tools).
+func Program(t testing.TB, names ...string) string {
+	t.Helper()
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	msg := fmt.Sprintf("no %s on PATH (make testdeps, or testbed/build tools, installs it)", strings.Join(names, " or "))
+	if os.Getenv("COVKIT_REQUIRE_TESTBED") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip("skipping: " + msg)
+	return ""
+}
+
 // TempDir makes a fresh directory visible inside the bed, removed when the
 // test ends. It returns its host path and the path the bed sees.
+//
+// Its name is short in every bed, never the test's name as t.TempDir's is:
+// programs under test put sockets in it (multiprocessing's forkserver
+// listener, pymp-*/listener-*), and a socket's path must fit in 108 bytes
+// however long $TMPDIR is.
 func (b *Bed) TempDir(t testing.TB) (host, inBed string) {
 	t.Helper()
-	if b.Root == "" {
-		d := t.TempDir()
-		return d, d
+	base := os.TempDir()
+	if b.Root != "" {
+		base = filepath.Join(b.Root, "tmp")
 	}
-	base := filepath.Join(b.Root, "tmp")
 	d, err := os.MkdirTemp(base, "covkit-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(d) })
+	if b.Root == "" {
+		return d, d
+	}
 	return d, "/tmp/" + filepath.Base(d)
 }
 
@@ -204,8 +230,19 @@ func (b *Bed) MustRun(t testing.TB, dir string, env []string, args ...string) Re
 	return r
 }
 
+// ImageRepo is the repository of the beds' Docker images:
+// $COVKIT_TESTBED_IMAGE, default covkit-testbed. A second checkout sharing the
+// Docker engine (testbed/fresh-check) sets it so its images never replace
+// the ones other test runs use.
+func ImageRepo() string {
+	if r := os.Getenv("COVKIT_TESTBED_IMAGE"); r != "" {
+		return r
+	}
+	return "covkit-testbed"
+}
+
 // Image is the Docker image made from the bed's tree by testbed/build images.
-func (b *Bed) Image() string { return "covkit-testbed:" + b.Name }
+func (b *Bed) Image() string { return ImageRepo() + ":" + b.Name }
 
 // DockerImage returns the bed's image name, skipping t when there is no
 // Docker engine or no image (failing under COVKIT_REQUIRE_TESTBED=1).

@@ -149,3 +149,39 @@ func TestBedImagesAreReal(t *testing.T) {
 		})
 	}
 }
+
+// TestImageRepo checks that COVKIT_TESTBED_IMAGE names the beds' images, so a
+// second checkout on the same Docker engine (testbed/fresh-check) never
+// replaces the images other test runs use.
+func TestImageRepo(t *testing.T) {
+	b := &testbed.Bed{Name: "sid"}
+	t.Setenv("COVKIT_TESTBED_IMAGE", "")
+	if got := b.Image(); got != "covkit-testbed:sid" {
+		t.Errorf("Image() = %q, want covkit-testbed:sid", got)
+	}
+	t.Setenv("COVKIT_TESTBED_IMAGE", "covkit-fresh-1-testbed")
+	if got := b.Image(); got != "covkit-fresh-1-testbed:sid" {
+		t.Errorf("with COVKIT_TESTBED_IMAGE: Image() = %q, want covkit-fresh-1-testbed:sid", got)
+	}
+}
+
+// TestTempDirIsShort checks that a bed's temporary directory is named
+// independently of the test: with a long test name and a long $TMPDIR the
+// host bed's directory used to leave multiprocessing's forkserver socket
+// (pymp-XXXXXXXX/listener-XXXXXXXX below it) past the 108-byte AF_UNIX limit.
+func TestTempDirIsShort(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	t.Run("a_test_whose_name_is_long_enough_to_matter_for_socket_paths", func(t *testing.T) {
+		b := &testbed.Bed{Name: "host"}
+		host, inBed := b.TempDir(t)
+		if host != inBed {
+			t.Errorf("host bed: TempDir gave %q on the host and %q in the bed", host, inBed)
+		}
+		if max := len(os.TempDir()) + len("/covkit-test-") + 20; len(host) > max {
+			t.Errorf("TempDir() = %q: %d bytes, want at most %d (not named after the test)", host, len(host), max)
+		}
+		if fi, err := os.Stat(host); err != nil || !fi.IsDir() {
+			t.Errorf("TempDir() = %q: not a directory (%v)", host, err)
+		}
+	})
+}

@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/covkit/covkit/internal/testbed"
 )
 
 type wsConn struct {
@@ -155,16 +157,7 @@ func findChromium(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("browser test skipped under -short")
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("COVKIT_REQUIRE_TESTBED") == "1" {
-		t.Fatal("chromium not found (apt-get install -y chromium) and COVKIT_REQUIRE_TESTBED=1")
-	}
-	t.Skip("chromium not found (apt-get install -y chromium)")
-	return ""
+	return testbed.Program(t, "chromium", "chromium-browser", "google-chrome")
 }
 
 var devtoolsRE = regexp.MustCompile(`DevTools listening on (ws://[^\s]+)`)
