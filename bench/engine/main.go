@@ -92,7 +92,7 @@ func run(bedName string, rounds int, dwb bool, names []string) error {
 		env = append(env, "PYTHONDONTWRITEBYTECODE=1")
 		how = "PYTHONDONTWRITEBYTECODE=1"
 	}
-	fmt.Printf("bed %s, %d rounds (median), modes alternating, %s, load %s\n", bed.Name, rounds, how, loadavg())
+	fmt.Printf("bed %s, %d rounds (medians), modes alternating, %s, load %s\n", bed.Name, rounds, how, loadavg())
 	for _, name := range names {
 		w, ok := workloads[name]
 		if !ok {
@@ -117,7 +117,14 @@ type runner struct {
 	dir string
 }
 
-func (r *runner) cmd(args ...string) (string, time.Duration, error) {
+// cost is what one run of a mode took: wall time, and the CPU time (user
+// and system) of every process it ran, which other work on the machine
+// disturbs far less.
+type cost struct{ wall, cpu time.Duration }
+
+func (c cost) add(d cost) cost { return cost{c.wall + d.wall, c.cpu + d.cpu} }
+
+func (r *runner) cmd(args ...string) (string, cost, error) {
 	c := r.bed.Command(context.Background(), r.bed.BedPath(r.dir), r.env, args...)
 	if r.bed.Root == "" {
 		c.Env = append(c.Env, r.env...)
@@ -126,15 +133,18 @@ func (r *runner) cmd(args ...string) (string, time.Duration, error) {
 	c.Stdout, c.Stderr = &out, &out
 	t0 := time.Now()
 	err := c.Run()
-	d := time.Since(t0)
-	if err != nil {
-		return out.String(), d, fmt.Errorf("%v: %v\n%s", args, err, out.String())
+	k := cost{wall: time.Since(t0)}
+	if c.ProcessState != nil {
+		k.cpu = c.ProcessState.UserTime() + c.ProcessState.SystemTime()
 	}
-	return out.String(), d, nil
+	if err != nil {
+		return out.String(), k, fmt.Errorf("%v: %v\n%s", args, err, out.String())
+	}
+	return out.String(), k, nil
 }
 
-// once runs the suite in mode m and returns its output and wall time.
-func (r *runner) once(m mode) (string, time.Duration, error) {
+// once runs the suite in mode m and returns its output and cost.
+func (r *runner) once(m mode) (string, cost, error) {
 	for _, f := range []string{".coverage"} {
 		os.Remove(filepath.Join(r.dir, f))
 	}
@@ -143,18 +153,18 @@ func (r *runner) once(m mode) (string, time.Duration, error) {
 	}
 	_, d1, err := r.cmd("python3", "-m", "coverage", "run", "--rcfile=coveragepy.rc", "suite.py")
 	if err != nil {
-		return "", 0, err
+		return "", cost{}, err
 	}
 	_, d2, err := r.cmd("python3", "-m", "coverage", "combine", "-q", "--rcfile=coveragepy.rc")
 	if err != nil {
-		return "", 0, err
+		return "", cost{}, err
 	}
 	out, d3, err := r.cmd("python3", "-m", "coverage", "report", "--rcfile=coveragepy.rc")
-	return out, d1 + d2 + d3, err
+	return out, d1.add(d2).add(d3), err
 }
 
 func (r *runner) measure(name string, w workload, rounds int) error {
-	times := map[string][]time.Duration{}
+	costs := map[string][]cost{}
 	outs := map[string]string{}
 	// A warm-up round, so that no mode pays for cold caches.
 	for _, m := range modes {
@@ -165,25 +175,28 @@ func (r *runner) measure(name string, w workload, rounds int) error {
 	for i := range rounds {
 		for j := range modes {
 			m := modes[(i+j)%len(modes)]
-			out, d, err := r.once(m)
+			out, c, err := r.once(m)
 			if err != nil {
 				return err
 			}
-			times[m.name] = append(times[m.name], d)
+			costs[m.name] = append(costs[m.name], c)
 			outs[m.name] = out
 		}
 	}
-	bare := median(times["bare"])
+	wall := func(m string) []time.Duration { return pick(costs[m], func(c cost) time.Duration { return c.wall }) }
+	cpu := func(m string) []time.Duration { return pick(costs[m], func(c cost) time.Duration { return c.cpu }) }
+	bareWall, bareCPU := median(wall("bare")), median(cpu("bare"))
 	fmt.Printf("\n=== %s: %s\n", name, w.what)
-	fmt.Printf("%-20s %9s %8s   %s\n", "mode", "median", "vs bare", "rounds")
+	fmt.Printf("%-20s %9s %8s %9s %8s   %s\n", "mode", "wall", "vs bare", "CPU", "vs bare", "wall / CPU per round")
 	for _, m := range modes {
-		md := median(times[m.name])
-		fmt.Printf("%-20s %8.3fs %7.2fx   %s\n", m.name, md.Seconds(), md.Seconds()/bare.Seconds(), fmtRounds(times[m.name]))
+		mw, mc := median(wall(m.name)), median(cpu(m.name))
+		fmt.Printf("%-20s %8.3fs %7.2fx %8.3fs %7.2fx   %s / %s\n", m.name, mw.Seconds(), mw.Seconds()/bareWall.Seconds(),
+			mc.Seconds(), mc.Seconds()/bareCPU.Seconds(), fmtRounds(wall(m.name)), fmtRounds(cpu(m.name)))
 	}
 	if w.children > 0 {
-		lean := median(times["covrun lean"])
-		fmt.Printf("covrun lean: %+.2f ms per child process over bare (%d children, merge and report included)\n",
-			float64(lean-bare)/float64(time.Millisecond)/float64(w.children), w.children)
+		lean := median(cpu("covrun lean"))
+		fmt.Printf("covrun lean: %+.2f ms CPU per child process over bare (%d children, merge and report included)\n",
+			float64(lean-bareCPU)/float64(time.Millisecond)/float64(w.children), w.children)
 	}
 	for _, m := range modes[1:] {
 		fmt.Printf("%-20s %s\n", m.name, total(outs[m.name]))
@@ -191,10 +204,18 @@ func (r *runner) measure(name string, w workload, rounds int) error {
 	return nil
 }
 
+func pick(cs []cost, f func(cost) time.Duration) []time.Duration {
+	out := make([]time.Duration, len(cs))
+	for i, c := range cs {
+		out[i] = f(c)
+	}
+	return out
+}
+
 func fmtRounds(ds []time.Duration) string {
 	var s []string
 	for _, d := range ds {
-		s = append(s, fmt.Sprintf("%.3f", d.Seconds()))
+		s = append(s, fmt.Sprintf("%.2f", d.Seconds()))
 	}
 	return strings.Join(s, " ")
 }
