@@ -296,7 +296,7 @@ func checkBody(ss []*Stmt, ver Version) error {
 				return err
 			}
 		}
-		if s.Kind == SFunctionDef && ver.Less(Version{3, 12}) {
+		if s.Kind == SFunctionDef && ver.Less(Version{Major: 3, Minor: 12}) {
 			if n := 2; s.Async && len(s.Header) > 3 {
 				n = 3
 				_ = n
@@ -307,14 +307,14 @@ func checkBody(ss []*Stmt, ver Version) error {
 				}
 			}
 		}
-		if s.Kind == SClassDef && ver.Less(Version{3, 12}) && len(s.Header) > 2 && s.Header[2].Text == "[" {
+		if s.Kind == SClassDef && ver.Less(Version{Major: 3, Minor: 12}) && len(s.Header) > 2 && s.Header[2].Text == "[" {
 			return &syntaxError{Msg: "invalid syntax", Line: s.Header[2].Line}
 		}
 		for _, h := range s.Handlers {
-			if ver.Less(Version{3, 11}) && len(h.Header) > 1 && h.Header[1].Text == "*" {
+			if ver.Less(Version{Major: 3, Minor: 11}) && len(h.Header) > 1 && h.Header[1].Text == "*" {
 				return &syntaxError{Msg: "invalid syntax", Line: h.Line}
 			}
-			if ver.Less(Version{3, 14}) && len(h.Header) > 1 {
+			if ver.Less(Version{Major: 3, Minor: 14}) && len(h.Header) > 1 {
 				if _, as := hasKeyword(h.Header, "as"); !as && hasTopComma(h.Header[1:]) {
 					return &syntaxError{Msg: "multiple exception types must be parenthesized", Line: h.Line}
 				}
@@ -459,7 +459,7 @@ func checkStmt(s *Stmt, ver Version) error {
 		for i := 0; i+1 < len(h); i++ {
 			if isKeyword(h[i], "def") {
 				msg := "expected '('"
-				if ver.Less(Version{3, 11}) {
+				if ver.Less(Version{Major: 3, Minor: 11}) {
 					msg = "invalid syntax"
 				}
 				if i+2 >= len(h) {
