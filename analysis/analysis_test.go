@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"github.com/covkit/covkit/releases"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
 )

@@ -44,7 +44,7 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.JSON, "json", "", "write a JSON report to `FILE` (- for stdout)")
 	fs.StringVar(&f.HTML, "html", "", "write an HTML report into directory `DIR`")
 	fs.StringVar(&f.History, "history", "", "append this run's totals to the history `FILE` (JSON lines): the HTML report draws the trend, the text report prints the change since the previous run")
-	fs.StringVar(&f.Reports, "reports", "", "write these comma-separated reports (text, xml, lcov, json) to their configured outputs ([xml] output, ...)")
+	fs.StringVar(&f.Reports, "reports", "", "write these comma-separated reports (text, xml, lcov, json, html) to their configured outputs ([xml] output, [html] directory, ...)")
 	fs.BoolVar(&f.Text, "text", false, "write the text summary table on stdout (the default when no other report is asked for)")
 	fs.BoolVarP(&f.ShowMissing, "show-missing", "m", false, "show line numbers of statements that weren't executed")
 	fs.BoolVar(&f.SkipCovered, "skip-covered", false, "skip files with 100% coverage in the text table")
@@ -122,8 +122,9 @@ func (f *Flags) Apply(s *Settings) {
 }
 
 // Wanted lists the reports the flags ask for, in the order text, xml,
-// lcov, json: --xml/--lcov/--json name their files; --reports names kinds
-// written to the configured outputs ([xml] output, ...); the text table is
+// lcov, json, html: --xml/--lcov/--json/--html name their files; --reports
+// names kinds written to the configured outputs ([xml] output, [html]
+// directory, ...); the text table is
 // the default when nothing else is asked for.
 func (f *Flags) Wanted(s *Settings) ([]Output, error) {
 	paths := map[string]string{"xml": f.XML, "lcov": f.LCOV, "json": f.JSON, "html": f.HTML}
@@ -144,8 +145,12 @@ func (f *Flags) Wanted(s *Settings) ([]Output, error) {
 			if paths[k] == "" {
 				paths[k] = s.JSONOutput
 			}
+		case "html":
+			if paths[k] == "" {
+				paths[k] = s.HTMLDir
+			}
 		default:
-			return nil, fmt.Errorf("--reports: unknown report %q (want text, xml, lcov or json)", k)
+			return nil, fmt.Errorf("--reports: unknown report %q (want text, xml, lcov, json or html)", k)
 		}
 	}
 	var out []Output
