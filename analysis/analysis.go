@@ -191,6 +191,11 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		filename string // fr.filename
 		relname  string
 		source   string // the file read for source
+		// key is the name coverage.py reads the file's data under: the
+		// file reporter's filename (canonical, or relative with
+		// relative_files), not the data path, so that a data path that is
+		// relative, has "..", or names a .pyc, finds no data (0%).
+		key string
 	}
 	var morfs []morf
 	for _, p := range d.Paths() {
@@ -209,7 +214,11 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		if omit != nil && omit.Match(fn) {
 			continue
 		}
-		morfs = append(morfs, morf{p, fn, rel, src})
+		key := fn
+		if o.RelativeFiles {
+			key = rel
+		}
+		morfs = append(morfs, morf{p, fn, rel, src, key})
 	}
 	if len(morfs) == 0 {
 		return nil, report.ErrNoData
@@ -269,7 +278,10 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		if f.Source == "" {
 			f.Source = PythonSource(raw)
 		}
-		df := d.Files[m.dataPath]
+		df := d.Files[m.key]
+		if df == nil {
+			df = &sqlitecov.File{Path: m.key}
+		}
 		f.Executed = executedLines(df.AllLines(), p)
 		if d.HasArcs && p.Branches != nil {
 			f.Branch, err = safeBranches(p.Branches, df.AllArcs())

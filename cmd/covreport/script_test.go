@@ -35,6 +35,7 @@ func TestScripts(t *testing.T) {
 // mkdata FILE [-arcs] [-version=V] [-python=V] PATH=LINES... writes a
 // coverage.py data file. PATH is relative to $WORK; LINES are
 // comma-separated line numbers, or for -arcs comma-separated FROM>TO pairs.
+// A PATH written raw:PATH is stored as it is (relative, with "..").
 // The file says coverage.py -version (default 7.16.1) made it, and records
 // (as covkit does) that CPython -python (default 3.14) measured it; an empty
 // -python= records nothing, like data from coverage.py itself.
@@ -63,7 +64,11 @@ func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 		if !ok {
 			ts.Fatalf("mkdata: bad %q", a)
 		}
-		f := d.File(ts.MkAbs(p))
+		path := ts.MkAbs(p)
+		if raw, ok := strings.CutPrefix(p, "raw:"); ok {
+			path = raw // as written: relative, or with ".."
+		}
+		f := d.File(path)
 		for _, item := range strings.Split(spec, ",") {
 			if item == "" {
 				continue

@@ -8,7 +8,9 @@ It walks ROOT directories (default, or where a ROOT is "@stdlib": this
 interpreter's standard library and /usr/lib/python3/dist-packages) for *.py
 files and writes one JSON object
 keyed by path with, for each file, what coverage.py's PythonParser reports
-(statements, excluded, multi-line map) and, with coverage 7.x, code_regions().
+(statements, excluded, multi-line map) with EXTRA_EXCLUDE as a project's own
+exclude_lines, again with the release's default lists alone, and with
+coverage 7.x, code_regions(). The default lists themselves are dumped too.
 Files coverage.py refuses get {"error": "<NotPython message>"}.
 """
 
@@ -87,6 +89,25 @@ def one(path, exclude):
     else:
         nb = p.lines_matching(join_regex(PARTIAL), join_regex(covconfig.DEFAULT_PARTIAL_ALWAYS))
     rec["nobranch"] = sorted(nb)
+    # The same file with the release's default lists alone, as a project
+    # without [report] settings sees it (covkit takes them from package
+    # releases, not from here).
+    try:
+        d = PythonParser(text=text, filename=path, exclude=join_regex(covconfig.DEFAULT_EXCLUDE))
+        d.parse_source()
+    except Exception as err:
+        rec["default"] = {"crash": "%s: %s" % (type(err).__name__, err)}
+    else:
+        always = covconfig.DEFAULT_PARTIAL_ALWAYS
+        if coverage.version_info[0] >= 7:
+            dnb = d.lines_matching(join_regex(covconfig.DEFAULT_PARTIAL + always))
+        else:
+            dnb = d.lines_matching(join_regex(covconfig.DEFAULT_PARTIAL), join_regex(always))
+        rec["default"] = {
+            "statements": sorted(d.statements),
+            "excluded": sorted(d.excluded),
+            "nobranch": sorted(dnb),
+        }
     if code_regions is not None:
         try:
             regs = code_regions(text)
@@ -112,6 +133,9 @@ def main():
         "coverage": coverage.__version__,
         "exclude": covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE,
         "partial": PARTIAL,
+        "default_exclude": covconfig.DEFAULT_EXCLUDE,
+        "default_partial": covconfig.DEFAULT_PARTIAL,
+        "default_partial_always": covconfig.DEFAULT_PARTIAL_ALWAYS,
         "files": {},
     }
     for path in files(rootdirs):
