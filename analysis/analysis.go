@@ -262,8 +262,10 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 				outcomes[i].warn = fmt.Sprintf("Couldn't parse Python file '%s'", m.filename)
 			case o.IgnoreErrors:
 				outcomes[i].warn = strings.TrimRight(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err), " \t\n")
-			default:
+			case errors.As(err, &np):
 				outcomes[i].err = err
+			default: // an unknown encoding, a bad regex: name the file
+				outcomes[i].err = fmt.Errorf("couldn't parse '%s': %w", m.filename, err)
 			}
 			return
 		}

@@ -119,7 +119,11 @@ func JoinRegex(regexes []string, cov Version) string {
 // filename is only used in error messages. A *NotPythonError means
 // coverage.py would not parse the file either.
 func Analyze(filename string, src []byte, opts Options) (*Analysis, error) {
-	return AnalyzeText(filename, Decode(src), opts)
+	text, err := DecodeSource(src)
+	if err != nil {
+		return nil, err
+	}
+	return AnalyzeText(filename, text, opts)
 }
 
 // AnalyzeText is Analyze for text already decoded with Decode.
