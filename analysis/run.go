@@ -150,6 +150,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		ShowContexts:  s.ShowContexts,
 		Now:           env.now(),
 		Version:       reportVersion(res.Measured),
+		MeasuredBy:    res.Measured.By,
 	}
 	// Render everything first: an error leaves no output file behind.
 	type rendered struct {

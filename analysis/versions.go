@@ -48,6 +48,10 @@ type Measured struct {
 	// Coverage are the coverage.py versions as the data names them
 	// ("6.5.0"), newest first; empty when the data does not say.
 	Coverage []string
+	// By describes each source ("CPython 3.11, coverage.py 6.5.0") when
+	// Coverage alone does not say what measured: several sources, or
+	// covkit's own engine. Empty otherwise.
+	By []string
 }
 
 // resolveTargets decides the target of every file of d.
@@ -73,6 +77,7 @@ func resolveTargets(d *sqlitecov.Data, v Versions, warn func(string)) (func(stri
 		t     Target
 		files []string
 		cov   string
+		by    string
 	}
 	groups := make([]group, len(srcs))
 	for i, s := range srcs {
@@ -87,7 +92,15 @@ func resolveTargets(d *sqlitecov.Data, v Versions, warn func(string)) (func(stri
 		if t.Python.IsZero() {
 			t.Python = ev.python(s, files, t.Coverage)
 		}
-		groups[i] = group{t, files, s.Coverage}
+		by := fmt.Sprintf("CPython %s, coverage.py %s", t.Python, cmp.Or(s.Coverage, t.Coverage.String()))
+		if s.Engine != "" {
+			by = fmt.Sprintf("CPython %s, %s engine (coverage.py %s rules)", t.Python, s.Engine, t.Coverage)
+		}
+		groups[i] = group{t, files, s.Coverage, by}
+	}
+	engine := false
+	for _, s := range srcs {
+		engine = engine || s.Engine != ""
 	}
 	byFile := map[string]Target{}
 	var m Measured
@@ -103,7 +116,14 @@ func resolveTargets(d *sqlitecov.Data, v Versions, warn func(string)) (func(stri
 		if g.cov != "" && covFlag.IsZero() && !slices.Contains(m.Coverage, g.cov) {
 			m.Coverage = append(m.Coverage, g.cov)
 		}
+		if !slices.Contains(m.By, g.by) {
+			m.By = append(m.By, g.by)
+		}
 	}
+	if len(m.By) < 2 && !engine {
+		m.By = nil
+	}
+	slices.Sort(m.By)
 	if !covFlag.IsZero() {
 		m.Coverage = []string{v.Coverage}
 	}

@@ -173,4 +173,3 @@ func TestMixedVersions(t *testing.T) {
 		t.Errorf("warnings %q", warns)
 	}
 }
-
