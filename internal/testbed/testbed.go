@@ -201,12 +201,13 @@ func (b *Bed) MustRun(t testing.TB, dir string, env []string, args ...string) Re
 
 // Stamp identifies what the bed holds (its interpreter and packages), so
 // that results cached from it, such as conformance dumps, are remade when
-// testbed/build changes it: a tree's .covkit-ready stamp, or the host's
+// testbed/build changes it: a tree's .covkit-ready and .covkit-corpus stamps, or the host's
 // installed python3 packages and their versions.
 func (b *Bed) Stamp() string {
 	if b.Root != "" {
-		data, _ := os.ReadFile(filepath.Join(b.Root, ".covkit-ready"))
-		return string(data)
+		ready, _ := os.ReadFile(filepath.Join(b.Root, ".covkit-ready"))
+		corpus, _ := os.ReadFile(filepath.Join(b.Root, ".covkit-corpus"))
+		return string(ready) + string(corpus)
 	}
 	out, _ := exec.Command("dpkg-query", "-W", "-f", "${Package} ${Version}\n", "python3*").Output()
 	return string(out)
