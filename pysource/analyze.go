@@ -159,7 +159,7 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 		err = validate(mod, ver)
 	}
 	if err != nil {
-		return nil, notPython(filename, err, cov, ver)
+		return nil, notPython(filename, err, cov, ver, text)
 	}
 	a := &Analysis{Module: mod, Text: text}
 	a.firstOf = multilineMap(toks)

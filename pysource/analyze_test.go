@@ -284,6 +284,19 @@ func TestNotPython(t *testing.T) {
 		{"try:\n    x = 1\nexcept A, B:\n    pass\n", cov76, py313, `'multiple exception types must be parenthesized' at line 3`},
 		{"if x:\n        a = 1\n\tb = 2\n", cov716, py314, `'inconsistent use of tabs and spaces in indentation' at line 3`},
 		{"x = 1\x00\n", cov76, py313, `'source code string cannot contain null bytes' at line None`},
+		// Issue 16 item 13: the line numbers and messages of the beds'
+		// coverage.py. A backslash-newline moves where an unterminated
+		// string is detected; 3.12+ names f-strings.
+		{"s = \"abc\\\ndef\n", cov716, py314, `'unterminated string literal (detected at line 2)' at line 1`},
+		{"s = \"abc\\\ndef\n", cov65, py311, `'unterminated string literal (detected at line 2)' at line 1`},
+		{"x = f\"abc\n", cov716, py314, `'unterminated f-string literal (detected at line 1)' at line 1`},
+		{"x = f\"abc\n", cov65, py311, `'unterminated string literal (detected at line 1)' at line 1`},
+		// coverage.py 6.x: the pure tokenize counts brackets of any kind and
+		// goes on after an unterminated quote, so it reaches EOF first.
+		{"x = [\n  1,\n  (2,\n   3]\n", cov65, py311, `'EOF in multi-line statement' at line 5`},
+		{"x = \")\n", cov65, py311, `'EOF in multi-line statement' at line 2`},
+		{"x = = 1\ny = (\n", cov65, py311, `'EOF in multi-line statement' at line 3`},
+		{"if x:\n        a = 1\n    b = (\n", cov65, py311, `'unindent does not match any outer indentation level' at line 3`},
 	}
 	for _, tt := range tests {
 		_, err := Analyze("t.py", []byte(tt.src), Options{Version: tt.ver, Coverage: tt.cov})
