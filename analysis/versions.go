@@ -22,15 +22,16 @@ import (
 // bytecode caches beside the measured files, lib/python3.X in their paths,
 // the interpreters on PATH. A file measured by several sources (data merged
 // from a matrix of interpreters) is analysed as the newest of them. A
-// choice that is a guess is announced through Warn.
+// choice that is a guess is announced through the warn function. See
+// docs/versions.md.
 type Versions struct {
 	// Python and Coverage override the data ("" : from the data).
 	Python, Coverage string
 	// Interpreters lists what the interpreters on PATH are (see
 	// ProbeInterpreters); nil probes nothing.
 	Interpreters func() []Interpreter
-	// Glob lists
-	// files matching a pattern; nil is filepath.Glob.
+	// Glob lists the files matching a pattern (the bytecode caches); nil
+	// is filepath.Glob.
 	Glob func(pattern string) ([]string, error)
 }
 
