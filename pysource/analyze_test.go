@@ -297,6 +297,11 @@ func TestNotPython(t *testing.T) {
 		{"x = \")\n", cov65, py311, `'EOF in multi-line statement' at line 2`},
 		{"x = = 1\ny = (\n", cov65, py311, `'EOF in multi-line statement' at line 3`},
 		{"if x:\n        a = 1\n    b = (\n", cov65, py311, `'unindent does not match any outer indentation level' at line 3`},
+		// 3.10+: two expressions side by side in brackets, at the first's line.
+		{"x = (\n  1\n  2\n)\n", cov716, py314, `'invalid syntax. Perhaps you forgot a comma?' at line 2`},
+		{"x = (\n  1\n  2\n)\n", cov65, py311, `'invalid syntax. Perhaps you forgot a comma?' at line 2`},
+		{"f(a,\n  b + c\n  d)\n", cov716, py314, `'invalid syntax. Perhaps you forgot a comma?' at line 2`},
+		{"x = 1 2\n", cov716, py314, `'invalid syntax' at line 1`},
 	}
 	for _, tt := range tests {
 		_, err := Analyze("t.py", []byte(tt.src), Options{Version: tt.ver, Coverage: tt.cov})
