@@ -47,7 +47,8 @@ type Interpreter struct {
 type Measured struct {
 	Targets []Target
 	// Coverage are the coverage.py versions as the data names them
-	// ("6.5.0"), newest first; empty when the data does not say.
+	// ("6.5.0"), newest first (the flag's when the data does not say; a flag
+	// changes the rules a file is analysed with, not what measured it).
 	Coverage []string
 	// By describes each source ("CPython 3.11, coverage.py 6.5.0") when
 	// Coverage alone does not say what measured: several sources, or
@@ -114,7 +115,7 @@ func resolveTargets(d *sqlitecov.Data, v Versions, warn func(string)) (func(stri
 		if !slices.Contains(m.Targets, g.t) {
 			m.Targets = append(m.Targets, g.t)
 		}
-		if g.cov != "" && covFlag.IsZero() && !slices.Contains(m.Coverage, g.cov) {
+		if g.cov != "" && !slices.Contains(m.Coverage, g.cov) {
 			m.Coverage = append(m.Coverage, g.cov)
 		}
 		if !slices.Contains(m.By, g.by) {
@@ -125,8 +126,8 @@ func resolveTargets(d *sqlitecov.Data, v Versions, warn func(string)) (func(stri
 		m.By = nil
 	}
 	slices.Sort(m.By)
-	if !covFlag.IsZero() {
-		m.Coverage = []string{v.Coverage}
+	if len(m.Coverage) == 0 && !covFlag.IsZero() {
+		m.Coverage = []string{covFlag.String()}
 	}
 	slices.SortFunc(m.Targets, func(a, b Target) int { return cmpTarget(b, a) })
 	slices.SortFunc(m.Coverage, func(a, b string) int {
