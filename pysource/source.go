@@ -179,4 +179,3 @@ func normEncoding(name string) string {
 	}
 	return name
 }
-
