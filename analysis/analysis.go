@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 
 	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
 	"github.com/dlclark/regexp2"
@@ -47,9 +48,17 @@ type NotPythonError struct{ Msg string }
 
 func (e *NotPythonError) Error() string { return e.Msg }
 
-// Analyzer analyses one source file. exclude and partial are the regex
-// lists from [report] (nil: coverage.py's defaults).
-type Analyzer func(filename string, src []byte, exclude, partial []string) (*Parsed, error)
+// Analyzer analyses one source file as target t says, with the [report]
+// regex lists final for t's coverage.py release.
+type Analyzer func(filename string, src []byte, t Target, rx releases.Regexes) (*Parsed, error)
+
+// Target is what a file is analysed as: the CPython that compiled it and
+// the coverage.py release whose rules count its statements, exclusions and
+// branches. Zero fields mean the newest (releases.LatestPython,
+// releases.LatestCoverage).
+type Target struct {
+	Python, Coverage releases.Version
+}
 
 // Options say how to turn data into results.
 type Options struct {
@@ -58,11 +67,16 @@ type Options struct {
 	Dir string
 	// Include and Omit are the [report] include/omit patterns.
 	Include, Omit []string
-	// Exclude (exclude_lines + exclude_also) and PartialBranches are
-	// regexes; nil means coverage.py's defaults.
-	Exclude, PartialBranches []string
-	IgnoreErrors             bool
-	RelativeFiles            bool
+	// Regexes are the [report] regex options as configured; each file gets
+	// them resolved for its target's coverage.py release.
+	Regexes releases.Configured
+	// Versions say how to find what each file is analysed as (see
+	// Versions); nil analyses everything as Target.
+	Versions *Versions
+	// Target is what files are analysed as without Versions.
+	Target        Target
+	IgnoreErrors  bool
+	RelativeFiles bool
 	// Contexts are [report] contexts: regexes (Python re.search) selecting
 	// the measurement contexts whose data is reported; nil is all.
 	Contexts []string
@@ -91,6 +105,8 @@ type Result struct {
 	// whether branch figures are reported.
 	BranchData bool
 	Cwd        string
+	// Measured says what the files were analysed as.
+	Measured Measured
 }
 
 // NoSourceError is coverage.py's "No source for code" error.
@@ -148,6 +164,15 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		}
 	}
 
+	target := func(string) Target { return o.Target }
+	measured := Measured{Targets: []Target{o.Target}}
+	if o.Versions != nil {
+		var err error
+		if target, measured, err = resolveTargets(d, *o.Versions, warn); err != nil {
+			return nil, err
+		}
+	}
+
 	var include, omit *pathmap.GlobMatcher
 	var err error
 	if len(o.Include) > 0 {
@@ -166,6 +191,11 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		filename string // fr.filename
 		relname  string
 		source   string // the file read for source
+		// key is the name coverage.py reads the file's data under: the
+		// file reporter's filename (canonical, or relative with
+		// relative_files), not the data path, so that a data path that is
+		// relative, has "..", or names a .pyc, finds no data (0%).
+		key string
 	}
 	var morfs []morf
 	for _, p := range d.Paths() {
@@ -184,14 +214,18 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		if omit != nil && omit.Match(fn) {
 			continue
 		}
-		morfs = append(morfs, morf{p, fn, rel, src})
+		key := fn
+		if o.RelativeFiles {
+			key = rel
+		}
+		morfs = append(morfs, morf{p, fn, rel, src, key})
 	}
 	if len(morfs) == 0 {
 		return nil, report.ErrNoData
 	}
 	sort.SliceStable(morfs, func(i, j int) bool { return morfs[i].filename < morfs[j].filename })
 
-	res := &Result{Set: &report.Set{}, BranchData: d.HasArcs, Cwd: cwd}
+	res := &Result{Set: &report.Set{}, BranchData: d.HasArcs, Cwd: cwd, Measured: measured}
 	// Files are analysed in parallel; results, warnings and the first error
 	// are then taken in file order, as coverage.py meets them.
 	type outcome struct {
@@ -218,7 +252,8 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 			outcomes[i].err = err
 			return
 		}
-		p, err := o.Analyzer(m.filename, raw, o.Exclude, o.PartialBranches)
+		t := target(m.dataPath)
+		p, err := o.Analyzer(m.filename, raw, t, releases.CoverageRules(t.Coverage).Regexes(o.Regexes))
 		if err != nil {
 			var np *NotPythonError
 			switch {
@@ -227,8 +262,10 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 				outcomes[i].warn = fmt.Sprintf("Couldn't parse Python file '%s'", m.filename)
 			case o.IgnoreErrors:
 				outcomes[i].warn = strings.TrimRight(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err), " \t\n")
-			default:
+			case errors.As(err, &np):
 				outcomes[i].err = err
+			default: // an unknown encoding, a bad regex: name the file
+				outcomes[i].err = fmt.Errorf("couldn't parse '%s': %w", m.filename, err)
 			}
 			return
 		}
@@ -243,7 +280,10 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		if f.Source == "" {
 			f.Source = PythonSource(raw)
 		}
-		df := d.Files[m.dataPath]
+		df := d.Files[m.key]
+		if df == nil {
+			df = &sqlitecov.File{Path: m.key}
+		}
 		f.Executed = executedLines(df.AllLines(), p)
 		if d.HasArcs && p.Branches != nil {
 			f.Branch, err = safeBranches(p.Branches, df.AllArcs())

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
 )
@@ -15,7 +16,7 @@ import (
 // fakeAnalyzer: every non-blank line is a statement, "#x" lines are
 // excluded, "SYNTAX" makes the file not Python, and a line ending in "\"
 // continues onto the next.
-func fakeAnalyzer(filename string, src []byte, exclude, partial []string) (*Parsed, error) {
+func fakeAnalyzer(filename string, src []byte, _ Target, _ releases.Regexes) (*Parsed, error) {
 	text := string(src)
 	if strings.Contains(text, "SYNTAX") {
 		return nil, &NotPythonError{Msg: "Couldn't parse '" + filename + "' as Python source: 'invalid syntax' at line 1"}

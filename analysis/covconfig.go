@@ -14,8 +14,7 @@ func SettingsFromConfig(c *covconfig.Config) Settings {
 		Include:          c.Report.Include,
 		Omit:             c.Report.Omit,
 		Contexts:         c.Report.Contexts,
-		ExcludeLines:     c.Report.ExcludeLines,    // already followed by exclude_also
-		PartialBranches:  c.Report.PartialBranches, // the analyzer adds the always-partial list
+		Regexes:          c.Regexes(),
 		FailUnder:        c.Report.FailUnder,
 		Precision:        c.Report.Precision,
 		ShowMissing:      c.Report.ShowMissing,
@@ -37,9 +36,6 @@ func SettingsFromConfig(c *covconfig.Config) Settings {
 		HTMLSkipEmpty:    c.HTML.SkipEmpty,
 		HTMLShowContexts: c.HTML.ShowContexts,
 		HTMLExtraCSS:     c.HTML.ExtraCSS,
-	}
-	if s.ExcludeLines == nil {
-		s.ExcludeLines = []string{}
 	}
 	s.Paths = c.PathRules()
 	return s

@@ -4,15 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/covkit/covkit/releases"
 	"github.com/spf13/pflag"
 )
-
-// DefaultExclude is coverage.py 7.16's default [report] exclude_lines.
-var DefaultExclude = []string{
-	`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)`,
-	`^\s*(((async )?def .*?)?[\])]+(\s*->.*?)?:\s*)?\.\.\.\s*(#|$)`,
-	`if (typing\.)?TYPE_CHECKING:`,
-}
 
 // Flags are the report flags shared by covreport, covmerge and covrun.
 // Register them with AddFlags, then call Apply to lay them over the
@@ -50,7 +44,7 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.JSON, "json", "", "write a JSON report to `FILE` (- for stdout)")
 	fs.StringVar(&f.HTML, "html", "", "write an HTML report into directory `DIR`")
 	fs.StringVar(&f.History, "history", "", "append this run's totals to the history `FILE` (JSON lines): the HTML report draws the trend, the text report prints the change since the previous run")
-	fs.StringVar(&f.Reports, "reports", "", "write these comma-separated reports (text, xml, lcov, json) to their configured outputs ([xml] output, ...)")
+	fs.StringVar(&f.Reports, "reports", "", "write these comma-separated reports (text, xml, lcov, json, html) to their configured outputs ([xml] output, [html] directory, ...)")
 	fs.BoolVar(&f.Text, "text", false, "write the text summary table on stdout (the default when no other report is asked for)")
 	fs.BoolVarP(&f.ShowMissing, "show-missing", "m", false, "show line numbers of statements that weren't executed")
 	fs.BoolVar(&f.SkipCovered, "skip-covered", false, "skip files with 100% coverage in the text table")
@@ -66,8 +60,8 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.Omit, "omit", "", "omit files matching these comma-separated `PATTERNS`")
 	fs.StringVar(&f.Contexts, "contexts", "", "report only data from contexts matching these comma-separated `REGEXES`")
 	fs.StringVar(&f.RCFile, "rcfile", "", "read configuration from `FILE` (default: .coveragerc, setup.cfg, tox.ini, pyproject.toml)")
-	fs.StringVar(&f.PythonVersion, "python-version", "3.14", "parse sources as this CPython `VERSION` does")
-	fs.StringVar(&f.CoverageVersion, "coverage-version", "7.16", "analyse sources as this coverage.py `VERSION` does (statement and exclusion rules differ slightly between releases)")
+	fs.StringVar(&f.PythonVersion, "python-version", "", "parse sources as this CPython `VERSION` does (default: the version that measured the data)")
+	fs.StringVar(&f.CoverageVersion, "coverage-version", "", "analyse sources as this coverage.py `VERSION` does: default exclusions and statement rules differ between releases (default: the version that measured the data)")
 	return f
 }
 
@@ -128,8 +122,9 @@ func (f *Flags) Apply(s *Settings) {
 }
 
 // Wanted lists the reports the flags ask for, in the order text, xml,
-// lcov, json: --xml/--lcov/--json name their files; --reports names kinds
-// written to the configured outputs ([xml] output, ...); the text table is
+// lcov, json, html: --xml/--lcov/--json/--html name their files; --reports
+// names kinds written to the configured outputs ([xml] output, [html]
+// directory, ...); the text table is
 // the default when nothing else is asked for.
 func (f *Flags) Wanted(s *Settings) ([]Output, error) {
 	paths := map[string]string{"xml": f.XML, "lcov": f.LCOV, "json": f.JSON, "html": f.HTML}
@@ -150,8 +145,12 @@ func (f *Flags) Wanted(s *Settings) ([]Output, error) {
 			if paths[k] == "" {
 				paths[k] = s.JSONOutput
 			}
+		case "html":
+			if paths[k] == "" {
+				paths[k] = s.HTMLDir
+			}
 		default:
-			return nil, fmt.Errorf("--reports: unknown report %q (want text, xml, lcov or json)", k)
+			return nil, fmt.Errorf("--reports: unknown report %q (want text, xml, lcov, json or html)", k)
 		}
 	}
 	var out []Output
@@ -172,34 +171,19 @@ type Output struct {
 	Path string // "-" is stdout
 }
 
-// ParseVersion parses "3.14" into major and minor.
-func ParseVersion(s string) (major, minor int, err error) {
-	if _, err := fmt.Sscanf(s, "%d.%d", &major, &minor); err != nil || major != 3 {
-		return 0, 0, fmt.Errorf("invalid --python-version %q (want 3.N)", s)
-	}
-	return major, minor, nil
-}
-
-// ParseCoverageVersion parses a coverage.py version such as "7.16" or
-// "6.5.0" into major and minor.
-func ParseCoverageVersion(s string) (major, minor int, err error) {
-	if _, err := fmt.Sscanf(s, "%d.%d", &major, &minor); err != nil || major < 5 {
-		return 0, 0, fmt.Errorf("invalid --coverage-version %q (want 5.x, 6.x or 7.x)", s)
-	}
-	return major, minor, nil
-}
-
-// Analyzer returns the pysource analyzer for --python-version and
-// --coverage-version, with branch facts from branches (pass pyarcs.Facts;
-// nil reports line figures only).
+// Analyzer returns the pysource analyzer with branch facts from branches
+// (pass pyarcs.Facts; nil reports line figures only), after checking
+// --python-version and --coverage-version.
 func (f *Flags) Analyzer(branches BranchFacts) (Analyzer, error) {
-	major, minor, err := ParseVersion(f.PythonVersion)
-	if err != nil {
-		return nil, err
+	if f.PythonVersion != "" {
+		if _, err := releases.ParsePython(f.PythonVersion); err != nil {
+			return nil, fmt.Errorf("invalid --python-version: %w", err)
+		}
 	}
-	covMajor, covMinor, err := ParseCoverageVersion(f.CoverageVersion)
-	if err != nil {
-		return nil, err
+	if f.CoverageVersion != "" {
+		if _, err := releases.ParseCoverage(f.CoverageVersion); err != nil {
+			return nil, fmt.Errorf("invalid --coverage-version: %w", err)
+		}
 	}
-	return PySourceAnalyzerWith(major, minor, covMajor, covMinor, branches), nil
+	return PySourceAnalyzerWith(branches), nil
 }

@@ -4,31 +4,27 @@ import (
 	"errors"
 
 	"github.com/covkit/covkit/pysource"
+	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 )
 
-// PySourceAnalyzer returns the Analyzer backed by package pysource for
-// CPython major.minor, emulating coverage.py 7.16.
-func PySourceAnalyzer(major, minor int) Analyzer { return PySourceAnalyzerFor(major, minor, 0, 0) }
-
-// PySourceAnalyzerFor is PySourceAnalyzer emulating coverage.py
-// covMajor.covMinor (0.0 is the newest supported, 7.16).
-func PySourceAnalyzerFor(major, minor, covMajor, covMinor int) Analyzer {
-	return PySourceAnalyzerWith(major, minor, covMajor, covMinor, nil)
-}
+// PySourceAnalyzer returns the Analyzer backed by package pysource, with
+// line figures only.
+func PySourceAnalyzer() Analyzer { return PySourceAnalyzerWith(nil) }
 
 // BranchFacts gives, for an analysed file, the function Parsed.Branches
 // wants (package pyarcs provides one). It is injected rather than imported
 // so that the arc analysis can depend on this package in its tests.
 type BranchFacts func(a *pysource.Analysis, ver, cov pysource.Version) func(executedArcs [][2]int) *report.Branches
 
-// PySourceAnalyzerWith is PySourceAnalyzerFor with branch facts from
-// branches (nil: none, reports then show line figures only).
-func PySourceAnalyzerWith(major, minor, covMajor, covMinor int, branches BranchFacts) Analyzer {
-	ver := pysource.Version{Major: major, Minor: minor}
-	cov := pysource.Version{Major: covMajor, Minor: covMinor}
-	return func(filename string, src []byte, exclude, partial []string) (*Parsed, error) {
-		a, err := pysource.Analyze(filename, src, pysource.Options{Version: ver, Coverage: cov, Exclude: exclude, PartialBranches: partial})
+// PySourceAnalyzerWith is PySourceAnalyzer with branch facts from branches
+// (nil: none, reports then show line figures only).
+func PySourceAnalyzerWith(branches BranchFacts) Analyzer {
+	return func(filename string, src []byte, t Target, rx releases.Regexes) (*Parsed, error) {
+		a, err := pysource.Analyze(filename, src, pysource.Options{
+			Version: t.Python, Coverage: t.Coverage,
+			Exclude: rx.Exclude, PartialBranches: rx.Partial, PartialAlways: rx.PartialAlways,
+		})
 		if err != nil {
 			var np *pysource.NotPythonError
 			if errors.As(err, &np) {
@@ -48,7 +44,7 @@ func PySourceAnalyzerWith(major, minor, covMajor, covMinor int, branches BranchF
 			FirstLine:  a.FirstLine,
 		}
 		if branches != nil {
-			p.Branches = branches(a, ver, cov)
+			p.Branches = branches(a, t.Python, t.Coverage)
 		}
 		return p, nil
 	}

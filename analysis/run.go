@@ -16,6 +16,7 @@ import (
 	"github.com/covkit/covkit/report/html"
 
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
 )
@@ -26,7 +27,11 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string // nil: no environment
-	Now            func() time.Time    // nil: time.Now
+	// Environ is the environment whose PATH is searched for interpreters
+	// when the data does not say which versions measured it; nil is the
+	// process's.
+	Environ []string
+	Now     func() time.Time // nil: time.Now
 }
 
 // LoadData reads and merges data files ("-" is stdin), as coverage.py would
@@ -96,19 +101,19 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		}
 	}
 	bo := Options{
-		Dir:             env.Dir,
-		Include:         s.Include,
-		Omit:            s.Omit,
-		Contexts:        s.Contexts,
-		Exclude:         s.ExcludeRegexes(),
-		PartialBranches: s.PartialBranches,
-		IgnoreErrors:    s.IgnoreErrors,
-		RelativeFiles:   s.RelativeFiles,
-		Source:          s.Source,
-		ShowContexts:    s.ShowContexts && wantsKind(wanted, "json"),
-		Paths:           s.Paths,
-		Analyzer:        analyzer,
-		Warn:            warn,
+		Dir:           env.Dir,
+		Include:       s.Include,
+		Omit:          s.Omit,
+		Contexts:      s.Contexts,
+		Regexes:       s.Regexes,
+		Versions:      &Versions{Python: f.PythonVersion, Coverage: f.CoverageVersion, Interpreters: ProbeInterpreters(environ(env.Environ))},
+		IgnoreErrors:  s.IgnoreErrors,
+		RelativeFiles: s.RelativeFiles,
+		Source:        s.Source,
+		ShowContexts:  s.ShowContexts && wantsKind(wanted, "json"),
+		Paths:         s.Paths,
+		Analyzer:      analyzer,
+		Warn:          warn,
 	}
 	// coverage.py's text and JSON reports honour [report] contexts; its XML
 	// and LCOV reports do not. With contexts, those two get a build of all
@@ -144,6 +149,8 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		PrettyPrint:   s.PrettyPrint,
 		ShowContexts:  s.ShowContexts,
 		Now:           env.now(),
+		Version:       reportVersion(res.Measured),
+		MeasuredBy:    res.Measured.By,
 	}
 	// Render everything first: an error leaves no output file behind.
 	type rendered struct {
@@ -278,6 +285,23 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	return total, nil
 }
 
+// reportVersion is the coverage.py version the reports name (XML version,
+// JSON meta.version): the one that measured the data, the newest when
+// several did; covkit's format version when the data does not say.
+func reportVersion(m Measured) string {
+	if len(m.Coverage) > 0 {
+		return m.Coverage[0]
+	}
+	return ""
+}
+
+func environ(env []string) []string {
+	if env == nil {
+		return os.Environ()
+	}
+	return env
+}
+
 func wantsKind(outs []Output, kind string) bool {
 	for _, o := range outs {
 		if o.Kind == kind {
@@ -295,16 +319,17 @@ func memoAnalyzer(a Analyzer) Analyzer {
 	}
 	var mu sync.Mutex
 	memo := map[string]*result{}
-	return func(filename string, src []byte, exclude, partial []string) (*Parsed, error) {
+	return func(filename string, src []byte, t Target, rx releases.Regexes) (*Parsed, error) {
+		key := fmt.Sprint(filename, t)
 		mu.Lock()
-		r, ok := memo[filename]
+		r, ok := memo[key]
 		mu.Unlock()
 		if ok {
 			return r.p, r.err
 		}
-		p, err := a(filename, src, exclude, partial)
+		p, err := a(filename, src, t, rx)
 		mu.Lock()
-		memo[filename] = &result{p, err}
+		memo[key] = &result{p, err}
 		mu.Unlock()
 		return p, err
 	}

@@ -1,6 +1,9 @@
 package analysis
 
-import "github.com/covkit/covkit/pathmap"
+import (
+	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/releases"
+)
 
 // Settings are the configuration values reporting uses: coverage.py's
 // [run], [report], [xml], [lcov], [json] and [paths] settings after the
@@ -13,18 +16,18 @@ type Settings struct {
 	Include, Omit []string
 	// Contexts are [report] contexts (regexes); nil reports all.
 	Contexts []string
-	// ExcludeLines nil means DefaultExclude; ExcludeAlso is appended.
-	ExcludeLines, ExcludeAlso []string
-	// PartialBranches nil means coverage.py's default.
-	PartialBranches []string
-	FailUnder       float64
-	Precision       int
-	ShowMissing     bool
-	SkipCovered     bool
-	SkipEmpty       bool
-	IgnoreErrors    bool
-	Sort            string
-	Format          string // text table format: text, markdown, total
+	// Regexes are exclude_lines, exclude_also, partial_branches,
+	// partial_also and partial_branches_always as configured (nil: unset);
+	// each file gets the defaults of the coverage.py release that measured it.
+	Regexes      releases.Configured
+	FailUnder    float64
+	Precision    int
+	ShowMissing  bool
+	SkipCovered  bool
+	SkipEmpty    bool
+	IgnoreErrors bool
+	Sort         string
+	Format       string // text table format: text, markdown, total
 
 	XMLOutput     string
 	PackageDepth  int
@@ -56,13 +59,4 @@ func DefaultSettings() Settings {
 		HTMLDir:      "htmlcov",
 		HTMLTitle:    "Coverage report",
 	}
-}
-
-// ExcludeRegexes is the final exclusion list (exclude_lines + exclude_also).
-func (s *Settings) ExcludeRegexes() []string {
-	ex := s.ExcludeLines
-	if ex == nil {
-		ex = DefaultExclude
-	}
-	return append(append([]string(nil), ex...), s.ExcludeAlso...)
 }

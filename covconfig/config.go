@@ -3,23 +3,8 @@ package covconfig
 import (
 	"errors"
 	"fmt"
-)
 
-// Default regex lists of coverage.py 7.16 (config.py DEFAULT_EXCLUDE,
-// DEFAULT_PARTIAL, DEFAULT_PARTIAL_ALWAYS), in Python re syntax.
-var (
-	DefaultExclude = []string{
-		`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)`,
-		`^\s*(((async )?def .*?)?[\])]+(\s*->.*?)?:\s*)?\.\.\.\s*(#|$)`,
-		`if (typing\.)?TYPE_CHECKING:`,
-	}
-	DefaultPartial = []string{
-		`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(branch|BRANCH)`,
-	}
-	DefaultPartialAlways = []string{
-		"while (True|1|False|0):",
-		"if (True|1|False|0):",
-	}
+	"github.com/covkit/covkit/releases"
 )
 
 // Config is coverage.py's CoverageConfig after read_coverage_config. Field
@@ -47,6 +32,30 @@ type Config struct {
 	// Warnings are the warnings coverage.py would issue while reading
 	// ("Unrecognized option ..."), in a stable order.
 	Warnings []string
+
+	// Set holds the options the configuration file set, as
+	// "section:option" ("report:exclude_lines"): what an older coverage.py
+	// release, with other defaults, would take from the same file.
+	Set map[string]bool `json:"-"`
+}
+
+// Regexes returns the [report] regex options as the file sets them, nil
+// for those it leaves unset, for releases.Rules.Regexes: coverage.py
+// releases differ in their defaults and in the options they read.
+func (c *Config) Regexes() releases.Configured {
+	var r releases.Configured
+	if c.Set["report:exclude_lines"] {
+		r.ExcludeLines = c.Report.ExcludeLines[:len(c.Report.ExcludeLines)-len(c.Report.ExcludeAlso)]
+	}
+	if c.Set["report:partial_branches"] {
+		r.PartialBranches = c.Report.PartialBranches[:len(c.Report.PartialBranches)-len(c.Report.PartialAlso)]
+	}
+	if c.Set["report:partial_branches_always"] {
+		r.PartialAlways = c.Report.PartialBranchesAlways
+	}
+	r.ExcludeAlso = c.Report.ExcludeAlso
+	r.PartialAlso = c.Report.PartialAlso
+	return r
 }
 
 // PathsEntry is one [paths] option. Patterns is the value list exactly as
@@ -86,7 +95,8 @@ type Run struct {
 // Report is the [report] section.
 type Report struct {
 	// ExcludeLines is exclude_list after post-processing: exclude_lines (or
-	// DefaultExclude) followed by ExcludeAlso. Pass it to the analyzer.
+	// coverage.py 7.16's default) followed by ExcludeAlso. Reports take the
+	// lists through Config.Regexes, resolved for the release that measured.
 	ExcludeLines []string
 	ExcludeAlso  []string
 	// PartialBranches is partial_list after post-processing:
@@ -140,18 +150,20 @@ type LCOV struct {
 
 // Default returns coverage.py 7.16's CoverageConfig defaults.
 func Default() *Config {
+	rules := releases.CoverageRules(releases.LatestCoverage)
 	return &Config{
 		Run: Run{DataFile: ".coverage"},
 		Report: Report{
-			ExcludeLines:          append([]string(nil), DefaultExclude...),
-			PartialBranches:       append([]string(nil), DefaultPartial...),
-			PartialBranchesAlways: append([]string(nil), DefaultPartialAlways...),
+			ExcludeLines:          rules.Exclude,
+			PartialBranches:       rules.Partial,
+			PartialBranchesAlways: rules.PartialAlways,
 		},
 		HTML:          HTML{Directory: "htmlcov", Title: "Coverage report"},
 		XML:           XML{Output: "coverage.xml", PackageDepth: 99},
 		JSON:          JSON{Output: "coverage.json"},
 		LCOV:          LCOV{Output: "coverage.lcov"},
 		PluginOptions: map[string]map[string]any{},
+		Set:           map[string]bool{},
 	}
 }
 

@@ -190,6 +190,7 @@ func (ld *loader) fromFile(name string, ourFile bool) (bool, error) {
 			return false, wrapErr(name, p.line(spec.section, spec.option), err)
 		}
 		spec.set(c, v)
+		c.Set[spec.section+":"+spec.option] = true
 		anySet = true
 	}
 

@@ -42,11 +42,9 @@ type Options struct {
 	// Verbose says on stderr what measures each interpreter, and why.
 	Verbose bool
 
+	// Report are the report flags; --python-version and --coverage-version
+	// override what the data says measured it.
 	Report *analysis.Flags
-	// PythonVersion and CoverageVersion are the CPython and coverage.py
-	// versions sources are analysed as; "": those of the measured
-	// interpreter.
-	PythonVersion, CoverageVersion string
 
 	Dir     string   // working directory ("": the process's)
 	Environ []string // the command's base environment (nil: os.Environ())
@@ -300,6 +298,9 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	}
 	l.keepUnusable(summary)
 	dropStartupFiles(data, l.dir)
+	if err := recordInterpreters(data, l.run.Interpreters); err != nil {
+		return nil, err
+	}
 	if err := sqlitecov.WriteFile(l.dataFile, data); err != nil {
 		l.keep = "writing the data file failed"
 		return nil, fmt.Errorf("write %s: %w", l.dataFile, err)
@@ -321,10 +322,9 @@ func (l *lifecycle) keepUnusable(s *merge.Summary) {
 // A reader that goes away (covrun ... | head) is not covrun's failure.
 func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
 	l.dropVanished(data)
-	py, cov := targetVersions(l.o.PythonVersion, l.o.CoverageVersion, l.run)
-	analyzer := analysis.PySourceAnalyzerWith(py[0], py[1], cov[0], cov[1], pyarcs.Facts)
+	analyzer := analysis.PySourceAnalyzerWith(pyarcs.Facts)
 	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, analysis.Env{
-		Dir: l.dir, Stdin: l.o.Stdin, Stdout: l.o.Stdout, Stderr: l.o.Stderr, Getenv: l.getenv,
+		Dir: l.dir, Stdin: l.o.Stdin, Stdout: l.o.Stdout, Stderr: l.o.Stderr, Getenv: l.getenv, Environ: l.environ,
 	})
 	var ec *cli.ExitCodeError
 	if errors.As(err, &ec) && ec.Code == cli.ExitUsage {
@@ -357,32 +357,40 @@ func (l *lifecycle) dropVanished(data *sqlitecov.Data) {
 	}
 }
 
-// targetVersions are the CPython and coverage.py versions whose compiler and
-// parser decide what a statement and a branch are: the flags if given, else
-// those of the measured interpreter, else covkit's defaults (3.14, 7.16).
-func targetVersions(pyFlag, covFlag string, run *pth.Run) (py, cov [2]int) {
-	pyV, covV := "3.14", "7.16"
-	for _, in := range run.Interpreters {
-		if in.HasCoverage && in.MajorMinor != "" {
-			pyV, covV = in.MajorMinor, in.CoverageVersion
-			break
+// recordInterpreters records which CPython measured the data where the data
+// says only which coverage.py did: the version of the run's interpreters
+// with that coverage.py, when they are all one version (the report then
+// needs no guess). Data that records its CPython is left as it is.
+func recordInterpreters(d *sqlitecov.Data, interps []*pth.Info) error {
+	srcs, err := d.Measured()
+	if err != nil {
+		return err
+	}
+	changed := false
+	for i, s := range srcs {
+		if s.Python != "" || s.Coverage == "" {
+			continue
+		}
+		py := ""
+		for _, in := range interps {
+			if !in.HasCoverage || in.CoverageVersion != s.Coverage || in.MajorMinor == "" {
+				continue
+			}
+			if py != "" && py != in.MajorMinor {
+				py = ""
+				break
+			}
+			py = in.MajorMinor
+		}
+		if py != "" {
+			srcs[i].Python = py
+			changed = true
 		}
 	}
-	if pyFlag != "" {
-		pyV = pyFlag
+	if changed {
+		d.SetMeasured(srcs)
 	}
-	if covFlag != "" {
-		covV = covFlag
-	}
-	py = [2]int{3, 14}
-	if a, b, err := analysis.ParseVersion(pyV); err == nil {
-		py = [2]int{a, b}
-	}
-	cov = [2]int{7, 16}
-	if a, b, err := analysis.ParseCoverageVersion(covV); err == nil {
-		cov = [2]int{a, b}
-	}
-	return py, cov
+	return nil
 }
 
 func pathMapper(rules []pathmap.Rule, relative bool, extra func(string) (string, bool)) (func(string) string, error) {

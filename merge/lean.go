@@ -109,8 +109,11 @@ func (lr *leanReader) raw(f *leancov.File, r *sqlitecov.Raw) {
 		return
 	}
 	r.Meta["has_arcs"] = "0"
-	r.Meta["covkit_engine"] = "lean"
-	r.Meta["covkit_python"] = f.Header["python"]
+	// What measured: covkit's engine, following the rules of the run's
+	// coverage.py, on this interpreter.
+	d := sqlitecov.Data{}
+	d.SetMeasured([]sqlitecov.Source{{Python: f.Python(), Coverage: f.Header["coverage"], Engine: sqlitecov.EngineCovkit}})
+	r.Meta[sqlitecov.MeasuredKey] = d.Meta[sqlitecov.MeasuredKey]
 	for k, ls := range lines {
 		r.LineBits = append(r.LineBits, sqlitecov.RawLineBits{FileID: k[0], ContextID: k[1], Numbits: sqlitecov.EncodeNumbits(ls)})
 	}

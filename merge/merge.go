@@ -245,6 +245,10 @@ type inputState struct {
 	dupOf   int // index of the input with the same data seen first, or -1
 	kind    int // has_arcs: 1, 0, or -1 for no data
 	version string
+	// measured is the input's covkit_measured record, "" without one;
+	// files its raw file paths, kept when it or version must be recorded.
+	measured string
+	files    []string
 }
 
 type merger struct {
@@ -290,6 +294,11 @@ func (m *merger) one(i int, path string, isBase bool, fr *sqlitecov.FileReader, 
 	}
 	st.kind = raw.HasArcs()
 	st.version = raw.Meta["version"]
+	st.measured = raw.Meta[sqlitecov.MeasuredKey]
+	st.files = make([]string, len(raw.Files))
+	for j, f := range raw.Files {
+		st.files[j] = f.Path
+	}
 	if !isBase {
 		m.mu.Lock()
 		j, seen := m.dups[k]
@@ -555,6 +564,9 @@ func (m *merger) build(a *acc, inputs []string, first map[int]string) (*sqliteco
 		m.firstAt[id] = f
 	}
 	mapped, names := m.mapPaths()
+	if err := m.recordMeasured(d, mapped, names); err != nil {
+		return nil, err
+	}
 
 	// Tracers, per mapped path: several raw paths can land on one.
 	tracers := tracerObs{}
@@ -642,6 +654,52 @@ func (m *merger) build(a *acc, inputs []string, first map[int]string) (*sqliteco
 		sf.Arcs[m.cname[int32(uint32(k))]] = slices.Compact(arcs)
 	}
 	return d, nil
+}
+
+// recordMeasured records in d's meta what measured each file (see
+// sqlitecov.MeasuredKey) when the inputs carry such records or come from
+// different coverage.py versions; equal plain inputs need no record.
+func (m *merger) recordMeasured(d *sqlitecov.Data, mapped []int32, names []string) error {
+	var used []*inputState
+	record := false
+	for i := range m.state {
+		st := &m.state[i]
+		if st.err != nil || st.dupOf >= 0 && st.dupOf < i {
+			continue
+		}
+		used = append(used, st)
+		record = record || st.measured != "" || st.version != used[0].version
+	}
+	if !record {
+		return nil
+	}
+	mapPath := func(p string) string {
+		if id, ok := m.paths[p]; ok {
+			return names[mapped[id]]
+		}
+		if m.opts.MapPath != nil {
+			p = m.opts.MapPath(p)
+		}
+		return fixSlashes(p)
+	}
+	parts := make([]sqlitecov.MeasuredPart, len(used))
+	for i, st := range used {
+		in := &sqlitecov.Data{Meta: map[string]string{"version": st.version}}
+		if st.measured != "" {
+			in.Meta[sqlitecov.MeasuredKey] = st.measured
+		}
+		srcs, err := in.Measured()
+		if err != nil {
+			return err
+		}
+		files := make([]string, len(st.files))
+		for j, f := range st.files {
+			files[j] = mapPath(f)
+		}
+		parts[i] = sqlitecov.MeasuredPart{Sources: srcs, Files: files, MapPath: mapPath}
+	}
+	d.SetMeasured(sqlitecov.JoinMeasured(parts))
+	return nil
 }
 
 // Reason returns the one-line reason an input was unusable, for messages.

@@ -436,3 +436,42 @@ func TestCombineWriteFailureKeepsInputs(t *testing.T) {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
+
+// TestRunRecordsWhatMeasured: inputs from different coverage.py versions (or
+// carrying covkit's records) give a combined file that says, per file, what
+// measured it, with [paths] applied; equal plain inputs need no record.
+func TestRunRecordsWhatMeasured(t *testing.T) {
+	dir := t.TempDir()
+	a := lineData(map[string][]int{"/ci/a.py": {1}, "/ci/b.py": {1}})
+	a.Meta["version"] = "6.5.0"
+	b := lineData(map[string][]int{"/ci/b.py": {2}, "/ci/c.py": {1}})
+	b.Meta["version"] = "7.6.0"
+	b.SetMeasured([]sqlitecov.Source{{Python: "3.13", Coverage: "7.6.0"}})
+	in := []string{write(t, filepath.Join(dir, "d.1"), a), write(t, filepath.Join(dir, "d.2"), b)}
+	d, _, err := Run(Options{Inputs: in, MapPath: func(p string) string { return strings.Replace(p, "/ci/", "/src/", 1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Measured()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sqlitecov.Source{
+		{Coverage: "6.5.0", Files: []string{"/src/a.py", "/src/b.py"}},
+		{Python: "3.13", Coverage: "7.6.0", Files: []string{"/src/b.py", "/src/c.py"}},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("measured (-want +got):\n%s", d)
+	}
+
+	// Two plain inputs of one version: coverage.py's own meta suffices.
+	b.Meta = map[string]string{"version": "6.5.0"}
+	in[1] = write(t, filepath.Join(dir, "d.3"), b)
+	plain, _, err := Run(Options{Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := plain.Meta[sqlitecov.MeasuredKey]; ok || plain.Meta["version"] != "6.5.0" {
+		t.Errorf("meta %v", plain.Meta)
+	}
+}

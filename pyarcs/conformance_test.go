@@ -83,6 +83,8 @@ func loadDump(t *testing.T, b *conformance.Runner) *dumpFile {
 	h := sha256.New()
 	h.Write(dumpScript)
 	h.Write([]byte(b.Python))
+	// A rebuilt bed (more libraries) makes a new dump.
+	h.Write([]byte(b.Stamp))
 	snipHost := b.HostPath(snippetDir)
 	if err := os.RemoveAll(snipHost); err != nil {
 		t.Fatal(err)

@@ -97,12 +97,6 @@ func regenerate(t *testing.T, proj string) {
 	}
 }
 
-// branchAnalyzer is the analyzer covreport uses: pysource with pyarcs'
-// branch facts injected.
-func branchAnalyzer(ver pysource.Version) analysis.Analyzer {
-	return analysis.PySourceAnalyzerWith(ver.Major, ver.Minor, 7, 16, pyarcs.Facts)
-}
-
 // TestGoldenReports builds covkit's reports from coverage.py's branch data
 // file with pyarcs' arcs and compares them byte for byte with the reports
 // coverage.py 7.16 wrote from the same data (time stamps aside).
@@ -125,11 +119,11 @@ func TestGoldenReports(t *testing.T) {
 			}
 			var warnings []string
 			res, err := analysis.Build(d, analysis.Options{
-				Dir:             inBed,
-				Exclude:         settings.ExcludeRegexes(),
-				PartialBranches: settings.PartialBranches,
-				Analyzer:        branchAnalyzer(pysource.Version{Major: 3, Minor: 14}),
-				Warn:            func(m string) { warnings = append(warnings, m) },
+				Dir:      inBed,
+				Regexes:  settings.Regexes,
+				Target:   analysis.Target{Python: pysource.Version{Major: 3, Minor: 14}},
+				Analyzer: analysis.PySourceAnalyzerWith(pyarcs.Facts),
+				Warn:     func(m string) { warnings = append(warnings, m) },
 				ReadFile: func(p string) ([]byte, error) {
 					if rel, ok := strings.CutPrefix(p, inBed+"/"); ok {
 						return os.ReadFile(filepath.Join(proj, rel))

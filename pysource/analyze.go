@@ -17,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/covkit/covkit/releases"
 )
 
 // Options says how to analyze a file.
@@ -29,13 +31,16 @@ type Options struct {
 	Coverage Version
 	// Exclude is the list of exclusion regexes (Python re syntax), i.e.
 	// coverage.py's exclude_lines with exclude_also appended. nil means
-	// coverage.py's default list (DefaultExclude); an empty non-nil slice
-	// excludes nothing.
+	// the default list of the Coverage release (releases.CoverageRules); an
+	// empty non-nil slice excludes nothing.
 	Exclude []string
-	// PartialBranches is the list of partial-branch regexes; nil means the
-	// defaults (DefaultPartialBranches). The always-partial list
-	// (DefaultPartialAlways) is added as coverage.py does.
+	// PartialBranches is the list of partial-branch regexes
+	// (partial_branches with partial_also appended); nil means the
+	// release's default.
 	PartialBranches []string
+	// PartialAlways is [report] partial_branches_always; nil means the
+	// release's default. It is added to PartialBranches as coverage.py does.
+	PartialAlways []string
 }
 
 // Region is a function or class, as coverage.py 7.x code_regions() gives it.
@@ -98,39 +103,6 @@ func (e *NotPythonError) Error() string {
 	return fmt.Sprintf("Couldn't parse '%s' as Python source: %s at line %s", e.Filename, e.Msg, line)
 }
 
-// DefaultExclude returns coverage.py's default exclude_lines list for the
-// given coverage.py version (zero means DefaultCoverage).
-func DefaultExclude(cov Version) []string {
-	if cov.IsZero() {
-		cov = DefaultCoverage
-	}
-	list := []string{`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)`}
-	// 7.10 added the stub and TYPE_CHECKING defaults (7.10.0 had the latter
-	// as a partial branch by mistake, fixed in 7.10.1; covkit models .1).
-	if cov.AtLeast(7, 10) {
-		list = append(list,
-			`^\s*(((async )?def .*?)?[\])]+(\s*->.*?)?:\s*)?\.\.\.\s*(#|$)`,
-			`if (typing\.)?TYPE_CHECKING:`)
-	}
-	return list
-}
-
-// ExcludeList combines configuration the way coverage.py does: exclude_lines
-// replaces the default list (nil means not set), exclude_also is appended.
-func ExcludeList(excludeLines, excludeAlso []string, cov Version) []string {
-	list := excludeLines
-	if list == nil {
-		list = DefaultExclude(cov)
-	}
-	return append(append([]string{}, list...), excludeAlso...)
-}
-
-// DefaultPartialBranches is coverage.py's default partial_branches list.
-var DefaultPartialBranches = []string{`#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(branch|BRANCH)`}
-
-// DefaultPartialAlways is coverage.py's partial_always list.
-var DefaultPartialAlways = []string{`while (True|1|False|0):`, `if (True|1|False|0):`}
-
 // JoinRegex combines regexes as coverage.py's join_regex does.
 func JoinRegex(regexes []string, cov Version) string {
 	if len(regexes) == 1 && (cov.IsZero() || cov.AtLeast(7, 0)) {
@@ -147,25 +119,34 @@ func JoinRegex(regexes []string, cov Version) string {
 // filename is only used in error messages. A *NotPythonError means
 // coverage.py would not parse the file either.
 func Analyze(filename string, src []byte, opts Options) (*Analysis, error) {
-	return AnalyzeText(filename, Decode(src), opts)
+	text, err := DecodeSource(src)
+	if err != nil {
+		return nil, err
+	}
+	return AnalyzeText(filename, text, opts)
 }
 
 // AnalyzeText is Analyze for text already decoded with Decode.
 func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
-	ver := opts.Version.clamp()
+	ver := releases.ClampPython(opts.Version)
 	cov := opts.Coverage
 	if cov.IsZero() {
 		cov = DefaultCoverage
 	}
+	rules := releases.CoverageRules(cov)
 	exclude := opts.Exclude
 	if exclude == nil {
-		exclude = DefaultExclude(cov)
+		exclude = rules.Exclude
 	}
 	partial := opts.PartialBranches
 	if partial == nil {
-		partial = DefaultPartialBranches
+		partial = rules.Partial
 	}
-	partial = append(append([]string{}, partial...), DefaultPartialAlways...)
+	always := opts.PartialAlways
+	if always == nil {
+		always = rules.PartialAlways
+	}
+	partial = append(append([]string{}, partial...), always...)
 
 	if strings.IndexByte(text, 0) >= 0 {
 		if !cov.AtLeast(7, 0) {
@@ -178,7 +159,7 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 		err = validate(mod, ver)
 	}
 	if err != nil {
-		return nil, notPython(filename, err, cov, ver)
+		return nil, notPython(filename, err, cov, ver, text)
 	}
 	a := &Analysis{Module: mod, Text: text}
 	a.firstOf = multilineMap(toks)

@@ -3,7 +3,7 @@ package pysource
 import "testing"
 
 func TestBrackets(t *testing.T) {
-	toks, err := Tokenize("f(a, [b, c], {d: (e,)}), g\n", Version{3, 14})
+	toks, err := Tokenize("f(a, [b, c], {d: (e,)}), g\n", Version{Major: 3, Minor: 14})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package pysource
 import (
 	"strconv"
 	"strings"
+
+	"github.com/covkit/covkit/releases"
 )
 
 // This file models which lines CPython's compiler gives line numbers to
@@ -48,7 +50,7 @@ func CodeLines(m *Module, ver Version, skipAnnotate bool) map[int]bool {
 }
 
 func codeLines(m *Module, ver Version, skipAnnotate bool) lineSet {
-	cm := &codeModel{ver: ver.clamp(), futureAnn: hasFutureAnnotations(m), skipAnnotate: skipAnnotate}
+	cm := &codeModel{ver: releases.ClampPython(ver), futureAnn: hasFutureAnnotations(m), skipAnnotate: skipAnnotate}
 	if n := len(m.Body); n > 0 {
 		cm.lines = newLineSet(m.Body[n-1].EndLine)
 	}
@@ -100,7 +102,7 @@ func (cm *codeModel) flushPending() {
 // noteConsts records the constants a live statement's own tokens add.
 func (cm *codeModel) noteConsts(s *Stmt) {
 	cs := cm.cs
-	if cs == nil || len(cs.pending) == 0 && !cm.ver.Less(Version{3, 12}) {
+	if cs == nil || len(cs.pending) == 0 && !cm.ver.Less(Version{Major: 3, Minor: 12}) {
 		return
 	}
 	fresh := false
@@ -188,7 +190,7 @@ func (cm *codeModel) block(ss []*Stmt, scope scopeKind, loop *loopCtx) bool {
 func (cm *codeModel) deadBlock(ss []*Stmt, pure bool) {
 	// 3.9 adds no constant for them at all (nothing is emitted), so none
 	// survive.
-	if pure && cm.ver.Less(Version{3, 12}) && cm.ver.AtLeast(3, 10) {
+	if pure && cm.ver.Less(Version{Major: 3, Minor: 12}) && cm.ver.AtLeast(3, 10) {
 		saved := cm.lines
 		cm.lines = nil
 		cm.nested(ss)
@@ -254,7 +256,7 @@ func (cm *codeModel) hasNestedCode(toks []Token) bool {
 			return true
 		}
 		if t.Type == NAME && t.Text == "for" && len(stack) > 0 {
-			if cm.ver.Less(Version{3, 12}) || stack[len(stack)-1] == "(" {
+			if cm.ver.Less(Version{Major: 3, Minor: 12}) || stack[len(stack)-1] == "(" {
 				return true
 			}
 		}
@@ -296,7 +298,7 @@ func (cm *codeModel) function(s *Stmt) {
 // 3.9, which compiles no code for other constant expression statements but
 // stores this one in __doc__.
 func (cm *codeModel) docstringLine(body []*Stmt) {
-	if cm.ver.Less(Version{3, 10}) && len(body) > 0 && isDocstring(body[0]) {
+	if cm.ver.Less(Version{Major: 3, Minor: 10}) && len(body) > 0 && isDocstring(body[0]) {
 		cm.mark(body[0].Line)
 	}
 }
@@ -371,7 +373,7 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		switch scope {
 		case scopeFunction:
 		case scopeClass:
-			if cm.ver.Less(Version{3, 14}) || cm.futureAnn {
+			if cm.ver.Less(Version{Major: 3, Minor: 14}) || cm.futureAnn {
 				cm.mark(s.Line)
 			}
 		default:
@@ -394,10 +396,10 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 			test = test[:i]
 		}
 		// 3.9 does not know that 'assert False' never falls through.
-		return cm.constTruth(test) != truthFalse || cm.ver.Less(Version{3, 10})
+		return cm.constTruth(test) != truthFalse || cm.ver.Less(Version{Major: 3, Minor: 10})
 	case SIf:
 		c, pure := cm.constTest(s.Header[1:])
-		if !(pure && c != truthUnknown && cm.ver.Less(Version{3, 10})) {
+		if !(pure && c != truthUnknown && cm.ver.Less(Version{Major: 3, Minor: 10})) {
 			// Before PEP 626 (3.10) a folded test leaves no line.
 			cm.mark(s.Line)
 		}
@@ -418,7 +420,7 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		return bf || of
 	case SWhile:
 		c, pure := cm.constTest(s.Header[1:])
-		if !(pure && c != truthUnknown && cm.ver.Less(Version{3, 10})) {
+		if !(pure && c != truthUnknown && cm.ver.Less(Version{Major: 3, Minor: 10})) {
 			cm.mark(s.Line)
 		}
 		lc := &loopCtx{}
@@ -507,13 +509,13 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 	case SPass:
 		// 3.9 compiles pass to nothing: it has a line only when an
 		// enclosing construct's instruction comes next.
-		if cm.ver.Less(Version{3, 10}) && !s.lastInCode {
+		if cm.ver.Less(Version{Major: 3, Minor: 10}) && !s.lastInCode {
 			return true
 		}
 		cm.mark(s.Line)
 		return true
 	case SExpr:
-		if cm.ver.Less(Version{3, 10}) && !s.lastInCode {
+		if cm.ver.Less(Version{Major: 3, Minor: 10}) && !s.lastInCode {
 			// 3.9 compiles no code for a constant expression statement,
 			// unless the code's implicit 'return None' takes its line.
 			if c, pure := cm.constTest(s.Header); pure && c != truthUnknown {
@@ -644,13 +646,13 @@ func (cm *codeModel) constTruth(toks []Token) truth {
 		inner := toks[1 : len(toks)-1]
 		if len(inner) == 0 {
 			// The empty tuple: a constant before 3.14's AST changes.
-			if cm.ver.Less(Version{3, 14}) {
+			if cm.ver.Less(Version{Major: 3, Minor: 14}) {
 				return truthFalse
 			}
 			return truthUnknown
 		}
 		if hasTopComma(inner) {
-			if cm.ver.Less(Version{3, 14}) && cm.constTuple(inner) {
+			if cm.ver.Less(Version{Major: 3, Minor: 14}) && cm.constTuple(inner) {
 				return truthTrue
 			}
 			return truthUnknown
@@ -679,7 +681,7 @@ func (cm *codeModel) constTuple(toks []Token) bool {
 
 func (cm *codeModel) atomTruth(toks []Token) truth {
 	if len(toks) == 2 && toks[0].Type == OP && (toks[0].Text == "-" || toks[0].Text == "+") && toks[1].Type == NUMBER {
-		if !cm.ver.Less(Version{3, 14}) {
+		if !cm.ver.Less(Version{Major: 3, Minor: 14}) {
 			return truthUnknown
 		}
 		return numberTruth(toks[1].Text)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/covkit/covkit/internal/conformance"
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/releases"
 )
 
 // The conformance harness: coverage.py's own parser, run inside each test
@@ -35,11 +36,16 @@ import (
 var dumpScript []byte
 
 type dumpFile struct {
-	Python   string                `json:"python"`
-	Coverage string                `json:"coverage"`
-	Exclude  []string              `json:"exclude"`
-	Partial  []string              `json:"partial"`
-	Files    map[string]*dumpEntry `json:"files"`
+	Python   string   `json:"python"`
+	Coverage string   `json:"coverage"`
+	Exclude  []string `json:"exclude"`
+	Partial  []string `json:"partial"`
+	// The release's own defaults (config.py), checked against package
+	// releases.
+	DefaultExclude       []string              `json:"default_exclude"`
+	DefaultPartial       []string              `json:"default_partial"`
+	DefaultPartialAlways []string              `json:"default_partial_always"`
+	Files                map[string]*dumpEntry `json:"files"`
 }
 
 type dumpEntry struct {
@@ -55,6 +61,13 @@ type dumpEntry struct {
 		Start int    `json:"start"`
 		Lines []int  `json:"lines"`
 	} `json:"regions"`
+	// Default is the file analysed with the release's default lists alone.
+	Default *struct {
+		Crash      string `json:"crash"`
+		Statements []int  `json:"statements"`
+		Excluded   []int  `json:"excluded"`
+		NoBranch   []int  `json:"nobranch"`
+	} `json:"default"`
 }
 
 // loadDump returns coverage.py's view of bed b's corpus, from the cache or
@@ -63,6 +76,8 @@ func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 	t.Helper()
 	h := sha256.New()
 	h.Write(dumpScript)
+	// A rebuilt bed (more libraries) makes a new dump.
+	h.Write([]byte(b.Stamp()))
 	var roots []string
 	if cross {
 		roots = crossRoots(t, b)
@@ -85,14 +100,16 @@ func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 	cache := filepath.Join(conformance.CacheDir(), fmt.Sprintf("%s-%s.json", name, key))
 	var args []string
 	if cross {
-		args = roots
+		// The other Python's library checks parsing; the default lists
+		// are checked on the bed's own corpus.
+		args = append(roots, "@no-defaults")
 	} else {
 		args = []string{"@stdlib"}
 		for _, sub := range snippetCorpora {
 			args = append(args, snipBed+"/"+sub)
 		}
 	}
-	data := conformance.Dump(t, conformance.BedRunner(b), dumpScript, cache, args, 10*time.Minute)
+	data := conformance.Dump(t, conformance.BedRunner(b), dumpScript, cache, args, 20*time.Minute)
 	var d dumpFile
 	if err := json.Unmarshal(data, &d); err != nil {
 		t.Fatalf("%s: %v", cache, err)
@@ -211,6 +228,24 @@ func compareFile(path string, src []byte, want *dumpEntry, opts Options) []confo
 			break
 		}
 	}
+	if dw := want.Default; dw != nil && dw.Crash == "" {
+		dopts := opts
+		dopts.Exclude, dopts.PartialBranches = nil, nil
+		if dg, err := Analyze(path, src, dopts); err == nil {
+			extra, missing := conformance.Diff(dg.Statements, dw.Statements)
+			if len(extra)+len(missing) > 0 {
+				add("with default exclusions: statements differ", append(extra, missing...)...)
+			}
+			extra, missing = conformance.Diff(dg.Excluded, dw.Excluded)
+			if len(extra)+len(missing) > 0 {
+				add("with default exclusions: excluded differ", append(extra, missing...)...)
+			}
+			extra, missing = conformance.Diff(dg.NoBranch, dw.NoBranch)
+			if len(extra)+len(missing) > 0 {
+				add("with default exclusions: no-branch differ", append(extra, missing...)...)
+			}
+		}
+	}
 	if want.Regions != nil || opts.Coverage.AtLeast(7, 0) {
 		if len(want.Regions) != len(got.Regions) {
 			add(fmt.Sprintf("region count differs (%d vs %d)", len(got.Regions), len(want.Regions)))
@@ -305,6 +340,11 @@ func compareDump(t *testing.T, name string, d *dumpFile, read func(string) ([]by
 	covv, err := ParseVersion(d.Coverage)
 	if err != nil {
 		t.Fatal(err)
+	}
+	rules := releases.CoverageRules(covv)
+	if d.DefaultExclude != nil && (!slices.Equal(rules.Exclude, d.DefaultExclude) || !slices.Equal(rules.Partial, d.DefaultPartial) || !slices.Equal(rules.PartialAlways, d.DefaultPartialAlways)) {
+		t.Errorf("coverage.py %s's defaults are exclude %q, partial %q, always %q; package releases says %+v",
+			d.Coverage, d.DefaultExclude, d.DefaultPartial, d.DefaultPartialAlways, rules)
 	}
 	opts := Options{Version: pyv, Coverage: covv, Exclude: d.Exclude, PartialBranches: d.Partial}
 	paths := make([]string, 0, len(d.Files))
@@ -418,12 +458,14 @@ func TestConformancePyenv(t *testing.T) {
 					t.Fatalf("copy coverage.py: %v\n%s", err, out)
 				}
 			}
-			args := []string{"@stdlib"}
+			args := []string{"@stdlib", "@no-defaults"}
 			for _, sub := range snippetCorpora {
 				args = append(args, filepath.Join(abs, sub))
 			}
 			r := conformance.HostRunner(o.name, python, "PYTHONPATH="+covDir, "PYTHONDONTWRITEBYTECODE=1")
-			data := conformance.Dump(t, r, dumpScript, cache, args, 10*time.Minute)
+			// The host's dist-packages are part of this corpus: thousands
+			// of files on a shared 2-core machine.
+			data := conformance.Dump(t, r, dumpScript, cache, args, 30*time.Minute)
 			var d dumpFile
 			if err := json.Unmarshal(data, &d); err != nil {
 				t.Fatalf("%s: %v", cache, err)

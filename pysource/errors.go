@@ -8,7 +8,14 @@ import (
 
 // notPython turns a tokenizer or parser failure into the NotPythonError
 // coverage.py would raise for the same file.
-func notPython(filename string, err error, cov, ver Version) error {
+func notPython(filename string, err error, cov, ver Version, text string) error {
+	if !cov.AtLeast(7, 0) && !ver.AtLeast(3, 12) {
+		// coverage.py 6.x runs the pure-Python tokenize over the whole
+		// file first: its failure wins over the compiler's.
+		if msg, line, ok := pyTokenizeError(text); ok {
+			return &NotPythonError{Filename: filename, Msg: pyrepr.Str(msg), Line: line}
+		}
+	}
 	var te *tokenError
 	var se *syntaxError
 	msg, line := err.Error(), 0

@@ -24,7 +24,7 @@ func FuzzTokenize(f *testing.F) {
 	addCorpusSeeds(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		text := Decode(src)
-		for _, v := range []Version{{3, 9}, {3, 11}, {3, 12}, {3, 14}} {
+		for _, v := range []Version{{Major: 3, Minor: 9}, {Major: 3, Minor: 11}, {Major: 3, Minor: 12}, {Major: 3, Minor: 14}} {
 			toks, err := Tokenize(text, v)
 			if err == nil && (len(toks) == 0 || toks[len(toks)-1].Type != ENDMARKER) {
 				t.Fatalf("%v: no ENDMARKER", v)
@@ -38,9 +38,9 @@ func FuzzAnalyze(f *testing.F) {
 	addCorpusSeeds(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		for _, o := range []Options{
-			{Version: Version{3, 11}, Coverage: Version{6, 5}},
-			{Version: Version{3, 13}, Coverage: Version{7, 6}},
-			{Version: Version{3, 14}, Coverage: Version{7, 16}},
+			{Version: Version{Major: 3, Minor: 11}, Coverage: Version{Major: 6, Minor: 5}},
+			{Version: Version{Major: 3, Minor: 13}, Coverage: Version{Major: 7, Minor: 6}},
+			{Version: Version{Major: 3, Minor: 14}, Coverage: Version{Major: 7, Minor: 16}},
 		} {
 			a, err := Analyze("f.py", src, o)
 			if err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/covkit/covkit/releases"
 )
 
 // StmtKind is the kind of a statement, named after Python's ast classes.
@@ -119,7 +121,7 @@ func (e *syntaxError) Error() string { return fmt.Sprintf("%s at line %d", e.Msg
 // comments and non-logical newlines, which neither the parser nor
 // coverage.py's token passes look at.
 func Parse(src string, ver Version) (*Module, []Token, error) {
-	ver = ver.clamp()
+	ver = releases.ClampPython(ver)
 	// The full token stream is scratch, reused between calls; what the
 	// module keeps is copied out at its exact size.
 	scratch := tokenScratch.Get().(*[]Token)
@@ -315,7 +317,7 @@ func one(s *Stmt, err error) ([]*Stmt, error) {
 // isMatch decides whether a logical line starting with the soft keyword
 // 'match' is a match statement: it ends with ':' and a block follows.
 func (p *parser) isMatch() bool {
-	if p.ver.Less(Version{3, 10}) {
+	if p.ver.Less(Version{Major: 3, Minor: 10}) {
 		return false
 	}
 	n := p.toks[p.pos+1]

@@ -72,7 +72,7 @@ func TestSpeedRatio(t *testing.T) {
 		}
 		srcs = append(srcs, data)
 	}
-	opts := Options{Version: Version{3, 14}, Coverage: Version{7, 16}}
+	opts := Options{Version: Version{Major: 3, Minor: 14}, Coverage: Version{Major: 7, Minor: 16}}
 
 	var pyFiles int
 	pyBest, goBest := 0.0, 0.0
@@ -124,7 +124,7 @@ func BenchmarkAnalyzeStdlib(b *testing.B) {
 		size += len(srcs[i])
 	}
 	b.SetBytes(int64(size))
-	opts := Options{Version: Version{3, 14}, Coverage: Version{7, 16}}
+	opts := Options{Version: Version{Major: 3, Minor: 14}, Coverage: Version{Major: 7, Minor: 16}}
 	for b.Loop() {
 		for i, src := range srcs {
 			Analyze(files[i], src, opts)

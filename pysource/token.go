@@ -621,7 +621,8 @@ func (t *tokenizer) unterminated(triple bool, startLine int) error {
 		return &tokenError{Msg: "EOF while scanning triple-quoted string literal", Line: startLine, Kind: tokErrEOFString, EOFLine: startLine}
 	}
 	if t.ver.AtLeast(3, 10) {
-		return &tokenError{Msg: fmt.Sprintf("unterminated string literal (detected at line %d)", startLine), Line: startLine}
+		// Detected where the line ends, after any backslash-newlines.
+		return &tokenError{Msg: fmt.Sprintf("unterminated string literal (detected at line %d)", t.line), Line: startLine}
 	}
 	return &tokenError{Msg: "EOL while scanning string literal", Line: startLine}
 }
@@ -667,7 +668,7 @@ func (t *tokenizer) scanFString(raw bool) error {
 			continue
 		case c == '\n':
 			if !triple {
-				return t.unterminatedQuote(q, startLine)
+				return fstringError(t.unterminatedQuote(q, startLine))
 			}
 			t.pos++
 			t.newline()
@@ -697,7 +698,16 @@ func (t *tokenizer) scanFString(raw bool) error {
 		}
 		t.pos++
 	}
-	return t.unterminated(triple, startLine)
+	return fstringError(t.unterminated(triple, startLine))
+}
+
+// fstringError names an unterminated f-string as such (3.12+ tokenizes
+// f-strings itself).
+func fstringError(err error) error {
+	if te, ok := err.(*tokenError); ok {
+		te.Msg = strings.Replace(te.Msg, "string literal", "f-string literal", 1)
+	}
+	return err
 }
 
 // scanFExpr scans a replacement field after its '{' up to and including the

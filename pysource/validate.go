@@ -90,6 +90,11 @@ func checkTokens(toks []Token, ver Version, skipFirst bool) error {
 			return &syntaxError{Msg: "invalid syntax", Line: t.Line}
 		}
 		if endsOperand(*p) && (isValue(*t) || t.Type == NAME && (notAfterOperandKw(t.Text) || t.Text == "import" && toks[0].Text != "from")) && !(p.Type == STRING && t.Type == STRING) {
+			if isValue(*t) {
+				if line, ok := forgotComma(toks, i, ver); ok {
+					return &syntaxError{Msg: "invalid syntax. Perhaps you forgot a comma?", Line: line}
+				}
+			}
 			return &syntaxError{Msg: "invalid syntax", Line: t.Line}
 		}
 		if p.Type == OP && wantsOperandOp(p.Text) && t.Type == OP && binaryOnlyOp(t.Text) {
@@ -97,6 +102,106 @@ func checkTokens(toks []Token, ver Version, skipFirst bool) error {
 		}
 	}
 	return nil
+}
+
+// forgotComma tells whether CPython 3.10+ explains the operand toks[i]
+// following another expression as a missing comma: inside brackets, when
+// the expression before it does not start with a name and a string or a
+// soft keyword, or is not a bare print or exec. The error is reported at
+// the first expression's line.
+func forgotComma(toks []Token, i int, ver Version) (int, bool) {
+	if !ver.AtLeast(3, 10) {
+		return 0, false
+	}
+	depth := 0
+	for _, t := range toks[:i] {
+		depth += t.Nesting()
+	}
+	if depth <= 0 {
+		return 0, false
+	}
+	start, ok := exprStart(toks, i)
+	if !ok {
+		return 0, false
+	}
+	a := toks[start]
+	switch {
+	case a.Type == NAME && toks[start+1].Type == STRING:
+		// Not here; maybe from the string on ("x 's' 1").
+		if start+1 == i && i+1 < len(toks) && isValue(toks[i+1]) {
+			return toks[i].Line, true
+		}
+		return 0, false
+	case a.Type == NAME && (a.Text == "_" || a.Text == "match" || a.Text == "case" || a.Text == "type"):
+		return 0, false
+	case a.Type == NAME && (a.Text == "print" || a.Text == "exec") && start == i-1:
+		return 0, false
+	}
+	return a.Line, true
+}
+
+// exprStart walks back from the operand before toks[i] to the first token
+// of the expression (a disjunction: operators, comparisons, not, await,
+// calls and subscripts) it belongs to; not ok when that expression is the
+// condition or branch of a conditional expression or a comprehension's
+// iterable, where CPython says only "invalid syntax".
+func exprStart(toks []Token, i int) (int, bool) {
+	inner := 0
+	j := i - 1
+	for ; j >= 0; j-- {
+		t := toks[j]
+		if n := t.Nesting(); n < 0 {
+			inner++
+			continue
+		} else if n > 0 {
+			if inner == 0 {
+				break
+			}
+			inner--
+			continue
+		}
+		if inner > 0 {
+			continue
+		}
+		if t.Type == OP && (t.Text == "," || t.Text == ":" || t.Text == ";" || t.Text == "->" || t.Text == ":=" || strings.HasSuffix(t.Text, "=") && t.Text != "==" && t.Text != "!=" && t.Text != "<=" && t.Text != ">=") {
+			break
+		}
+		if t.Type == OP && (t.Text == "*" || t.Text == "**") && (j == 0 || toks[j-1].Nesting() > 0 || toks[j-1].Text == ",") {
+			break
+		}
+		if t.Type == NAME {
+			switch t.Text {
+			case "if", "else":
+				return 0, false
+			case "in":
+				if forBefore(toks, j) {
+					return 0, false
+				}
+			case "lambda", "for", "async", "yield", "from", "return", "del", "assert", "import", "as", "with", "while", "elif":
+				return j + 1, true
+			}
+		}
+	}
+	return j + 1, true
+}
+
+// forBefore reports whether a "for" at the same bracket depth comes before
+// toks[j] (so that "in" there belongs to a comprehension or loop).
+func forBefore(toks []Token, j int) bool {
+	inner := 0
+	for k := j - 1; k >= 0; k-- {
+		if n := toks[k].Nesting(); n < 0 {
+			inner++
+		} else if n > 0 {
+			if inner == 0 {
+				return false
+			}
+			inner--
+		} else if inner == 0 && toks[k].Type == NAME && toks[k].Text == "for" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkOldFString applies the pre-3.12 f-string rules: replacement fields
@@ -296,7 +401,7 @@ func checkBody(ss []*Stmt, ver Version) error {
 				return err
 			}
 		}
-		if s.Kind == SFunctionDef && ver.Less(Version{3, 12}) {
+		if s.Kind == SFunctionDef && ver.Less(Version{Major: 3, Minor: 12}) {
 			if n := 2; s.Async && len(s.Header) > 3 {
 				n = 3
 				_ = n
@@ -307,14 +412,14 @@ func checkBody(ss []*Stmt, ver Version) error {
 				}
 			}
 		}
-		if s.Kind == SClassDef && ver.Less(Version{3, 12}) && len(s.Header) > 2 && s.Header[2].Text == "[" {
+		if s.Kind == SClassDef && ver.Less(Version{Major: 3, Minor: 12}) && len(s.Header) > 2 && s.Header[2].Text == "[" {
 			return &syntaxError{Msg: "invalid syntax", Line: s.Header[2].Line}
 		}
 		for _, h := range s.Handlers {
-			if ver.Less(Version{3, 11}) && len(h.Header) > 1 && h.Header[1].Text == "*" {
+			if ver.Less(Version{Major: 3, Minor: 11}) && len(h.Header) > 1 && h.Header[1].Text == "*" {
 				return &syntaxError{Msg: "invalid syntax", Line: h.Line}
 			}
-			if ver.Less(Version{3, 14}) && len(h.Header) > 1 {
+			if ver.Less(Version{Major: 3, Minor: 14}) && len(h.Header) > 1 {
 				if _, as := hasKeyword(h.Header, "as"); !as && hasTopComma(h.Header[1:]) {
 					return &syntaxError{Msg: "multiple exception types must be parenthesized", Line: h.Line}
 				}
@@ -459,7 +564,7 @@ func checkStmt(s *Stmt, ver Version) error {
 		for i := 0; i+1 < len(h); i++ {
 			if isKeyword(h[i], "def") {
 				msg := "expected '('"
-				if ver.Less(Version{3, 11}) {
+				if ver.Less(Version{Major: 3, Minor: 11}) {
 					msg = "invalid syntax"
 				}
 				if i+2 >= len(h) {

@@ -193,6 +193,15 @@ func WriteJSON(w io.Writer, s *Set, o *Options) (float64, error) {
 	j.bool(hasArcs)
 	j.key("show_contexts")
 	j.bool(o.ShowContexts)
+	if len(o.MeasuredBy) > 0 {
+		j.key("measured_by")
+		j.open('[')
+		for _, m := range o.MeasuredBy {
+			j.sep()
+			j.str(m)
+		}
+		j.close(']')
+	}
 	j.close('}')
 
 	total := Numbers{Precision: o.Precision}

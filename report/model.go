@@ -96,6 +96,10 @@ type Options struct {
 	// Version is the coverage.py version the reports claim to be written by
 	// (XML version attribute and comment URL, JSON meta.version).
 	Version string
+	// MeasuredBy, when set, lists what measured the data (JSON
+	// meta.measured_by): for data from several interpreters or from
+	// covkit's own engine, which Version alone cannot say.
+	MeasuredBy []string
 }
 
 // FormatVersion is the coverage.py version whose report formats covkit writes.

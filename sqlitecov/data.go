@@ -149,6 +149,10 @@ func (d *Data) Update(other *Data, mapPath func(string) string) error {
 	if d.Meta == nil {
 		d.Meta = map[string]string{}
 	}
+	measured, err := d.joinMeasured(other, mapPath)
+	if err != nil {
+		return err
+	}
 	mapped := make(map[string]string, len(other.Files))
 	for p, of := range other.Files {
 		np := p
@@ -193,7 +197,41 @@ func (d *Data) Update(other *Data, mapPath func(string) string) error {
 	if _, ok := d.Meta["version"]; !ok && other.Meta["version"] != "" {
 		d.Meta["version"] = other.Meta["version"]
 	}
+	if measured != nil {
+		d.SetMeasured(measured)
+	}
 	return nil
+}
+
+// joinMeasured is what measured d once other is added: nil when neither
+// records more than coverage.py's version, which the meta table keeps.
+func (d *Data) joinMeasured(other *Data, mapPath func(string) string) ([]Source, error) {
+	_, dRec := d.Meta[MeasuredKey]
+	_, oRec := other.Meta[MeasuredKey]
+	empty := len(d.Files) == 0 && len(d.Meta) == 0
+	dv, ov := d.Meta["version"], other.Meta["version"]
+	if !dRec && !oRec && (empty || dv == ov || ov == "") {
+		return nil, nil
+	}
+	var parts []MeasuredPart
+	if !empty {
+		ds, err := d.Measured()
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, MeasuredPart{Sources: ds, Files: d.Paths()})
+	}
+	os, err := other.Measured()
+	if err != nil {
+		return nil, err
+	}
+	files := other.Paths()
+	if mapPath != nil {
+		for i, f := range files {
+			files[i] = mapPath(f)
+		}
+	}
+	return JoinMeasured(append(parts, MeasuredPart{Sources: os, Files: files, MapPath: mapPath})), nil
 }
 
 func unionInts(a, b []int) []int {

@@ -37,7 +37,7 @@ func TestHTMLOnFullDisk(t *testing.T) {
 	testnodes.Tmpfs(t, full, 128<<10)
 
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"--html", filepath.Join(full, "htmlcov"), data}, nil, &stdout, &stderr)
+	code := run([]string{"--python-version", "3.14", "--html", filepath.Join(full, "htmlcov"), data}, nil, &stdout, &stderr)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}

@@ -34,15 +34,19 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// mkdata FILE [-arcs] PATH=LINES... writes a coverage.py data file. PATH is
-// relative to $WORK; LINES are comma-separated line numbers, or for -arcs
-// comma-separated FROM>TO pairs.
+// mkdata FILE [-arcs] [-version=V] [-python=V] PATH=LINES... writes a
+// coverage.py data file. PATH is relative to $WORK; LINES are
+// comma-separated line numbers, or for -arcs comma-separated FROM>TO pairs.
+// A PATH written raw:PATH is stored as it is (relative, with "..").
+// The file says coverage.py -version (default 7.16.1) made it, and records
+// (as covkit does) that CPython -python (default 3.14) measured it; an empty
+// -python= records nothing, like data from coverage.py itself.
 func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: mkdata FILE [-arcs] PATH=LINES...")
 	}
 	d := sqlitecov.NewData()
-	d.Meta["version"] = "7.16.1"
+	version, python := "7.16.1", "3.14"
 	arcs := false
 	file := ts.MkAbs(args[0])
 	for _, a := range args[1:] {
@@ -50,11 +54,23 @@ func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 			arcs = true
 			continue
 		}
+		if v, ok := strings.CutPrefix(a, "-version="); ok {
+			version = v
+			continue
+		}
+		if v, ok := strings.CutPrefix(a, "-python="); ok {
+			python = v
+			continue
+		}
 		p, spec, ok := strings.Cut(a, "=")
 		if !ok {
 			ts.Fatalf("mkdata: bad %q", a)
 		}
-		f := d.File(ts.MkAbs(p))
+		path := ts.MkAbs(p)
+		if raw, ok := strings.CutPrefix(p, "raw:"); ok {
+			path = raw // as written: relative, or with ".."
+		}
+		f := d.File(path)
 		for _, item := range strings.Split(spec, ",") {
 			if item == "" {
 				continue
@@ -89,6 +105,12 @@ func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	d.HasArcs, d.HasLines = arcs, !arcs
+	if version != "" {
+		d.Meta["version"] = version
+	}
+	if python != "" {
+		d.SetMeasured([]sqlitecov.Source{{Python: python, Coverage: version}})
+	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o777); err != nil {
 		ts.Fatalf("%v", err)
 	}

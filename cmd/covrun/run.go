@@ -75,12 +75,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		o.Paths = append(o.Paths, r)
 	}
-	if fs.Changed("python-version") {
-		o.PythonVersion = report.PythonVersion
-	}
-	if fs.Changed("coverage-version") {
-		o.CoverageVersion = report.CoverageVersion
-	}
 	o.Report = report
 	o.Stdin, o.Stdout, o.Stderr = stdin, stdout, stderr
 	o.Environ = os.Environ()

@@ -38,6 +38,9 @@ type Runner struct {
 	TempDir func(t *testing.T) (host, there string)
 	// Command runs args (args[0] is the program) in dir.
 	Command func(ctx context.Context, dir string, args ...string) *exec.Cmd
+	// Stamp identifies what the interpreter's corpus holds (see
+	// testbed.Bed.Stamp), for cache keys; "" when unknown.
+	Stamp string
 }
 
 // BedRunner runs the bed's Python inside the bed.
@@ -50,6 +53,7 @@ func BedRunner(b *testbed.Bed) *Runner {
 		Command: func(ctx context.Context, dir string, args ...string) *exec.Cmd {
 			return b.Command(ctx, dir, nil, args...)
 		},
+		Stamp: b.Stamp(),
 	}
 }
 

@@ -241,6 +241,20 @@ func ImageRepo() string {
 	return "covkit-testbed"
 }
 
+// Stamp identifies what the bed holds (its interpreter and packages), so
+// that results cached from it, such as conformance dumps, are remade when
+// testbed/build changes it: a tree's .covkit-ready and .covkit-corpus stamps, or the host's
+// installed python3 packages and their versions.
+func (b *Bed) Stamp() string {
+	if b.Root != "" {
+		ready, _ := os.ReadFile(filepath.Join(b.Root, ".covkit-ready"))
+		corpus, _ := os.ReadFile(filepath.Join(b.Root, ".covkit-corpus"))
+		return string(ready) + string(corpus)
+	}
+	out, _ := exec.Command("dpkg-query", "-W", "-f", "${Package} ${Version}\n", "python3*").Output()
+	return string(out)
+}
+
 // Image is the Docker image made from the bed's tree by testbed/build images.
 func (b *Bed) Image() string { return ImageRepo() + ":" + b.Name }
 

@@ -8,7 +8,9 @@ It walks ROOT directories (default, or where a ROOT is "@stdlib": this
 interpreter's standard library and /usr/lib/python3/dist-packages) for *.py
 files and writes one JSON object
 keyed by path with, for each file, what coverage.py's PythonParser reports
-(statements, excluded, multi-line map) and, with coverage 7.x, code_regions().
+(statements, excluded, multi-line map) with EXTRA_EXCLUDE as a project's own
+exclude_lines, again with the release's default lists alone, and with
+coverage 7.x, code_regions(). The default lists themselves are dumped too.
 Files coverage.py refuses get {"error": "<NotPython message>"}.
 """
 
@@ -60,7 +62,21 @@ def files(rootdirs):
     return out
 
 
-def one(path, exclude):
+def with_defaults(path, text):
+    try:
+        d = PythonParser(text=text, filename=path, exclude=join_regex(covconfig.DEFAULT_EXCLUDE))
+        d.parse_source()
+    except Exception as err:
+        return {"crash": "%s: %s" % (type(err).__name__, err)}
+    always = covconfig.DEFAULT_PARTIAL_ALWAYS
+    if coverage.version_info[0] >= 7:
+        nb = d.lines_matching(join_regex(covconfig.DEFAULT_PARTIAL + always))
+    else:
+        nb = d.lines_matching(join_regex(covconfig.DEFAULT_PARTIAL), join_regex(always))
+    return {"statements": sorted(d.statements), "excluded": sorted(d.excluded), "nobranch": sorted(nb)}
+
+
+def one(path, exclude, defaults):
     rec = {}
     try:
         text = get_python_source(path)
@@ -87,6 +103,11 @@ def one(path, exclude):
     else:
         nb = p.lines_matching(join_regex(PARTIAL), join_regex(covconfig.DEFAULT_PARTIAL_ALWAYS))
     rec["nobranch"] = sorted(nb)
+    # The same file with the release's default lists alone, as a project
+    # without [report] settings sees it (covkit takes them from package
+    # releases, not from here). "@no-defaults" skips this second parse.
+    if defaults:
+        rec["default"] = with_defaults(path, text)
     if code_regions is not None:
         try:
             regs = code_regions(text)
@@ -102,9 +123,12 @@ def one(path, exclude):
 
 def main():
     out = sys.argv[1]
+    args = sys.argv[2:] or ["@stdlib"]
+    defaults = "@no-defaults" not in args
     rootdirs = []
-    for r in sys.argv[2:] or ["@stdlib"]:
-        rootdirs += roots() if r == "@stdlib" else [r]
+    for r in args:
+        if r != "@no-defaults":
+            rootdirs += roots() if r == "@stdlib" else [r]
     exclude = join_regex(covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE)
     result = {
         "python": "%d.%d" % sys.version_info[:2],
@@ -112,10 +136,13 @@ def main():
         "coverage": coverage.__version__,
         "exclude": covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE,
         "partial": PARTIAL,
+        "default_exclude": covconfig.DEFAULT_EXCLUDE,
+        "default_partial": covconfig.DEFAULT_PARTIAL,
+        "default_partial_always": covconfig.DEFAULT_PARTIAL_ALWAYS,
         "files": {},
     }
     for path in files(rootdirs):
-        rec = one(path, exclude)
+        rec = one(path, exclude, defaults)
         if rec is not None:
             result["files"][path] = rec
     with open(out + ".tmp", "w") as f:

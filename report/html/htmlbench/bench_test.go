@@ -112,7 +112,7 @@ sys.exit(rc)
 		}
 		res, err := analysis.Build(d, analysis.Options{
 			Dir:      inBed,
-			Analyzer: analysis.PySourceAnalyzerWith(3, 14, 7, 16, pyarcs.Facts),
+			Analyzer: analysis.PySourceAnalyzerWith(pyarcs.Facts),
 			ReadFile: func(p string) ([]byte, error) { return os.ReadFile(bed.HostPath(p)) },
 		})
 		if err != nil {

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/covkit/covkit/internal/conformance"
+	"github.com/covkit/covkit/internal/testbed"
+)
+
+// TestWorkloadMatchesCoveragePy is issue 17's acceptance test: in every
+// bed, a workload over real libraries run with plain `coverage run` (and
+// --branch), reported by covreport with no version flags, gives coverage.py's
+// own `coverage json` figures on every file, with the bed's default
+// exclusions and with a project's exclude_lines/exclude_also.
+func TestWorkloadMatchesCoveragePy(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			b := testbed.Get(t, name)
+			bin := covreportBinary(t)
+			variants := make([]string, 0, len(conformance.Workloads))
+			for v := range conformance.Workloads {
+				variants = append(variants, v)
+			}
+			sort.Strings(variants)
+			for _, branch := range []bool{false, true} {
+				for _, variant := range variants {
+					label := variant
+					if branch {
+						label += ", branch"
+					}
+					t.Run(label, func(t *testing.T) {
+						host, inBed := b.TempDir(t)
+						conformance.WriteWorkload(t, host, conformance.Workloads[variant])
+						data, err := os.ReadFile(bin)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := os.WriteFile(filepath.Join(host, "covreport"), data, 0o755); err != nil {
+							t.Fatal(err)
+						}
+						run := []string{b.Python, "-m", "coverage", "run"}
+						if branch {
+							run = append(run, "--branch")
+						}
+						b.MustRun(t, inBed, nil, append(run, "workload.py")...)
+						b.MustRun(t, inBed, nil, b.Python, "-m", "coverage", "json", "-q", "-o", "py.json")
+						res := b.MustRun(t, inBed, nil, "./covreport", "--json", "go.json")
+						for _, l := range strings.Split(strings.TrimSpace(res.Stderr), "\n") {
+							if strings.HasPrefix(l, "warning:") && !strings.Contains(l, "set --python-version") {
+								t.Errorf("a warning that does not say how to choose: %s", l)
+							}
+						}
+						checkSameJSON(t, host, "py.json", "go.json")
+					})
+				}
+			}
+		})
+	}
+}
+
+// checkSameJSON compares two JSON reports in dir file by file.
+func checkSameJSON(t *testing.T, dir, want, got string) {
+	t.Helper()
+	w, err := os.ReadFile(filepath.Join(dir, want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.ReadFile(filepath.Join(dir, got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, diffs, err := conformance.CompareJSONReports(w, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Errorf("only %d files measured: is the bed missing the workload's libraries (testbed/build)?", n)
+	}
+	t.Logf("%d files, %d differ", n, len(diffs))
+	for i, d := range diffs {
+		if i == 20 {
+			t.Errorf("... and %d more", len(diffs)-20)
+			break
+		}
+		t.Error(d)
+	}
+}

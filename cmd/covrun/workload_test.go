@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/covkit/covkit/internal/conformance"
+	"github.com/covkit/covkit/internal/testbed"
+)
+
+// TestWorkloadMatchesCoveragePy is issue 17's acceptance test for covrun:
+// in every bed, covrun's JSON report of a workload over real libraries
+// (no version flags) equals `coverage json` of the data file covrun wrote,
+// file for file, for line and branch runs.
+func TestWorkloadMatchesCoveragePy(t *testing.T) {
+	for _, name := range testbed.Names {
+		t.Run(name, func(t *testing.T) {
+			b := testbed.Get(t, name)
+			binHost, binBed := b.TempDir(t)
+			staticCovrun(t, binHost)
+			for _, branch := range []bool{false, true} {
+				label := "lines"
+				if branch {
+					label = "branch"
+				}
+				t.Run(label, func(t *testing.T) {
+					host, inBed := b.TempDir(t)
+					conformance.WriteWorkload(t, host, conformance.Workloads["defaults"])
+					args := []string{filepath.Join(binBed, "covrun"), "--no-docker", "--json", "go.json"}
+					if branch {
+						args = append(args, "--branch")
+					}
+					res := b.MustRun(t, inBed, nil, append(args, "--", b.Python, "workload.py")...)
+					for _, l := range strings.Split(strings.TrimSpace(res.Stderr), "\n") {
+						if strings.HasPrefix(l, "warning: the data does not say") {
+							t.Errorf("covrun knows its interpreters, yet guessed: %s", l)
+						}
+					}
+					b.MustRun(t, inBed, nil, b.Python, "-m", "coverage", "json", "-q", "-o", "py.json")
+					w, err := os.ReadFile(filepath.Join(host, "py.json"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					g, err := os.ReadFile(filepath.Join(host, "go.json"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					n, diffs, err := conformance.CompareJSONReports(w, g)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n < 100 {
+						t.Errorf("only %d files measured: is the bed missing the workload's libraries (testbed/build)?", n)
+					}
+					t.Logf("%d files, %d differ", n, len(diffs))
+					for i, d := range diffs {
+						if i == 20 {
+							t.Errorf("... and %d more", len(diffs)-20)
+							break
+						}
+						t.Error(d)
+					}
+				})
+			}
+		})
+	}
+}
