@@ -73,17 +73,18 @@ func leanBlockers(c *covconfig.Config, branch bool) []string {
 
 // interpreterEngines says, per probed interpreter, what measures it: the
 // lines covrun -v prints and the run's log keeps.
-func interpreterEngines(ch engineChoice, infos []*pth.Info) []string {
+func interpreterEngines(ch engineChoice, infos []*pth.Info, contexts string) []string {
 	var out []string
 	for _, in := range infos {
 		var what string
+		how, whyNot := pth.LeanFor(in, infos, contexts)
 		switch {
 		case ch.engine == pth.EngineCoverage:
 			what = "coverage.py (" + strings.Join(ch.why, "; ") + ")"
-		case pth.VersionAtLeast(in.MajorMinor, pth.LeanMinPython):
-			what = "lean engine"
+		case whyNot == "":
+			what = how
 		default:
-			what = "coverage.py (no sys.monitoring before CPython " + pth.LeanMinPython + ")"
+			what = "coverage.py (" + whyNot + ")"
 		}
 		out = append(out, fmt.Sprintf("%s (Python %s): %s", in.Python, in.Version, what))
 	}
@@ -91,14 +92,14 @@ func interpreterEngines(ch engineChoice, infos []*pth.Info) []string {
 }
 
 // CheckLeanInterpreters fails a --engine lean run whose interpreters
-// include one the lean engine cannot run on.
-func CheckLeanInterpreters(e pth.Engine, infos []*pth.Info) error {
+// include one the lean engine cannot measure.
+func CheckLeanInterpreters(e pth.Engine, infos []*pth.Info, contexts string) error {
 	if e != pth.EngineLean {
 		return nil
 	}
 	for _, in := range infos {
-		if !pth.VersionAtLeast(in.MajorMinor, pth.LeanMinPython) {
-			return fmt.Errorf("--engine lean: %s is Python %s; the lean engine needs %s+ (use --engine auto)", in.Python, in.Version, pth.LeanMinPython)
+		if _, whyNot := pth.LeanFor(in, infos, contexts); whyNot != "" {
+			return fmt.Errorf("--engine lean: %s is Python %s: %s (use --engine auto)", in.Python, in.Version, whyNot)
 		}
 	}
 	return nil
@@ -147,7 +148,7 @@ func selection(c *covconfig.Config, dir string) (*filesel.Selector, error) {
 }
 
 func leanOptions(sel *filesel.Selector, c *covconfig.Config) pth.LeanOptions {
-	l := pth.LeanOptions{Mode: string(sel.Mode()), CoverPylib: c.Run.CoverPylib}
+	l := pth.LeanOptions{Mode: string(sel.Mode()), CoverPylib: c.Run.CoverPylib, Sigterm: c.Run.Sigterm}
 	if sel.Mode() == filesel.ModeSource {
 		l.SourceDirs, l.SourcePkgs = sel.SourceDirs, sel.SourcePkgs
 	}

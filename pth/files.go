@@ -15,7 +15,10 @@ const (
 	// CoverageEngineFile is the bootstrap's coverage.py engine, imported
 	// only by processes the lean engine does not measure.
 	CoverageEngineFile = "_covkit_coverage.py"
-	RegistryDir        = "covkit-runs" // registry of active runs (exists only while one is registered)
+	// CTraceEngineFile is the lean engine before CPython 3.12 (coverage.py's
+	// compiled tracer, covkit's data), imported only there.
+	CTraceEngineFile = "_covkit_ctrace.py"
+	RegistryDir      = "covkit-runs" // registry of active runs (exists only while one is registered)
 	// EnvRun names the run directory in a child's environment; "-" turns
 	// covkit off for that process and its descendants (registry included).
 	EnvRun = "COVKIT_RUN"
@@ -30,6 +33,9 @@ var bootstrapPy []byte
 
 //go:embed bootstrap/_covkit_coverage.py
 var coverageEnginePy []byte
+
+//go:embed bootstrap/_covkit_ctrace.py
+var ctraceEnginePy []byte
 
 //go:embed bootstrap/sitecustomize.py
 var sitecustomizePy []byte
@@ -50,12 +56,13 @@ func Modules() map[string][]byte {
 	return map[string][]byte{
 		BootstrapFile:      Bootstrap(),
 		CoverageEngineFile: append([]byte(nil), coverageEnginePy...),
+		CTraceEngineFile:   append([]byte(nil), ctraceEnginePy...),
 	}
 }
 
 // moduleNames lists Modules' names, the bootstrap last (written last,
 // removed first after the hook: a hook finds its bootstrap complete).
-var moduleNames = []string{CoverageEngineFile, BootstrapFile}
+var moduleNames = []string{CoverageEngineFile, CTraceEngineFile, BootstrapFile}
 
 // BootFiles returns what a run's boot directory holds, by file name: the
 // modules and the sitecustomize.py that starts them.
@@ -105,7 +112,7 @@ func Files(dir string, mode Mode) map[string][]byte {
 
 // installedNames lists every file a hook installation has, the hook first:
 // the order to remove them in.
-var installedNames = []string{HookFile, BootstrapFile, CoverageEngineFile}
+var installedNames = []string{HookFile, BootstrapFile, CoverageEngineFile, CTraceEngineFile}
 
 // writePycs puts compiled modules beside the installed ones, best effort:
 // without them every process compiles the bootstrap where it cannot write

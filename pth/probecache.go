@@ -40,6 +40,7 @@ func probeKey(python string, env []string, compile bool) string {
 	h := sha256.New()
 	h.Write(bootstrapPy)
 	h.Write(coverageEnginePy)
+	h.Write(ctraceEnginePy)
 	h.Write([]byte(python + "\x00"))
 	if compile {
 		h.Write([]byte("compile\x00"))

@@ -91,6 +91,10 @@ type LeanOptions struct {
 	SourceDirs []string // canonical source directories (source mode)
 	SourcePkgs []string // source packages (source mode)
 	CoverPylib bool
+	// Sigterm is the project's [run] sigterm: before CPython 3.12 the lean
+	// engine then saves on SIGTERM (coverage.py's behaviour); from 3.12 its
+	// data is on disk anyway.
+	Sigterm bool
 	// Coverage is the coverage.py version ("7.16") whose rules the run's
 	// reports follow, recorded in each lean data file.
 	Coverage string
@@ -296,6 +300,26 @@ func leanCapable(info *Info, e Engine) bool {
 	return (e == EngineLean || e == EngineAuto) && VersionAtLeast(info.MajorMinor, LeanMinPython)
 }
 
+// LeanFor says how the lean engine measures the processes of interpreter
+// info in a run with interpreters all (contexts: RunOptions.Contexts), and
+// why not when it cannot: from CPython 3.12 with sys.monitoring; before,
+// with coverage.py's compiled line tracer (info's own coverage.py, or one
+// a same-version interpreter lends), writing covkit's data at exit.
+func LeanFor(info *Info, all []*Info, contexts string) (how, whyNot string) {
+	if VersionAtLeast(info.MajorMinor, LeanMinPython) {
+		return "lean engine", ""
+	}
+	if contexts == ContextsTest {
+		return "", "test contexts need coverage.py before CPython " + LeanMinPython
+	}
+	for _, in := range all {
+		if in.HasCoverage && in.MajorMinor == info.MajorMinor {
+			return "lean engine (coverage.py's compiled tracer, data written at exit)", ""
+		}
+	}
+	return "", "no coverage.py for Python " + info.MajorMinor + ", whose compiled tracer the lean engine uses before CPython " + LeanMinPython
+}
+
 // VersionAtLeast compares "major.minor" versions.
 func VersionAtLeast(v, min string) bool {
 	var a, b, c, d int
@@ -374,6 +398,9 @@ func leanConfig(l LeanOptions, lender *Info) map[string]string {
 	}
 	if l.CoverPylib {
 		cfg["cover_pylib"] = "1"
+	}
+	if l.Sigterm {
+		cfg["sigterm"] = "1"
 	}
 	if lender != nil && lender.CoverageDir != "" {
 		// coverage.py never measures itself.

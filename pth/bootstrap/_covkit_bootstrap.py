@@ -157,6 +157,8 @@ def _start_engine(cfg):
     # Measuring starts last: no line of this frame runs after it.
     if run.engine == "lean":
         _start_lean(cfg)
+    elif run.engine == "ctrace":
+        _start_ctrace(cfg)
     else:
         _start_coverage(cfg)
 
@@ -216,23 +218,35 @@ def _drop_boot_dir():
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != boot]
 
 
-def _start_coverage(cfg):
-    # The engine module lies beside this one, which may be the run's boot
+def _engine_module(name):
+    # The engine modules lie beside this one, which may be the run's boot
     # directory, off sys.path by now.
     here = os.path.dirname(os.path.abspath(__file__))
-    added = here not in sys.path
-    if added:
-        sys.path.append(here)
+    sys.path.insert(0, here)
     try:
-        import _covkit_coverage
+        return __import__(name)
     finally:
-        if added:
-            sys.path.remove(here)
-    _covkit_coverage.start(cfg, run.root)
+        sys.path.remove(here)
+
+
+def _start_coverage(cfg):
+    _engine_module("_covkit_coverage").start(cfg, run.root)
+
+
+def _start_ctrace(cfg):
+    # Without coverage.py's compiled tracer for this interpreter, coverage.py
+    # itself measures.
+    ctrace = _engine_module("_covkit_ctrace")
+    tracer = ctrace.load_tracer(cfg)
+    if tracer is None:
+        run.engine = "coverage"
+        _start_coverage(cfg)
+        return
+    ctrace.start(cfg, tracer)
 
 
 def lean_unavailable():
-    """Why this interpreter cannot run the lean engine, or None."""
+    """Why this interpreter cannot run the sys.monitoring lean engine, or None."""
     if sys.version_info < (3, 12) or not hasattr(sys, "monitoring"):
         return "no sys.monitoring before CPython 3.12"
     gil = getattr(sys, "_is_gil_enabled", None)
@@ -242,14 +256,18 @@ def lean_unavailable():
 
 
 def choose_engine(cfg):
-    # covrun has decided what the run needs (engine=lean|coverage|auto);
-    # only the interpreter's own abilities are left to decide here.
+    """"lean" (sys.monitoring), "ctrace" (the lean engine before 3.12:
+    coverage.py's compiled tracer, covkit's data) or "coverage". covrun has
+    decided what the run needs (engine=lean|coverage|auto); only the
+    interpreter's own abilities are left to decide here."""
     want = cfg.get("engine", "coverage")
     if want == "coverage":
         return "coverage"
     why = lean_unavailable()
     if why is None:
         return "lean"
+    if sys.version_info < (3, 12) and cfg.get("contexts") != "test":
+        return "ctrace"
     if want == "lean":
         log("lean engine unavailable (%s): measured with coverage.py" % why)
     return "coverage"
@@ -457,6 +475,108 @@ def _venv_dirs(paths, cache):
     return out
 
 
+class Selection:
+    """coverage.py's choice of the files to measure, as far as a measured
+    process makes it (covkit's filesel makes it exactly at merge time, on
+    canonical paths): one per process, shared by the engines' tracers."""
+
+    def __init__(self, cfg):
+        self.mode = cfg.get("sel", "default")
+        self.src = _dir_prefixes(_split(cfg.get("src")))
+        self.pkgs = _split(cfg.get("pkgs"), ",")
+        self.pkg_prefixes = tuple(p + "." for p in self.pkgs)
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.own = (os.path.join(here, "_covkit_"), os.path.join(run.root, "boot") + "/")
+        self.pylib, self.third = [], []
+        self.venv_rule = cfg.get("rules", "venv") == "venv"
+        skip = ()
+        if self.mode == "default":
+            self.pylib, self.third = _interp_skip(_load_interp(run.root), cfg)
+            skip = _dir_prefixes(_split(cfg.get("skip")) + tuple(self.third) +
+                                 (() if cfg.get("cover_pylib") == "1" else tuple(self.pylib)))
+        self.skip_fixed = skip
+        # Files no process of this run measures, whatever else holds:
+        # artificial names, and with the default selection the
+        # interpreter's own directories.
+        self.fast_skip = ("<",) + skip
+        self._skip = skip
+        self._syspath = None
+        self._venv_cache = {}
+
+    def header(self, cfg):
+        """The data file header's facts about the process and its choice."""
+        return {
+            "python": "%d.%d.%d" % sys.version_info[:3],
+            "impl": sys.implementation.name,
+            "coverage": cfg.get("coverage", ""),
+            "sel": self.mode,
+            "pylib": "\0".join(self.pylib),
+            "third": "\0".join(self.third),
+            "cover_pylib": cfg.get("cover_pylib", ""),
+            "context": static_context(cfg),
+        }
+
+    def _skip_list(self):
+        # sys.path decides which directories are virtualenvs' (coverage.py
+        # checks again whenever it changes).
+        if self.venv_rule and sys.path != self._syspath:
+            self._syspath = list(sys.path)
+            self._skip = self.skip_fixed + _dir_prefixes(_venv_dirs(sys.path, self._venv_cache))
+        return self._skip
+
+    def select(self, filename, frame):
+        """(path, module) to measure, or None."""
+        if not filename or filename[0] == "<" or filename.startswith("memory:"):
+            return None
+        g = frame.f_globals if frame is not None else None
+        path = filename
+        if g:
+            dunder = g.get("__file__")
+            if dunder:
+                alt = _source_for(str(dunder))
+                if os.path.basename(alt) == os.path.basename(filename):
+                    path = alt
+        if not path or path[0] == "<":
+            return None
+        if not os.path.isabs(path):
+            for d in [os.curdir] + sys.path:
+                if isinstance(d, str) and os.path.exists(os.path.join(d, path)):
+                    path = os.path.join(d, path)
+                    break
+        # coverage.py matches canonical paths: "a/../b" is "b" (symlinks are
+        # resolved afterwards, by covkit).
+        path = os.path.abspath(path)
+        if path.startswith(self.own) or os.path.basename(path).startswith("_covkit_"):
+            return None  # covkit's own modules, wherever they were imported from
+        module = _module_name(g) if g else ""
+        if self.mode == "default":
+            if path.startswith(self._skip_list()):
+                return None
+        elif self.mode == "source":
+            if not (path.startswith(self.src) or module in self.pkgs or module.startswith(self.pkg_prefixes)):
+                return None
+        return path, module
+
+
+def data_header(kv):
+    """A lean data file's header for the facts in kv (and this process)."""
+    kv = dict(kv, pid=str(os.getpid()), ppid=str(os.getppid()))
+    text = "".join("%s=%s\n" % (k, kv[k]) for k in sorted(kv)).encode("utf-8", "surrogateescape")
+    pad = (-(16 + len(text))) % 8
+    return LEAN_MAGIC + len(text).to_bytes(4, "little") + bytes(4) + text + bytes(pad)
+
+
+def name_slots(kind, fid, data):
+    """The slots that spell data (bytes) for file (or context) fid."""
+    return [(kind << 60) | (fid << 40) | int.from_bytes(data[j:j + 5], "little") for j in range(0, len(data), 5)]
+
+
+def data_file_name(data_dir):
+    """A new data file name for this process in data_dir."""
+    name = ".covkit.%s.pid%d.X%sx" % (os.uname().nodename, os.getpid(), os.urandom(4).hex())
+    return os.path.join(data_dir, name)
+
+
 def _start_lean(cfg):
     mon = sys.monitoring
     for tool in (3, 4, 2, 1, 0, 5):
@@ -478,6 +598,10 @@ def _lean_recorder(cfg, mon, tool):
     """The lean engine's state and callbacks, in one closure."""
     import itertools
     import _thread
+    # Imported now, not when the first file is measured: an import under
+    # measurement runs the interpreter's import hooks (setuptools'
+    # _distutils_hack, for one), whose lines would be recorded.
+    import mmap
 
     DISABLE = mon.DISABLE
     LINE = mon.events.LINE
@@ -486,40 +610,15 @@ def _lean_recorder(cfg, mon, tool):
     MISSING = object()
 
     data_dir = cfg["data"]
-    mode = cfg.get("sel", "default")
-    src = _dir_prefixes(_split(cfg.get("src")))
-    pkgs = _split(cfg.get("pkgs"), ",")
-    pkg_prefixes = tuple(p + "." for p in pkgs)
-    here = os.path.dirname(os.path.abspath(__file__))
-    own = (os.path.join(here, "_covkit_"), os.path.join(run.root, "boot") + "/")
-    skip_fixed = ()
-    pylib, third = [], []
-    venv_rule = cfg.get("rules", "venv") == "venv"
-    if mode == "default":
-        pylib, third = _interp_skip(_load_interp(run.root), cfg)
-        skip_fixed = _dir_prefixes(_split(cfg.get("skip")) + tuple(third) +
-                                   (() if cfg.get("cover_pylib") == "1" else tuple(pylib)))
-    header_kv = {
-        "python": "%d.%d.%d" % sys.version_info[:3],
-        "impl": sys.implementation.name,
-        "coverage": cfg.get("coverage", ""),
-        "sel": mode,
-        "pylib": "\0".join(pylib),
-        "third": "\0".join(third),
-        "cover_pylib": cfg.get("cover_pylib", ""),
-    }
-    header_kv["context"] = static_context(cfg)
-
-    # Files no process of this run measures, whatever else holds: artificial
-    # names, and with the default selection the interpreter's own directories.
-    fast_skip = ("<",) + (skip_fixed if mode == "default" else ())
+    sel = Selection(cfg)
+    header_kv = sel.header(cfg)
+    fast_skip = sel.fast_skip
     lock = _thread.RLock()
     files = {}  # co_filename -> line slot prefix, or None: not measured
     fids = {}  # id(code) -> line slot prefix of its file
     keep = []  # the measured code objects, so their ids stay theirs
     blob = bytearray()  # every name slot written so far (a fork replays them)
-    venv_cache = {}
-    st = {"nfiles": 0, "path": None, "skip": skip_fixed, "syspath": None, "full": False, "ctx": 0}
+    st = {"nfiles": 0, "path": None, "full": False, "ctx": 0}
     ctx_ids = {"": 0}  # dynamic context name -> id
     fd = -1
     maps = []  # every mapping made: a late writer may still hold an old one
@@ -527,26 +626,18 @@ def _lean_recorder(cfg, mon, tool):
     cap = 0
     take = None
 
-    def header():
-        kv = dict(header_kv, pid=str(os.getpid()), ppid=str(os.getppid()))
-        text = "".join("%s=%s\n" % (k, kv[k]) for k in sorted(kv)).encode("utf-8", "surrogateescape")
-        pad = (-(16 + len(text))) % 8
-        return LEAN_MAGIC + len(text).to_bytes(4, "little") + bytes(4) + text + bytes(pad)
-
     def create():
         # A data file of this process's own, with the names already known.
         nonlocal fd, mv, cap, take
-        name = ".covkit.%s.pid%d.X%sx" % (os.uname().nodename, os.getpid(), os.urandom(4).hex())
-        path = os.path.join(data_dir, name)
+        path = data_file_name(data_dir)
         f = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o640)
-        head = header()
+        head = data_header(header_kv)
         used = (len(head) + len(blob)) // 8
         size = INITIAL_SLOTS
         while size < used * 2:
             size *= 2
         try:
             os.posix_fallocate(f, 0, size * 8)
-            import mmap
             m = mmap.mmap(f, size * 8)
         except BaseException:
             os.close(f)
@@ -568,7 +659,6 @@ def _lean_recorder(cfg, mon, tool):
                     raise OSError("covkit data file cannot grow")
                 try:
                     os.posix_fallocate(fd, 0, cap * 16)
-                    import mmap
                     m = mmap.mmap(fd, cap * 16)
                 except BaseException:
                     stop("cannot grow %s" % st["path"])
@@ -594,8 +684,7 @@ def _lean_recorder(cfg, mon, tool):
         mv[i] = slot
 
     def put_name(kind, fid, data):
-        for j in range(0, len(data), 5):
-            slot = (kind << 60) | (fid << 40) | int.from_bytes(data[j:j + 5], "little")
+        for slot in name_slots(kind, fid, data):
             put(slot)
             blob.extend(slot.to_bytes(8, "little"))
 
@@ -641,49 +730,6 @@ def _lean_recorder(cfg, mon, tool):
             put((KIND_SWITCH << 60) | (cid << 40))
         mon.restart_events()
 
-    def skip_list():
-        # sys.path decides which directories are virtualenvs' (coverage.py
-        # checks again whenever it changes).
-        if venv_rule and sys.path != st["syspath"]:
-            st["syspath"] = list(sys.path)
-            st["skip"] = skip_fixed + _dir_prefixes(_venv_dirs(sys.path, venv_cache))
-        return st["skip"]
-
-    def select(filename, frame):
-        # (path, module) to measure, or None: coverage.py's choice, made on
-        # the measured process's own view of its files. covrun applies the
-        # include/omit patterns and checks it again on canonical paths.
-        if not filename or filename[0] == "<" or filename.startswith("memory:"):
-            return None
-        g = frame.f_globals if frame is not None else None
-        path = filename
-        if g:
-            dunder = g.get("__file__")
-            if dunder:
-                alt = _source_for(str(dunder))
-                if os.path.basename(alt) == os.path.basename(filename):
-                    path = alt
-        if not path or path[0] == "<":
-            return None
-        if not os.path.isabs(path):
-            for d in [os.curdir] + sys.path:
-                if isinstance(d, str) and os.path.exists(os.path.join(d, path)):
-                    path = os.path.join(d, path)
-                    break
-        # coverage.py matches canonical paths: "a/../b" is "b" (symlinks are
-        # resolved afterwards, by covkit).
-        path = os.path.abspath(path)
-        if path.startswith(own):
-            return None
-        module = _module_name(g) if g else ""
-        if mode == "default":
-            if path.startswith(skip_list()):
-                return None
-        elif mode == "source":
-            if not (path.startswith(src) or module in pkgs or module.startswith(pkg_prefixes)):
-                return None
-        return path, module
-
     def decide(code, frame):
         fn = code.co_filename
         with lock:
@@ -691,7 +737,7 @@ def _lean_recorder(cfg, mon, tool):
             if prefix is MISSING:
                 prefix = None
                 if not st["full"]:
-                    chosen = select(fn, frame)
+                    chosen = sel.select(fn, frame)
                     if chosen is not None:
                         try:
                             prefix = register(*chosen)
