@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/analysis"
+	"github.com/covkit/covkit/collect"
 	"github.com/covkit/covkit/covconfig"
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/filesel"
@@ -57,6 +58,14 @@ type Options struct {
 	// Covdocker is the static covdocker executable the Docker support runs
 	// ("": beside the running executable, else on PATH).
 	Covdocker string
+
+	// Collect serves the run's collector on this address (":7777"), for
+	// processes on other hosts to push their data to (package collect).
+	Collect string
+	// CollectTLS is "CERT,KEY": the collector serves HTTPS.
+	CollectTLS string
+	// CollectWait bounds the wait for live clients' final push (0: DefaultCollectWait).
+	CollectWait time.Duration
 }
 
 // lifecycle is one covrun in progress.
@@ -73,6 +82,8 @@ type lifecycle struct {
 	dataFile string
 	run      *pth.Run
 	extraMap func(string) (string, bool)
+	// collector receives data pushed from other hosts (--collect).
+	collector *collect.Server
 	// keep says why the run's data must outlive covrun ("" to remove it).
 	keep string
 }
@@ -104,10 +115,14 @@ func Run(o Options) (code int, err error) {
 	if env, err = l.docker(env); err != nil {
 		return 1, err
 	}
+	if env, err = l.startCollector(env); err != nil {
+		return 1, err
+	}
 	code, execErr := Exec(Command{
 		Args: o.Command, Env: env, Dir: l.dir,
 		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
 	})
+	l.finishCollector()
 	l.closeRun()
 	if execErr != nil {
 		return code, execErr
@@ -223,6 +238,9 @@ func (l *lifecycle) cleanup() {
 	if l.run == nil {
 		return
 	}
+	if l.collector != nil {
+		l.collector.Close()
+	}
 	l.closeRun()
 	if l.o.KeepData && l.keep == "" {
 		l.keep = "--keep-data"
@@ -254,8 +272,9 @@ func isInside(p, dir string) bool {
 // returns nil data (and no error) when there is nothing to report.
 func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	rules := append(l.settings.Paths, l.o.Paths...)
-	if !l.o.NoDocker {
-		// Data written in containers names container paths: map each file
+	if !l.o.NoDocker || l.collector != nil {
+		// Data written in containers (and pushed from other hosts) names
+		// container paths: map each file
 		// through the image it came from (the user's [paths] first).
 		user, err := userMapper(rules)
 		if err != nil {

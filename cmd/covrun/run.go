@@ -40,6 +40,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	contexts := fs.String("contexts", "", "label data with a context per `KIND` of unit: test (the pytest test, id and phase, that ran each line, in whatever process it started) or process (each process's command line)")
 	fs.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data every `INTERVAL` (e.g. 2s), so SIGKILL loses at most that")
 	fs.BoolVar(&o.NoInstall, "no-install", false, "install no .pth hooks; measure only children that inherit the environment")
+	fs.StringVar(&o.Collect, "collect", "", "serve a collector on `ADDR` (e.g. :7777) that measured processes on other hosts push their data to; the command gets COVKIT_COLLECT_ADDR and COVKIT_COLLECT_TOKEN")
+	fs.StringVar(&o.CollectTLS, "collect-tls", "", "serve the collector over HTTPS with `CERT,KEY` (PEM files)")
+	fs.DurationVar(&o.CollectWait, "collect-wait", 0, "wait at most `DURATION` for live remote processes to push their data once the command has ended (default 10s)")
 	fs.BoolVar(&o.NoDocker, "no-docker", false, "do not measure Docker containers the command starts")
 	engine := fs.String("engine", "auto", "measure with `ENGINE`: lean (covkit's sys.monitoring tracer, CPython 3.12+), coverage (coverage.py), or auto (lean wherever it gives coverage.py's results exactly)")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say what measures each interpreter, and why")
@@ -74,6 +77,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return cli.Exit(command.Name, stderr, cli.UsageError("%v", err))
 		}
 		o.Paths = append(o.Paths, r)
+	}
+	if o.CollectTLS != "" && o.Collect == "" {
+		return cli.Exit(command.Name, stderr, cli.UsageError("--collect-tls needs --collect"))
 	}
 	o.Report = report
 	o.Stdin, o.Stdout, o.Stderr = stdin, stdout, stderr
