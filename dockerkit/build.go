@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/pth"
 )
 
 // BuildOptions configures Build.
@@ -267,6 +268,11 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		}
 	}
 	info.Pythons = pythons
+	// The labels again, inside the image: a process on another host sends
+	// them with its data (pth.RemoteFiles), having no view of its labels.
+	if err := writeImageFile(stagedSite, info); err != nil {
+		return nil, err
+	}
 	// One LABEL instruction: the legacy builder makes a step of each.
 	labels := info.Labels()
 	df.WriteString("LABEL")
@@ -685,6 +691,25 @@ func commitLayer(ctx context.Context, docker, image string, pairs [][2]string, l
 		}
 	}
 	return id, nil
+}
+
+// writeImageFile writes pth.RemoteImageFile into every staged site
+// directory: the build context, path mappings and interpreters.
+func writeImageFile(stagedSite map[string]string, info ImageInfo) error {
+	b, err := json.Marshal(struct {
+		Context string        `json:"context,omitempty"`
+		Paths   []PathMapping `json:"paths,omitempty"`
+		Pythons []Interpreter `json:"pythons,omitempty"`
+	}{info.Context, info.Paths, info.Pythons})
+	if err != nil {
+		return err
+	}
+	for _, dir := range stagedSite {
+		if err := writeFile(filepath.Join(dir, pth.RemoteImageFile), append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pthHookCheck lists the files (absolute, in the image) the hook put into

@@ -1,6 +1,8 @@
 package dockerkit
 
 import (
+	"maps"
+
 	"github.com/covkit/covkit/pth"
 )
 
@@ -20,7 +22,10 @@ func (f HookFunc) SiteFiles(py Interpreter) (map[string][]byte, error) { return 
 // PthHook is covkit's own hook (package pth), installed persistent: its
 // .pth line costs an environment lookup and a stat, and starts the
 // bootstrap only when COVKIT_RUN names a run directory, which the proxy
-// sets in the containers of a covkit run.
+// sets in the containers of a covkit run. Beside it, the remote client
+// (pth.RemoteFiles), one environment lookup unless COVKIT_COLLECT is set.
 var PthHook Hook = HookFunc(func(py Interpreter) (map[string][]byte, error) {
-	return pth.Files(py.Site, pth.ModePersistent), nil
+	files := pth.Files(py.Site, pth.ModePersistent)
+	maps.Copy(files, pth.RemoteFiles())
+	return files, nil
 })

@@ -37,6 +37,9 @@ var coverageEnginePy []byte
 //go:embed bootstrap/_covkit_ctrace.py
 var ctraceEnginePy []byte
 
+//go:embed bootstrap/_covkit_remote.py
+var remotePy []byte
+
 //go:embed bootstrap/sitecustomize.py
 var sitecustomizePy []byte
 
@@ -75,6 +78,32 @@ func BootFiles() map[string][]byte {
 // SiteCustomize returns the sitecustomize.py written into a run's boot
 // directory for the inherited-environment mechanism.
 func SiteCustomize() []byte { return append([]byte(nil), sitecustomizePy...) }
+
+// The remote client: covdocker build puts it into images beside the hook, so
+// that a process on another host (a pod, a remote Docker host) that sees
+// COVKIT_COLLECT measures itself and pushes its data to the run's collector
+// (package collect).
+const (
+	// RemoteHookFile is its one-line hook: one environment lookup unless
+	// COVKIT_COLLECT is set. It sorts before HookFile, so site runs it
+	// first and covkit.pth finds the run it made.
+	RemoteHookFile   = "covkit-remote.pth"
+	RemoteModuleFile = "_covkit_remote.py"
+	// RemoteImageFile describes the image (covdocker's labels: build
+	// context and path mappings, interpreters) for the client to send with
+	// its data.
+	RemoteImageFile = "_covkit_image.json"
+)
+
+// RemoteFiles returns the remote client's files for a site directory, by
+// name (RemoteImageFile is covdocker's to write).
+func RemoteFiles() map[string][]byte {
+	return map[string][]byte{
+		RemoteHookFile: []byte("# covkit remote client: inert unless COVKIT_COLLECT is set.\n" +
+			"import os;'COVKIT_COLLECT' in os.environ and exec(\"try:\\n import _covkit_remote as r;r.start()\\nexcept BaseException:pass\")\n"),
+		RemoteModuleFile: append([]byte(nil), remotePy...),
+	}
+}
 
 // Mode says who owns an installed hook.
 type Mode string

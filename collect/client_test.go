@@ -1,0 +1,239 @@
+package collect
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/covkit/covkit/leancov"
+	"github.com/covkit/covkit/pth"
+)
+
+// The remote client (pth's _covkit_remote.py) against a real collector, in
+// a CPython with sys.monitoring (the lean engine) outside any test bed: a
+// site directory holding what covdocker build puts into an image.
+
+func clientPython(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/root/.pyenv/versions/3.12.1/bin/python3.12", "/root/.pyenv/versions/3.13.0/bin/python3.13"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("no CPython 3.12+ outside the test beds (pyenv's) to run the remote client in")
+	return ""
+}
+
+// clientSite writes the hook, the bootstrap, the remote client and an image
+// description into a new site directory.
+func clientSite(t *testing.T, image string) string {
+	t.Helper()
+	site := t.TempDir()
+	files := pth.Files(site, pth.ModePersistent)
+	for k, v := range pth.RemoteFiles() {
+		files[k] = v
+	}
+	files[pth.RemoteImageFile] = []byte(image)
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(site, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return site
+}
+
+// runClient runs app.py in dir with site processed as a site directory
+// (as site.main processes an image's), under env.
+func runClient(ctx context.Context, py, site, dir string, env []string, app string) *exec.Cmd {
+	prog := "import site,sys,runpy;site.addsitedir(sys.argv[1]);sys.argv=sys.argv[2:];runpy.run_path(sys.argv[0],run_name='__main__')"
+	cmd := exec.CommandContext(ctx, py, "-c", prog, site, filepath.Join(dir, app))
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), env...)
+	return cmd
+}
+
+// cleanEnv is this environment without covkit's or Python's variables.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "COVKIT_") && !strings.HasPrefix(kv, "PYTHON") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "PYTHONDONTWRITEBYTECODE=1")
+}
+
+// pushedLines decodes every lean file the collector kept: lines by path.
+func pushedLines(t *testing.T, dir string) map[string][]int {
+	t.Helper()
+	out := map[string][]int{}
+	for _, n := range dataFiles(t, dir) {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := leancov.Decode(b)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		for _, m := range f.Files {
+			out[m.Path] = union(out[m.Path], m.Lines[""])
+		}
+	}
+	return out
+}
+
+func union(a, b []int) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, l := range append(append([]int{}, a...), b...) {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func has(lines []int, want ...int) bool {
+	for _, w := range want {
+		found := false
+		for _, l := range lines {
+			found = found || l == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+const clientApp = `import os, sys, time
+def work():
+    return 1
+mode = sys.argv[1]
+if mode == "exit":
+    work()
+elif mode == "_exit":
+    work()
+    os._exit(3)
+elif mode == "serve":
+    work()
+    while True:
+        time.sleep(0.05)
+        open(sys.argv[2], "w").close()
+print("done")
+`
+
+func TestRemoteClient(t *testing.T) {
+	py := clientPython(t)
+	if testing.Short() {
+		t.Skip("runs Python processes (-short)")
+	}
+	site := clientSite(t, `{"context":"/ctx","paths":[{"container":"/app","host":"."}]}`)
+	app := t.TempDir()
+	if err := os.WriteFile(filepath.Join(app, "app.py"), []byte(clientApp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appPath := filepath.Join(app, "app.py")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	t.Run("exit and os._exit push", func(t *testing.T) {
+		dir := t.TempDir()
+		s := startServer(t, Options{DataDir: dir})
+		env := []string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_REMOTE_DIR=" + t.TempDir()}
+		for _, mode := range []string{"exit", "_exit"} {
+			cmd := runClient(ctx, py, site, app, env, "app.py")
+			cmd.Args = append(cmd.Args, mode)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if want := map[string]int{"exit": 0, "_exit": 3}[mode]; cmd.ProcessState.ExitCode() != want {
+				t.Fatalf("%s: exit %d (%v), want %d; stderr %q", mode, cmd.ProcessState.ExitCode(), err, want, stderr.String())
+			}
+			if stderr.Len() != 0 {
+				t.Fatalf("%s: stderr %q", mode, stderr.String())
+			}
+		}
+		got := pushedLines(t, dir)
+		if !has(got[appPath], 1, 2, 3, 4, 5, 6, 7, 8, 9) {
+			t.Fatalf("pushed lines %v", got)
+		}
+		if st := s.Stats(); st.Processes != 2 {
+			t.Fatalf("stats %+v", st)
+		}
+	})
+
+	t.Run("a live service answers the flush", func(t *testing.T) {
+		dir := t.TempDir()
+		s := startServer(t, Options{DataDir: dir})
+		ready := filepath.Join(t.TempDir(), "ready")
+		env := []string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_CHECKPOINT=1h", "COVKIT_REMOTE_DIR=" + t.TempDir()}
+		cmd := runClient(ctx, py, site, app, env, "app.py")
+		cmd.Args = append(cmd.Args, "serve", ready)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { cmd.Process.Kill(); cmd.Wait() }()
+		for !exists(ready) {
+			if ctx.Err() != nil {
+				t.Fatal("service never ready")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// Its long-poll must have reached the collector: a flush needs a
+		// live client to ask.
+		for s.liveClients() == 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		res := s.Flush(ctx, 30*time.Second)
+		if res.Asked != 1 || res.Answered != 1 {
+			t.Fatalf("flush %+v", res)
+		}
+		if got := pushedLines(t, dir)[appPath]; !has(got, 1, 2, 3, 4, 5, 10, 11, 13, 14) {
+			t.Fatalf("flushed lines %v", got)
+		}
+	})
+
+	t.Run("unreachable collector", func(t *testing.T) {
+		// Nothing listens: the program runs and ends as it would, silently.
+		local := t.TempDir()
+		env := []string{"COVKIT_COLLECT=http://127.0.0.1:1", "COVKIT_TOKEN=x", "COVKIT_CHECKPOINT=100ms", "COVKIT_REMOTE_DIR=" + local}
+		cmd := runClient(ctx, py, site, app, env, "app.py")
+		cmd.Args = append(cmd.Args, "exit")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil || stdout.String() != "done\n" || stderr.Len() != 0 {
+			t.Fatalf("err %v stdout %q stderr %q", err, stdout.String(), stderr.String())
+		}
+		t.Logf("run with an unreachable collector took %v", time.Since(start))
+		// It measured, and said why it could not push in its own log.
+		logs, _ := filepath.Glob(filepath.Join(local, "covkit-remote-*", "log", "remote.*.log"))
+		data, _ := filepath.Glob(filepath.Join(local, "covkit-remote-*", "data", ".covkit.*"))
+		if len(logs) != 1 || len(data) != 1 {
+			t.Fatalf("logs %v data %v", logs, data)
+		}
+		if b, _ := os.ReadFile(logs[0]); !strings.Contains(string(b), "final push to http://127.0.0.1:1") {
+			t.Fatalf("log %s", b)
+		}
+	})
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// liveClients counts the clients heard from (tests).
+func (s *Server) liveClients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients)
+}
