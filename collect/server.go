@@ -118,6 +118,8 @@ type client struct {
 	acked          uint64 // highest flush generation answered
 	final          bool
 	pushes         int
+	polls          int  // long-polls open now
+	gone           bool // its last long-poll was dropped by its end (killed?), and nothing since
 }
 
 type stored struct {
@@ -315,7 +317,7 @@ func (s *Server) accept(p *Push) (bool, error) {
 		c = &client{host: p.Host, instance: p.Instance, pid: p.PID}
 		s.clients[ckey] = c
 	}
-	c.seen = s.o.Now()
+	c.seen, c.gone = s.o.Now(), false
 	if p.Data == nil {
 		s.ackLocked(c, p)
 		s.mu.Unlock()
@@ -358,9 +360,7 @@ func (s *Server) ackLocked(c *client, p *Push) {
 		c.final = true
 	}
 	if p.Flush > 0 || p.Final {
-		// A flush may be waiting for this answer.
-		close(s.ackCh)
-		s.ackCh = make(chan struct{})
+		s.wakeFlushLocked() // a flush may be waiting for this answer
 	}
 }
 
@@ -477,24 +477,46 @@ func (s *Server) handleWait(w http.ResponseWriter, r *http.Request) {
 		c = &client{host: host, instance: inst, pid: pid}
 		s.clients[host+"\x00"+inst] = c
 	}
-	c.seen = s.o.Now()
+	c.seen, c.gone = s.o.Now(), false
 	gen, ch := s.gen, s.genCh
+	polling := gen <= since && d > 0
+	if polling {
+		c.polls++
+	}
 	s.mu.Unlock()
-	if gen <= since && d > 0 {
+	if polling {
 		timer := time.NewTimer(d)
+		dropped := false
 		select {
 		case <-ch:
 		case <-timer.C:
 		case <-s.done:
 		case <-r.Context().Done():
+			// The client closed the connection of a poll it was waiting
+			// on: a live client never does; a killed one does (its
+			// kernel closes the socket).
+			dropped = true
 		}
 		timer.Stop()
 		s.mu.Lock()
 		gen = s.gen
 		c.seen = s.o.Now()
+		if dropped && c.polls == 1 {
+			c.gone = true
+			s.wakeFlushLocked()
+		}
+		c.polls--
 		s.mu.Unlock()
+		if dropped {
+			return
+		}
 	}
 	writeJSON(w, reply{Flush: gen})
+}
+
+func (s *Server) wakeFlushLocked() {
+	close(s.ackCh)
+	s.ackCh = make(chan struct{})
 }
 
 // bumpLocked starts a new flush generation and wakes the long-polls.
@@ -509,7 +531,8 @@ func (s *Server) bumpLocked() uint64 {
 type FlushResult struct {
 	Asked    int      // live clients asked
 	Answered int      // of them, those that answered in time
-	Silent   []string // "host pid N" of those that did not, sorted
+	Silent   []string // "host pid N" of those that did not answer in time, sorted
+	Gone     []string // of those that went away without a final push (killed?), sorted
 }
 
 // Flush asks every live client to push its data now and waits until they
@@ -520,7 +543,7 @@ func (s *Server) Flush(ctx context.Context, wait time.Duration) FlushResult {
 	now := s.o.Now()
 	var live []*client
 	for _, c := range s.clients {
-		if !c.final && now.Sub(c.seen) <= s.o.LiveWindow {
+		if !c.final && !c.gone && (c.polls > 0 || now.Sub(c.seen) <= s.o.LiveWindow) {
 			live = append(live, c)
 		}
 	}
@@ -529,15 +552,20 @@ func (s *Server) Flush(ctx context.Context, wait time.Duration) FlushResult {
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		var silent []string
+		var silent, gone []string
 		for _, c := range live {
-			if c.acked < gen && !c.final {
+			switch {
+			case c.acked >= gen || c.final:
+			case c.gone:
+				gone = append(gone, c.name())
+			default:
 				silent = append(silent, c.name())
 			}
 		}
 		ch := s.ackCh
 		s.mu.Unlock()
-		res := FlushResult{Asked: len(live), Answered: len(live) - len(silent), Silent: silent}
+		sort.Strings(gone)
+		res := FlushResult{Asked: len(live), Answered: len(live) - len(silent) - len(gone), Silent: silent, Gone: gone}
 		if len(silent) == 0 {
 			return res
 		}

@@ -298,3 +298,38 @@ func TestCloseEndsLongPolls(t *testing.T) {
 		t.Fatal("Close left a long-poll hanging")
 	}
 }
+
+func TestFlushDoesNotWaitForKilledClients(t *testing.T) {
+	s := startServer(t, Options{})
+	// A client killed while it long-polls: its kernel closes the connection.
+	ctx, cancel := context.WithCancel(context.Background())
+	polling := make(chan struct{})
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("http://%s/v1/wait?gen=0&t=50&host=h&instance=k&pid=8", s.Addr()), nil)
+		req.Header.Set("Authorization", "Bearer "+s.Token())
+		close(polling)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-polling
+	for s.liveClients() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	for {
+		s.mu.Lock()
+		gone := s.clients["h\x00k"].gone
+		s.mu.Unlock()
+		if gone {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	res := s.Flush(context.Background(), time.Minute)
+	if res.Asked != 0 || time.Since(start) > 10*time.Second {
+		t.Fatalf("flush %+v after %v", res, time.Since(start))
+	}
+}

@@ -63,6 +63,9 @@ func (l *lifecycle) finishCollector() {
 		fmt.Fprintf(l.o.Stderr, "; %d of %d live processes answered the final flush", res.Answered, res.Asked)
 	}
 	fmt.Fprintln(l.o.Stderr)
+	if len(res.Gone) > 0 {
+		l.warnf("collector: %s went away without a final push (killed?): their data is as of their last push", strings.Join(res.Gone, ", "))
+	}
 	if len(res.Silent) > 0 {
 		l.warnf("collector: no answer to the final flush within %v from %s: their data is as of their last push", wait, strings.Join(res.Silent, ", "))
 	}

@@ -251,7 +251,7 @@ def _loop():
     while not client.done:
         try:
             if conn is None:
-                conn = _connect(client.interval + 15)
+                conn = _connect(min(client.interval, 50.0) + 10)
             gen = _wait(conn, max(0.0, min(next_push - time.monotonic(), 50.0)))
             if gen > client.gen:
                 _push(conn, flush=gen)
@@ -266,7 +266,9 @@ def _loop():
             client.fails += 1
             _log("remote client: %s: %r" % (_where(), e))
             # Backoff with jitter; the data stays on disk meanwhile.
-            delay = min(MAX_BACKOFF, 0.5 * 2 ** min(client.fails, 8))
+            # A client that pushes often comes back soon after the network does.
+            cap = min(MAX_BACKOFF, max(2 * client.interval, 5.0))
+            delay = min(cap, 0.5 * 2 ** min(client.fails, 8))
             time.sleep(delay * (0.5 + int.from_bytes(os.urandom(1), "big") / 510.0))
 
 

@@ -1,0 +1,6 @@
+# Runs on the machine of the run: merged with what the containers pushed.
+def local():
+    return "local"  # run
+
+
+local()  # run
