@@ -3,6 +3,15 @@ package collect
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,6 +210,34 @@ func TestRemoteClient(t *testing.T) {
 		}
 	})
 
+	t.Run("inert without COVKIT_COLLECT", func(t *testing.T) {
+		probe := filepath.Join(app, "probe.py")
+		os.WriteFile(probe, []byte("import sys\nprint(sorted(m for m in ('_covkit_remote', '_covkit_bootstrap', 'http.client', 'urllib.request', 'threading') if m in sys.modules))\n"), 0o644)
+		cmd := runClient(ctx, py, site, app, []string{"COVKIT_TOKEN=x"}, "probe.py")
+		if out, err := cmd.CombinedOutput(); err != nil || string(out) != "[]\n" {
+			t.Fatalf("%v: modules loaded: %s", err, out)
+		}
+	})
+
+	t.Run("https", func(t *testing.T) {
+		dir := t.TempDir()
+		certFile, conf := selfSigned(t)
+		s := startServer(t, Options{DataDir: dir, TLS: conf})
+		for _, ca := range []string{certFile, ""} {
+			env := []string{"COVKIT_COLLECT=https://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_REMOTE_DIR=" + t.TempDir(), "COVKIT_COLLECT_CA=" + ca}
+			cmd := runClient(ctx, py, site, app, env, "app.py")
+			cmd.Args = append(cmd.Args, "exit")
+			if out, err := cmd.CombinedOutput(); err != nil || string(out) != "done\n" {
+				t.Fatalf("%v: %q", err, out)
+			}
+		}
+		// With the CA the push arrives; without it (an unknown certificate)
+		// nothing is sent.
+		if st := s.Stats(); st.Processes != 1 || !has(pushedLines(t, dir)[appPath], 1, 4, 5, 6) {
+			t.Fatalf("stats %+v", st)
+		}
+	})
+
 	t.Run("unreachable collector", func(t *testing.T) {
 		// Nothing listens: the program runs and ends as it would, silently.
 		local := t.TempDir()
@@ -236,4 +273,36 @@ func (s *Server) liveClients() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.clients)
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and returns its PEM file and
+// a server configuration that uses it.
+func selfSigned(t *testing.T) (string, *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "covkit test collector"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	kb, _ := x509.MarshalECPrivateKey(key)
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+	certFile := filepath.Join(t.TempDir(), "cert.pem")
+	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return certFile, &tls.Config{Certificates: []tls.Certificate{pair}}
 }

@@ -129,7 +129,8 @@ type stored struct {
 
 // Stats count what the collector saw.
 type Stats struct {
-	Pushes    int      // data files accepted
+	Files     int      // data files kept (a process's file once, however often pushed)
+	Pushes    int      // pushes of data accepted
 	Stale     int      // pushes older than what was kept already
 	Processes int      // processes that pushed data
 	Refused   int      // requests without the run's token
@@ -227,7 +228,7 @@ func (s *Server) Stats() Stats {
 			hosts[c.host] = true
 		}
 	}
-	st.Processes, st.Hosts = n, sortedKeys(hosts)
+	st.Processes, st.Hosts, st.Files = n, sortedKeys(hosts), len(s.files)
 	return st
 }
 

@@ -58,7 +58,7 @@ func (l *lifecycle) finishCollector() {
 	res := s.Flush(context.Background(), wait)
 	s.Close()
 	st := s.Stats()
-	fmt.Fprintf(l.o.Stderr, "covrun: collector: %d data files from %d processes on %d hosts", st.Pushes, st.Processes, len(st.Hosts))
+	fmt.Fprintf(l.o.Stderr, "covrun: collector: %d data files (%d pushes) from %d processes on %d hosts", st.Files, st.Pushes, st.Processes, len(st.Hosts))
 	if res.Asked > 0 {
 		fmt.Fprintf(l.o.Stderr, "; %d of %d live processes answered the final flush", res.Answered, res.Asked)
 	}
