@@ -27,15 +27,26 @@ import (
 // a CPython with sys.monitoring (the lean engine) outside any test bed: a
 // site directory holding what covdocker build puts into an image.
 
-func clientPython(t *testing.T) string {
+// clientPythons are the interpreters outside the test beds to run the
+// client in: pyenv's CPython 3.12+ (the lean engine) and, where it can
+// import coverage.py, Debian's (the host bed: CPython 3.11 and coverage.py
+// 6.5, the lean engine's pre-3.12 form driving coverage.py's tracer).
+func clientPythons(t *testing.T) map[string]string {
 	t.Helper()
+	out := map[string]string{}
 	for _, p := range []string{"/root/.pyenv/versions/3.12.1/bin/python3.12", "/root/.pyenv/versions/3.13.0/bin/python3.13"} {
 		if _, err := os.Stat(p); err == nil {
-			return p
+			out["lean"] = p
+			break
 		}
 	}
-	t.Skip("no CPython 3.12+ outside the test beds (pyenv's) to run the remote client in")
-	return ""
+	if exec.Command("/usr/bin/python3", "-c", "import coverage").Run() == nil {
+		out["ctrace"] = "/usr/bin/python3"
+	}
+	if len(out) == 0 {
+		t.Skip("no CPython 3.12+ (pyenv's) nor a Debian python3 with coverage.py to run the remote client in")
+	}
+	return out
 }
 
 // clientSite writes the hook, the bootstrap, the remote client and an image
@@ -140,10 +151,15 @@ print("done")
 `
 
 func TestRemoteClient(t *testing.T) {
-	py := clientPython(t)
 	if testing.Short() {
-		t.Skip("runs Python processes (-short)")
+		t.Skip("skipping: runs Python processes (-short)")
 	}
+	for engine, py := range clientPythons(t) {
+		t.Run(engine, func(t *testing.T) { testRemoteClient(t, py) })
+	}
+}
+
+func testRemoteClient(t *testing.T, py string) {
 	site := clientSite(t, `{"context":"/ctx","paths":[{"container":"/app","host":"."}]}`)
 	app := t.TempDir()
 	if err := os.WriteFile(filepath.Join(app, "app.py"), []byte(clientApp), 0o644); err != nil {
@@ -212,7 +228,7 @@ func TestRemoteClient(t *testing.T) {
 
 	t.Run("inert without COVKIT_COLLECT", func(t *testing.T) {
 		probe := filepath.Join(app, "probe.py")
-		os.WriteFile(probe, []byte("import sys\nprint(sorted(m for m in ('_covkit_remote', '_covkit_bootstrap', 'http.client', 'urllib.request', 'threading') if m in sys.modules))\n"), 0o644)
+		os.WriteFile(probe, []byte("import sys\nprint(sorted(m for m in ('_covkit_remote', 'http.client', 'urllib.request', 'threading') if m in sys.modules))\n"), 0o644)
 		cmd := runClient(ctx, py, site, app, []string{"COVKIT_TOKEN=x"}, "probe.py")
 		if out, err := cmd.CombinedOutput(); err != nil || string(out) != "[]\n" {
 			t.Fatalf("%v: modules loaded: %s", err, out)

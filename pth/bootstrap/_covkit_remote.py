@@ -81,13 +81,18 @@ def _start():
     image = _read_image()
     interval = _interval(env.get(ENV_CHECKPOINT, ""))
     if root is None:
-        root = _make_run(image, env.get(ENV_CHECKPOINT) and interval)
+        root = _make_run(image)
         if root is None:
             return
         # The hook after this one (covkit.pth) measures the process into
         # the local run; children inherit it.
         env[ENV_RUN] = root
         env[ENV_LOCAL] = root
+        # A hook met earlier (another site directory's) may have looked for
+        # a run already, and found none: covkit.pth looks again.
+        boot = sys.modules.get("_covkit_bootstrap")
+        if boot is not None and boot.run.started and boot.run.root is None:
+            boot.run.started = False
     c = client
     c.root, c.data, c.url, c.token, c.interval = root, os.path.join(root, "data"), url, token, interval
     c.image = image
@@ -184,7 +189,7 @@ def _rules(version):
     return "venv"
 
 
-def _make_run(image, checkpoint):
+def _make_run(image):
     base = os.environ.get("COVKIT_REMOTE_DIR") or os.environ.get("TMPDIR") or "/tmp"
     root = os.path.join(base, "covkit-remote-%d-%d-%s" % (os.getuid(), os.getpid(), os.urandom(4).hex()))
     try:
@@ -202,8 +207,6 @@ def _make_run(image, checkpoint):
         "coverage": version,
         "rules": _rules(version),
     }
-    if checkpoint:
-        cfg["checkpoint"] = repr(float(checkpoint))
     text = "".join("%s=%s\n" % (k, cfg[k]) for k in sorted(cfg))
     fd = os.open(os.path.join(root, "run.cfg"), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
@@ -390,6 +393,7 @@ def _push(conn, flush=0, final=False):
     # may hang on a cut network), then goes on without it.
     locked = client.lock.acquire(timeout=1.0) if final else client.lock.acquire()
     try:
+        _engine_save()
         todo = []
         for name in _files():
             data = _read(name)
@@ -410,6 +414,20 @@ def _push(conn, flush=0, final=False):
     finally:
         if locked:
             client.lock.release()
+
+
+def _engine_save():
+    # The lean engine's file is always current; the others write theirs
+    # when asked (no checkpoint thread of their own: the pusher asks).
+    try:
+        m = sys.modules.get("_covkit_ctrace")
+        if m is not None and getattr(m._state, "tracer", None) is not None:
+            m.save()
+        m = sys.modules.get("_covkit_coverage")
+        if m is not None and getattr(m._state, "cov", None) is not None:
+            m._checkpoint()
+    except Exception:
+        _log_exc("remote client: saving before a push")
 
 
 def _envelope(name, data, flush, final):
