@@ -47,6 +47,14 @@
 // left the run's process tree AND its environment, and runs whose owner is in
 // another pid namespace (RunOptions.Detached: environment only).
 //
+// The remote client (RemoteFiles: _covkit_remote.py and its own one-line
+// hook, covkit-remote.pth, which covdocker build puts into images) lets a
+// process on another host measure itself and push its data to the run's
+// collector (package collect): with COVKIT_COLLECT set it makes a local run
+// of its own, which the hook then measures, and pushes from a daemon thread
+// (docs/kubernetes.md). Without COVKIT_COLLECT it costs one environment
+// lookup and imports nothing.
+//
 // The start-up benchmark (TestStartupBenchmark, COVKIT_BENCH=1) and the
 // checkpoint workload (testdata/bench/ckpt.py) measure the costs.
 package pth
