@@ -333,3 +333,55 @@ func TestFlushDoesNotWaitForKilledClients(t *testing.T) {
 		t.Fatalf("flush %+v after %v", res, time.Since(start))
 	}
 }
+
+// Pushed data names the image's paths; dockerkit.Remap (covrun runs it
+// before the merge) maps them to host files through the mapping the push
+// carried, the user's [paths] first.
+func TestPushedDataMapsToHostPaths(t *testing.T) {
+	ctxDir, other := t.TempDir(), t.TempDir()
+	for _, p := range []string{filepath.Join(ctxDir, "app", "m.py"), filepath.Join(ctxDir, "app", "n.py"), filepath.Join(other, "n.py")} {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x = 1\n"), 0o644)
+	}
+	dir := t.TempDir()
+	s := startServer(t, Options{DataDir: dir})
+	image := []byte(fmt.Sprintf(`{"context":%q,"paths":[{"container":"/srv","host":"."}]}`, ctxDir))
+	data := leancov.Encode(&leancov.File{
+		Header: map[string]string{"python": "3.13.1"},
+		Files: []leancov.Measured{
+			{Path: "/srv/app/m.py", Lines: map[string][]int{"": {1}}},
+			{Path: "/srv/app/n.py", Lines: map[string][]int{"": {1}}},
+			{Path: "/usr/lib/python3.13/json/__init__.py", Lines: map[string][]int{"": {1}}},
+		},
+	})
+	p := &Push{Host: "h", Instance: "i", PID: 1, File: "f", Seq: 1, Image: image, Data: data}
+	if code, _ := post(t, s, s.Token(), p.Encode()); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	user := func(p string) (string, bool) {
+		if p == "/srv/app/n.py" {
+			return filepath.Join(other, "n.py"), true
+		}
+		return "", false
+	}
+	res, err := dockerkit.Remap(dir, t.TempDir(), user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 || len(res.Dropped) != 1 {
+		t.Fatalf("remap %+v", res)
+	}
+	b, _ := os.ReadFile(res.Files[0])
+	f, err := leancov.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range f.Files {
+		got = append(got, m.Path)
+	}
+	want := []string{filepath.Join(ctxDir, "app", "m.py"), filepath.Join(other, "n.py")}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("paths %v, want %v", got, want)
+	}
+}
