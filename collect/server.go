@@ -315,6 +315,10 @@ func (s *Server) accept(p *Push) (bool, error) {
 	s.mu.Lock()
 	c := s.clients[ckey]
 	if c == nil {
+		if len(s.clients) >= s.o.MaxFiles {
+			s.mu.Unlock()
+			return false, fmt.Errorf("the run takes at most %d clients", s.o.MaxFiles)
+		}
 		c = &client{host: p.Host, instance: p.Instance, pid: p.PID}
 		s.clients[ckey] = c
 	}
@@ -480,7 +484,9 @@ func (s *Server) handleWait(w http.ResponseWriter, r *http.Request) {
 	}
 	c.seen, c.gone = s.o.Now(), false
 	gen, ch := s.gen, s.genCh
-	polling := gen <= since && d > 0
+	// A generation ahead of ours is another collector's (restarted):
+	// answered at once, the client starts again from ours.
+	polling := gen == since && d > 0
 	if polling {
 		c.polls++
 	}

@@ -259,6 +259,8 @@ def _loop():
             if gen > client.gen:
                 _push(conn, flush=gen)
                 client.gen = gen
+            elif gen < client.gen:
+                client.gen = gen  # another collector (restarted): its numbering
             if time.monotonic() >= next_push:
                 _push(conn)
                 next_push = time.monotonic() + client.interval
