@@ -55,6 +55,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{}, 2, "no command given"},
 		{[]string{"--no-such-flag"}, 2, "unknown flag"},
 		{[]string{"--contexts", "thread", "--", "true"}, 2, "unknown kind"},
+		{[]string{"--collect-tls", "c.pem,k.pem", "--", "true"}, 2, "--collect-tls needs --collect"},
 		{[]string{"--version"}, 0, ""},
 	}
 	for _, tt := range tests {
