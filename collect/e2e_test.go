@@ -23,7 +23,9 @@ import (
 // sharing no directory with the run): a long-running HTTP service the
 // harness never stops, a batch worker that exits, a worker SIGKILLed after
 // its work (checkpoint 1s), one container cut off from the network for a
-// while and reconnected, and one pushing with a wrong token. The merged
+// while and reconnected, a Python PID 1 stopped by docker stop (its data
+// arrives only through the push on SIGTERM), and one pushing with a wrong
+// token. The merged
 // report must hold every line each of them ran, in host paths, beside the
 // local process's; the wrong token must change nothing and be reported.
 func TestRemoteEndToEnd(t *testing.T) {
@@ -71,8 +73,8 @@ func TestRemoteEndToEnd(t *testing.T) {
 		t.Fatalf("covrun: %v", err)
 	}
 	// The summary: what arrived, and who was refused.
-	if !regexp.MustCompile(`collector: 4 data files \(\d+ pushes\) from 4 processes on 4 hosts`).MatchString(stderr.String()) {
-		t.Errorf("no collector summary naming the 4 measured containers")
+	if !regexp.MustCompile(`collector: 5 data files \(\d+ pushes\) from 5 processes on 5 hosts`).MatchString(stderr.String()) {
+		t.Errorf("no collector summary naming the 5 measured containers")
 	}
 	if !regexp.MustCompile(`warning: collector: refused \d+ requests without the run's token \(from 172\.`).MatchString(stderr.String()) {
 		t.Errorf("the refused pushes are not reported")
@@ -96,7 +98,7 @@ func TestRemoteEndToEnd(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	want := []string{"local.py", "remote/batch.py", "remote/killed.py", "remote/service.py", "remote/ticker.py"}
+	want := []string{"local.py", "remote/batch.py", "remote/killed.py", "remote/service.py", "remote/stopped.py", "remote/ticker.py"}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Errorf("reported files %v, want %v (no container paths, nothing from the wrong token)", names, want)
 	}

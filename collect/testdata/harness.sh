@@ -13,6 +13,8 @@ python3 local.py
 run -d --name "$p-svc" "$img" python3 /srv/service.py >/dev/null
 run -d --name "$p-killed" "$img" python3 /srv/killed.py >/dev/null
 run -d --name "$p-ticker" "$img" python3 /srv/ticker.py >/dev/null
+docker run -d --network "$net" -e COVKIT_COLLECT="$url" -e COVKIT_TOKEN="$COVKIT_COLLECT_TOKEN" -e COVKIT_CHECKPOINT=1h \
+  --name "$p-stopped" "$img" python3 /srv/stopped.py >/dev/null
 run --rm --name "$p-batch" "$img" python3 /srv/batch.py
 docker run --rm --network "$net" -e COVKIT_COLLECT="$url" -e COVKIT_TOKEN=not-the-token --name "$p-evil" "$img" python3 /srv/evil.py
 
@@ -26,6 +28,10 @@ docker network disconnect "$net" "$p-ticker"
 until docker logs "$p-ticker" 2>&1 | grep -q during; do sleep 0.1; done
 sleep 2
 docker network connect "$net" "$p-ticker"
+
+# docker stop: SIGTERM, ignored by a Python PID 1, then SIGKILL.
+until docker logs "$p-stopped" 2>&1 | grep -q "stopped ready"; do sleep 0.1; done
+docker stop -t 3 "$p-stopped" >/dev/null
 
 # The worker is killed without warning, a few checkpoints after its work.
 until docker logs "$p-killed" 2>&1 | grep -q "work done"; do sleep 0.1; done

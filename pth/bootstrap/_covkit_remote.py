@@ -55,6 +55,7 @@ class _Client:
     fails = 0  # consecutive failures
     logged = 0
     done = False  # the final push has run
+    term_handler = None  # covkit's SIGTERM handler of a PID 1
 
 
 client = _Client()
@@ -113,6 +114,7 @@ def _start():
     _patch_exit()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_in_child)
+    _guard_pid1_sigterm()
     _start_thread()
 
 
@@ -237,6 +239,7 @@ def _after_fork_in_child():
     # instance, from a thread of its own.
     try:
         import threading
+        _unguard_sigterm()
         _new_process()
         client.lock = threading.Lock()
         _start_thread()
@@ -476,6 +479,56 @@ def _at_exit():
         _final_push()
     except BaseException:
         pass
+
+
+def _guard_pid1_sigterm():
+    # A container's PID 1 ignores the signals it has no handler for:
+    # SIGTERM (docker stop, a pod's deletion) does not end a Python PID 1
+    # that leaves it at its default; SIGKILL does, at the end of the grace
+    # period. A handler that only starts a push, and then lets the process
+    # go on as it would have, changes nothing about how it ends, and gets
+    # its data out before the SIGKILL. Any other process keeps SIGTERM as
+    # it is: a Python handler would delay its death.
+    if os.getpid() != 1:
+        return
+    import signal
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def covkit_pid1_sigterm(signum, frame):
+        try:
+            import threading
+            threading.Thread(target=_push_once, name="covkit-remote-term", daemon=True).start()
+        except BaseException:
+            pass
+
+    client.term_handler = covkit_pid1_sigterm
+    signal.signal(signal.SIGTERM, covkit_pid1_sigterm)
+
+
+def _unguard_sigterm():
+    # A forked child of PID 1 is not PID 1: SIGTERM must end it at once.
+    h = getattr(client, "term_handler", None)
+    if h is None:
+        return
+    try:
+        import signal
+        if signal.getsignal(signal.SIGTERM) is h:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except BaseException:
+        pass
+    client.term_handler = None
+
+
+def _push_once():
+    conn = None
+    try:
+        conn = _connect(2.0)
+        _push(conn, flush=client.gen)
+    except BaseException as e:
+        _log("remote client: push on SIGTERM to %s: %r" % (_where(), e))
+    finally:
+        _close(conn)
 
 
 def _patch_exit():
