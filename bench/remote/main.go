@@ -1,17 +1,23 @@
 // Command remote measures what pushing coverage to a run's collector costs
 // (docs/kubernetes.md has the figures):
 //
-//	go run ./bench/remote [-bed sid] [-services 20] [-rounds 3] [-secs 10] [flush] [overhead]
+//	go run ./bench/remote [-bed sid] [-services 20] [-rounds 3] [-secs 10] [flush] [overhead] [idle]
 //
-// flush     covrun --collect runs a harness that starts N live services
-//           (containers of a covdocker image, each pushing to the run) and
-//           ends; the figure is the time from the harness's end to covrun's
-//           exit, report written: the final flush, the merge and the report.
-// overhead  one service in a container answers a request loop (keep-alive
-//           HTTP, JSON, a load process beside it that is not measured):
-//           requests/s with the hook inert, measured and pushing only at
-//           exit (checkpoint 1h), and measured and pushing every second
-//           (COVKIT_CHECKPOINT=1s); modes alternate round by round, medians.
+// Figures:
+//
+//	flush     covrun --collect runs a harness that starts N live services
+//	          (containers of a covdocker image, each pushing to the run) and
+//	          ends; the figure is the time from the harness's end to covrun's
+//	          exit, report written: the final flush, the merge and the report.
+//	overhead  one service in a container answers a request loop (keep-alive
+//	          HTTP, JSON, a load process beside it that is not measured):
+//	          requests/s and the service's CPU per request with the hook
+//	          inert, measured and pushing only at exit (checkpoint 1h), and
+//	          pushing every second (COVKIT_CHECKPOINT=1s); modes alternate
+//	          round by round, medians.
+//	idle      the pusher's own cost, where nothing else runs: the CPU time of
+//	          an idle service over -secs seconds, in the same three modes
+//	          (all its threads, from /proc/PID/task/*/schedstat).
 package main
 
 import (
@@ -41,7 +47,7 @@ func main() {
 	flag.Parse()
 	which := flag.Args()
 	if len(which) == 0 {
-		which = []string{"flush", "overhead"}
+		which = []string{"flush", "overhead", "idle"}
 	}
 	b := &bench{bed: *bed, services: *services, rounds: *rounds, secs: *secs}
 	err := b.setup()
@@ -55,6 +61,8 @@ func main() {
 			err = b.flush()
 		case "overhead":
 			err = b.overhead()
+		case "idle":
+			err = b.idle()
 		default:
 			err = fmt.Errorf("unknown figure %q", w)
 		}
@@ -181,29 +189,18 @@ func (b *bench) flush() error {
 
 // overhead runs the request loop in each mode, alternating.
 func (b *bench) overhead() error {
-	net := b.prefix + "-net"
-	exec.Command("docker", "network", "create", net).Run()
-	out, err := exec.Command("docker", "network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", net).Output()
-	if err != nil {
-		return fmt.Errorf("network: %v", err)
-	}
-	gw := strings.TrimSpace(string(out))
-	dataDir := filepath.Join(b.dir, "data")
-	os.MkdirAll(dataDir, 0o700)
-	s, err := collect.Start(collect.Options{Addr: "0.0.0.0:0", DataDir: dataDir})
+	url, token, net, stop, err := b.collector()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	port := s.Addr()[strings.LastIndex(s.Addr(), ":")+1:]
-	url := "http://" + gw + ":" + port
+	defer stop()
 	modes := []struct {
 		name string
 		env  []string
 	}{
 		{"inert", nil},
-		{"push at exit", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + s.Token(), "COVKIT_CHECKPOINT=1h"}},
-		{"push every 1s", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + s.Token(), "COVKIT_CHECKPOINT=1s"}},
+		{"push at exit", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1h"}},
+		{"push every 1s", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1s"}},
 	}
 	rates, cpus := map[string][]float64{}, map[string][]float64{}
 	for r := 0; r < b.rounds; r++ {
@@ -235,7 +232,6 @@ func (b *bench) overhead() error {
 			fmt.Printf("overhead round %d: %-14s %8.1f requests/s  service CPU %.1f ms per 1000 requests\n", r+1, m.name, v, cpu)
 		}
 	}
-	st := s.Stats()
 	base := median(rates["inert"])
 	exit := median(rates["push at exit"])
 	cbase, cexit := median(cpus["inert"]), median(cpus["push at exit"])
@@ -244,8 +240,78 @@ func (b *bench) overhead() error {
 		fmt.Printf("overhead: %-14s median %8.1f requests/s (%+.1f%% vs inert, %+.1f%% vs push at exit); service CPU %.1f ms per 1000 requests (%+.1f%% vs inert, %+.1f%% vs push at exit)\n",
 			m.name, v, 100*(v/base-1), 100*(v/exit-1), c, 100*(c/cbase-1), 100*(c/cexit-1))
 	}
-	fmt.Printf("overhead: the collector kept %d files from %d pushes\n", st.Files, st.Pushes)
 	return nil
+}
+
+// idle measures what the pusher costs an idle service per second.
+func (b *bench) idle() error {
+	url, token, net, stop, err := b.collector()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	modes := []struct {
+		name string
+		env  []string
+	}{
+		{"inert", nil},
+		{"push at exit", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1h"}},
+		{"push every 1s", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1s"}},
+	}
+	cpu := map[string][]float64{}
+	for r := 0; r < b.rounds; r++ {
+		for _, m := range modes {
+			args := []string{"run", "--rm", "--network", net, "--name", fmt.Sprintf("%s-i%d", b.prefix, r)}
+			for _, e := range m.env {
+				args = append(args, "-e", e)
+			}
+			// CPU from the end of start-up (ready) to -secs later.
+			script := fmt.Sprintf(`python3 /srv/service.py 8000 >/tmp/out & sp=$!
+until grep -q ready /tmp/out; do sleep 0.05; done
+sleep 1
+a=$(cat /proc/$sp/task/*/schedstat | awk '{s+=$1} END {print s}')
+sleep %g
+b=$(cat /proc/$sp/task/*/schedstat | awk '{s+=$1} END {print s}')
+echo $((b-a)); kill $sp; wait`, b.secs)
+			args = append(args, b.image, "sh", "-c", script)
+			out, err := exec.Command("docker", args...).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("%s: %v\n%s", m.name, err, out)
+			}
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			ns, err := strconv.ParseFloat(lines[len(lines)-1], 64)
+			if err != nil {
+				return fmt.Errorf("%s: %q", m.name, out)
+			}
+			perSec := ns / 1e6 / b.secs
+			cpu[m.name] = append(cpu[m.name], perSec)
+			fmt.Printf("idle round %d: %-14s %.3f ms CPU per second\n", r+1, m.name, perSec)
+		}
+	}
+	for _, m := range modes {
+		fmt.Printf("idle: %-14s median %.3f ms CPU per second (%.3f%% of a core)\n", m.name, median(cpu[m.name]), median(cpu[m.name])/10)
+	}
+	return nil
+}
+
+// collector serves a collector on a Docker network's gateway for the
+// containers of the overhead figures.
+func (b *bench) collector() (url, token, net string, stop func(), err error) {
+	net = b.prefix + "-net"
+	exec.Command("docker", "network", "create", net).Run()
+	out, err := exec.Command("docker", "network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", net).Output()
+	if err != nil {
+		return "", "", "", nil, fmt.Errorf("network: %v", err)
+	}
+	gw := strings.TrimSpace(string(out))
+	dataDir := filepath.Join(b.dir, "data-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	os.MkdirAll(dataDir, 0o700)
+	s, err := collect.Start(collect.Options{Addr: "0.0.0.0:0", DataDir: dataDir})
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	port := s.Addr()[strings.LastIndex(s.Addr(), ":")+1:]
+	return "http://" + gw + ":" + port, s.Token(), net, func() { s.Close() }, nil
 }
 
 func median(v []float64) float64 {
