@@ -251,6 +251,15 @@ def _after_fork_in_child():
 # The pusher thread.
 
 def _loop():
+    # Nothing may escape into threading's excepthook (stderr), even at
+    # interpreter shutdown.
+    try:
+        _pusher()
+    except BaseException:
+        pass
+
+
+def _pusher():
     import time
     conn = None
     next_push = time.monotonic() + client.interval
