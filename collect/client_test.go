@@ -21,6 +21,7 @@ import (
 
 	"github.com/covkit/covkit/leancov"
 	"github.com/covkit/covkit/pth"
+	"github.com/covkit/covkit/sqlitecov"
 )
 
 // The remote client (pth's _covkit_remote.py) against a real collector, in
@@ -42,6 +43,7 @@ func clientPythons(t *testing.T) map[string]string {
 	}
 	if exec.Command("/usr/bin/python3", "-c", "import coverage").Run() == nil {
 		out["ctrace"] = "/usr/bin/python3"
+		out["coverage"] = "/usr/bin/python3"
 	}
 	if len(out) == 0 {
 		t.Skip("no CPython 3.12+ (pyenv's) nor a Debian python3 with coverage.py to run the remote client in")
@@ -93,6 +95,16 @@ func pushedLines(t *testing.T, dir string) map[string][]int {
 	t.Helper()
 	out := map[string][]int{}
 	for _, n := range dataFiles(t, dir) {
+		if strings.HasPrefix(n, ".coverage.") {
+			d, err := sqlitecov.ReadFile(filepath.Join(dir, n))
+			if err != nil {
+				t.Fatalf("%s: %v", n, err)
+			}
+			for p, f := range d.Files {
+				out[p] = union(out[p], f.Lines[""])
+			}
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
 			t.Fatal(err)
@@ -155,11 +167,17 @@ func TestRemoteClient(t *testing.T) {
 		t.Skip("skipping: runs Python processes (-short)")
 	}
 	for engine, py := range clientPythons(t) {
-		t.Run(engine, func(t *testing.T) { testRemoteClient(t, py) })
+		t.Run(engine, func(t *testing.T) { testRemoteClient(t, py, engine) })
 	}
 }
 
-func testRemoteClient(t *testing.T, py string) {
+func testRemoteClient(t *testing.T, py, engine string) {
+	withEngine := func(env []string) []string {
+		if engine == "coverage" {
+			return append(env, "COVKIT_ENGINE=coverage")
+		}
+		return env
+	}
 	site := clientSite(t, `{"context":"/ctx","paths":[{"container":"/app","host":"."}]}`)
 	app := t.TempDir()
 	if err := os.WriteFile(filepath.Join(app, "app.py"), []byte(clientApp), 0o644); err != nil {
@@ -172,7 +190,7 @@ func testRemoteClient(t *testing.T, py string) {
 	t.Run("exit and os._exit push", func(t *testing.T) {
 		dir := t.TempDir()
 		s := startServer(t, Options{DataDir: dir})
-		env := []string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_REMOTE_DIR=" + t.TempDir()}
+		env := withEngine([]string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_REMOTE_DIR=" + t.TempDir()})
 		for _, mode := range []string{"exit", "_exit"} {
 			cmd := runClient(ctx, py, site, app, env, "app.py")
 			cmd.Args = append(cmd.Args, mode)
@@ -184,6 +202,15 @@ func testRemoteClient(t *testing.T, py string) {
 			}
 			if stderr.Len() != 0 {
 				t.Fatalf("%s: stderr %q", mode, stderr.String())
+			}
+		}
+		prefix := ".covkit.remote-"
+		if engine == "coverage" {
+			prefix = ".coverage.remote-" // coverage.py's SQLite files
+		}
+		for _, n := range dataFiles(t, dir) {
+			if !strings.HasPrefix(n, prefix) {
+				t.Errorf("pushed %s, want %s...", n, prefix)
 			}
 		}
 		got := pushedLines(t, dir)
@@ -199,7 +226,7 @@ func testRemoteClient(t *testing.T, py string) {
 		dir := t.TempDir()
 		s := startServer(t, Options{DataDir: dir})
 		ready := filepath.Join(t.TempDir(), "ready")
-		env := []string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_CHECKPOINT=1h", "COVKIT_REMOTE_DIR=" + t.TempDir()}
+		env := withEngine([]string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_CHECKPOINT=1h", "COVKIT_REMOTE_DIR=" + t.TempDir()})
 		cmd := runClient(ctx, py, site, app, env, "app.py")
 		cmd.Args = append(cmd.Args, "serve", ready)
 		if err := cmd.Start(); err != nil {
@@ -240,7 +267,7 @@ func testRemoteClient(t *testing.T, py string) {
 		certFile, conf := selfSigned(t)
 		s := startServer(t, Options{DataDir: dir, TLS: conf})
 		for _, ca := range []string{certFile, ""} {
-			env := []string{"COVKIT_COLLECT=https://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_REMOTE_DIR=" + t.TempDir(), "COVKIT_COLLECT_CA=" + ca}
+			env := withEngine([]string{"COVKIT_COLLECT=https://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_REMOTE_DIR=" + t.TempDir(), "COVKIT_COLLECT_CA=" + ca})
 			cmd := runClient(ctx, py, site, app, env, "app.py")
 			cmd.Args = append(cmd.Args, "exit")
 			if out, err := cmd.CombinedOutput(); err != nil || string(out) != "done\n" {

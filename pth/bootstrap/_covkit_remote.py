@@ -8,7 +8,8 @@
 #
 # COVKIT_COLLECT=http(s)://HOST:PORT and COVKIT_TOKEN=<the run's token> turn
 # it on; COVKIT_CHECKPOINT=1s sets how often it pushes while the process
-# runs (default 30s); COVKIT_COLLECT_CA names a CA file for https.
+# runs (default 30s); COVKIT_COLLECT_CA names a CA file for https;
+# COVKIT_ENGINE=coverage has coverage.py measure instead of the lean engine.
 #
 # It makes a covkit run of the process's own in a local directory (the
 # hook that follows, covkit.pth, measures the process into it, with
@@ -191,6 +192,13 @@ def _rules(version):
     return "venv"
 
 
+def _engine():
+    # COVKIT_ENGINE=coverage has coverage.py measure (as covrun --engine
+    # coverage); auto (the default) uses the lean engine where it can.
+    e = os.environ.get("COVKIT_ENGINE", "auto")
+    return e if e in ("auto", "lean", "coverage") else "auto"
+
+
 def _make_run(image):
     base = os.environ.get("COVKIT_REMOTE_DIR") or os.environ.get("TMPDIR") or "/tmp"
     root = os.path.join(base, "covkit-remote-%d-%d-%s" % (os.getuid(), os.getpid(), os.urandom(4).hex()))
@@ -204,7 +212,7 @@ def _make_run(image):
     cfg = {
         "data": os.path.join(root, "data"),
         "owner": "0",
-        "engine": "auto",
+        "engine": _engine(),
         "sel": "default",
         "coverage": version,
         "rules": _rules(version),
