@@ -182,6 +182,11 @@ func Start(o Options) (*Server, error) {
 	s.srv = &http.Server{
 		Handler:           s.authorize(mux),
 		ReadHeaderTimeout: 10 * time.Second,
+		// A push that trickles in, or a client that never reads, does not
+		// hold a connection for ever (long-polls answer within a minute).
+		ReadTimeout:  2 * time.Minute,
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
 		// A client's TLS or protocol mistakes are its own: never covrun's
 		// output.
 		ErrorLog: log.New(io.Discard, "", 0),
