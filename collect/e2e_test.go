@@ -28,6 +28,8 @@ import (
 // token. The merged
 // report must hold every line each of them ran, in host paths, beside the
 // local process's; the wrong token must change nothing and be reported.
+// testdata/decoy holds files of the same names, so only the image's path
+// mapping, carried by the pushes, finds the host files.
 func TestRemoteEndToEnd(t *testing.T) {
 	bed := testbed.Get(t, "sid")
 	base := bed.DockerImage(t)

@@ -1,0 +1,2 @@
+# Same name as a container file: suffix matching alone cannot tell
+# which host file /srv/ticker.py is; the image mapping the push carries can.
