@@ -253,6 +253,31 @@ func testRemoteClient(t *testing.T, py, engine string) {
 		}
 	})
 
+	t.Run("a SIGKILLed child's data goes with its parent's", func(t *testing.T) {
+		if engine != "lean" {
+			t.Skip("skipping: only the lean engine keeps what a SIGKILLed process ran")
+		}
+		child := filepath.Join(app, "child.py")
+		os.WriteFile(child, []byte("import os, signal\ndef f():\n    return 2\nf()\nos.kill(os.getpid(), signal.SIGKILL)\n"), 0o644)
+		parent := filepath.Join(app, "parent.py")
+		os.WriteFile(parent, []byte(`import os, subprocess, sys
+prog = "import site,sys,runpy;site.addsitedir(sys.argv[1]);runpy.run_path(sys.argv[2],run_name='__main__')"
+r = subprocess.run([sys.executable, "-c", prog, os.environ["TEST_SITE"], sys.argv[1]])
+print(r.returncode)
+`), 0o644)
+		dir := t.TempDir()
+		s := startServer(t, Options{DataDir: dir})
+		env := []string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_CHECKPOINT=1h", "COVKIT_REMOTE_DIR=" + t.TempDir(), "TEST_SITE=" + site}
+		cmd := runClient(ctx, py, site, app, env, "parent.py")
+		cmd.Args = append(cmd.Args, child)
+		if out, err := cmd.CombinedOutput(); err != nil || string(out) != "-9\n" {
+			t.Fatalf("%v: %q", err, out)
+		}
+		if got := pushedLines(t, dir)[child]; !has(got, 1, 2, 3, 4, 5) {
+			t.Fatalf("child's lines %v", got)
+		}
+	})
+
 	t.Run("inert without COVKIT_COLLECT", func(t *testing.T) {
 		probe := filepath.Join(app, "probe.py")
 		os.WriteFile(probe, []byte("import sys\nprint(sorted(m for m in ('_covkit_remote', 'http.client', 'urllib.request', 'threading') if m in sys.modules))\n"), 0o644)

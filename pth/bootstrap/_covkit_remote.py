@@ -417,7 +417,10 @@ def _push(conn, flush=0, final=False):
     try:
         _engine_save()
         todo = []
+        me = os.getpid()
         for name in _files():
+            if name in client.sent and _file_pid(name) != me:
+                continue  # a dead process's file, pushed already: it no longer changes
             data = _read(name)
             if not data:
                 continue
