@@ -159,6 +159,12 @@ elif mode == "serve":
     while True:
         time.sleep(0.05)
         open(sys.argv[2], "w").close()
+elif mode == "fork":
+    pid = os.fork()
+    if pid == 0:
+        work()
+        os._exit(0)
+    os.waitpid(pid, 0)
 print("done")
 `
 
@@ -250,6 +256,27 @@ func testRemoteClient(t *testing.T, py, engine string) {
 		}
 		if got := pushedLines(t, dir)[appPath]; !has(got, 1, 2, 3, 4, 5, 10, 11, 13, 14) {
 			t.Fatalf("flushed lines %v", got)
+		}
+	})
+
+	t.Run("os.fork", func(t *testing.T) {
+		// CPython 3.12+ warns about forking a multi-threaded process: the
+		// pusher thread must not be there at the fork.
+		dir := t.TempDir()
+		s := startServer(t, Options{DataDir: dir})
+		env := withEngine([]string{"COVKIT_COLLECT=http://" + s.Addr(), "COVKIT_TOKEN=" + s.Token(), "COVKIT_REMOTE_DIR=" + t.TempDir()})
+		cmd := runClient(ctx, py, site, app, env, "app.py")
+		cmd.Args = append(append([]string{py, "-W", "always::DeprecationWarning"}, cmd.Args[1:]...), "fork")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil || stdout.String() != "done\n" || stderr.Len() != 0 {
+			t.Fatalf("err %v stdout %q stderr %q", err, stdout.String(), stderr.String())
+		}
+		if got := pushedLines(t, dir)[appPath]; !has(got, 15, 16, 17, 18, 19, 20, 21) {
+			t.Fatalf("pushed lines %v", got)
+		}
+		if st := s.Stats(); st.Processes != 2 {
+			t.Fatalf("stats %+v: want the parent's and the child's pushes", st)
 		}
 	})
 

@@ -35,6 +35,7 @@ ENV_LOCAL = "COVKIT_REMOTE_RUN"  # the local run this client made
 IMAGE_FILE = "_covkit_image.json"
 DEFAULT_INTERVAL = 30.0
 MAX_BACKOFF = 60.0
+CONNECT_TIMEOUT = 2.0
 LOG_LIMIT = 50
 
 
@@ -57,6 +58,10 @@ class _Client:
     logged = 0
     done = False  # the final push has run
     term_handler = None  # covkit's SIGTERM handler of a PID 1
+    thread = None  # the pusher thread
+    stop = None  # its stop event
+    conn = None  # its connection
+    restart = False  # stopped for a fork: start again after it
 
 
 client = _Client()
@@ -114,7 +119,8 @@ def _start():
     atexit.register(_at_exit)
     _patch_exit()
     if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
+        os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                            after_in_child=_after_fork_in_child)
     _guard_pid1_sigterm()
     _start_thread()
 
@@ -238,8 +244,52 @@ def _new_process():
 
 def _start_thread():
     import threading
-    t = threading.Thread(target=_loop, name="covkit-remote", daemon=True)
+    stop = threading.Event()
+    t = threading.Thread(target=_loop, args=(stop,), name="covkit-remote", daemon=True)
+    client.thread, client.stop, client.conn = t, stop, None
     t.start()
+
+
+def _before_fork():
+    # CPython 3.12+ warns (on stderr, from __main__) about os.fork in a
+    # process with more than one thread, and the pusher is one: it stops
+    # before the fork (its long-poll cut short) and starts again after it,
+    # in the parent and in the child. subprocess does not fork this way.
+    try:
+        t, stop = client.thread, client.stop
+        if t is None:
+            return
+        client.thread = None
+        stop.set()
+        sock = getattr(client.conn, "sock", None)
+        if sock is not None:
+            import socket
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        t.join(3.0)
+        tid = getattr(t, "native_id", None)
+        if tid and not t.is_alive():
+            # join returns before the OS thread is gone, and CPython counts
+            # the threads in /proc/self/stat.
+            import time
+            for _ in range(2000):
+                if not os.path.exists("/proc/self/task/%d" % tid):
+                    break
+                time.sleep(0.0005)
+        client.restart = True
+    except BaseException:
+        _log_exc("remote client before fork")
+
+
+def _after_fork_in_parent():
+    try:
+        if client.restart:
+            client.restart = False
+            _start_thread()
+    except BaseException:
+        _log_exc("remote client after fork")
 
 
 def _after_fork_in_child():
@@ -250,6 +300,7 @@ def _after_fork_in_child():
         _unguard_sigterm()
         _new_process()
         client.lock = threading.Lock()
+        client.restart = False
         _start_thread()
     except BaseException:
         _log_exc("remote client after fork")
@@ -258,23 +309,26 @@ def _after_fork_in_child():
 # ---------------------------------------------------------------------------
 # The pusher thread.
 
-def _loop():
+def _loop(stop):
     # Nothing may escape into threading's excepthook (stderr), even at
     # interpreter shutdown.
     try:
-        _pusher()
+        _pusher(stop)
     except BaseException:
         pass
 
 
-def _pusher():
+def _pusher(stop):
     import time
     conn = None
     next_push = time.monotonic() + client.interval
-    while not client.done:
+    while not client.done and not stop.is_set():
         try:
             if conn is None:
                 conn = _connect(min(client.interval, 50.0) + 10)
+                client.conn = conn
+                if stop.is_set():
+                    break
             gen = _wait(conn, max(0.0, min(next_push - time.monotonic(), 50.0)))
             if gen > client.gen:
                 _push(conn, flush=gen)
@@ -288,13 +342,16 @@ def _pusher():
         except Exception as e:
             _close(conn)
             conn = None
+            if stop.is_set():
+                break
             client.fails += 1
             _log("remote client: %s: %r" % (_where(), e))
             # Backoff with jitter; the data stays on disk meanwhile.
             # A client that pushes often comes back soon after the network does.
             cap = min(MAX_BACKOFF, max(2 * client.interval, 5.0))
             delay = min(cap, 0.5 * 2 ** min(client.fails, 8))
-            time.sleep(delay * (0.5 + int.from_bytes(os.urandom(1), "big") / 510.0))
+            stop.wait(delay * (0.5 + int.from_bytes(os.urandom(1), "big") / 510.0))
+    _close(conn)
 
 
 def _where():
@@ -302,13 +359,24 @@ def _where():
 
 
 def _connect(timeout):
+    # Connected here, within a short time (a fork may be waiting for the
+    # pusher to stop, and a connect cannot be cut short); reads then wait
+    # up to timeout.
     import http.client
     scheme, host, port = client.url
     if scheme == "https":
         import ssl
         ctx = ssl.create_default_context(cafile=os.environ.get(ENV_CA) or None)
-        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ctx)
-    return http.client.HTTPConnection(host, port, timeout=timeout)
+        conn = http.client.HTTPSConnection(host, port, timeout=min(timeout, CONNECT_TIMEOUT), context=ctx)
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=min(timeout, CONNECT_TIMEOUT))
+    try:
+        conn.connect()
+        conn.sock.settimeout(timeout)
+    except BaseException:
+        _close(conn)
+        raise
+    return conn
 
 
 def _close(conn):
