@@ -62,6 +62,7 @@ class _Client:
     stop = None  # its stop event
     conn = None  # its connection
     restart = False  # stopped for a fork: start again after it
+    next_push = None  # when the next checkpoint push is due (monotonic)
 
 
 client = _Client()
@@ -237,6 +238,7 @@ def _new_process():
     client.instance = os.urandom(8).hex()
     client.sent = {}
     client.seq = itertools.count(1).__next__
+    client.next_push = None
     client.gen = 0
     client.fails = 0
     client.done = False
@@ -321,7 +323,10 @@ def _loop(stop):
 def _pusher(stop):
     import time
     conn = None
-    next_push = time.monotonic() + client.interval
+    if client.next_push is None:
+        # Kept across restarts: a process that forks often still pushes
+        # on time.
+        client.next_push = time.monotonic() + client.interval
     while not client.done and not stop.is_set():
         try:
             if conn is None:
@@ -329,15 +334,15 @@ def _pusher(stop):
                 client.conn = conn
                 if stop.is_set():
                     break
-            gen = _wait(conn, max(0.0, min(next_push - time.monotonic(), 50.0)))
+            gen = _wait(conn, max(0.0, min(client.next_push - time.monotonic(), 50.0)))
             if gen > client.gen:
                 _push(conn, flush=gen)
                 client.gen = gen
             elif gen < client.gen:
                 client.gen = gen  # another collector (restarted): its numbering
-            if time.monotonic() >= next_push:
+            if time.monotonic() >= client.next_push:
                 _push(conn)
-                next_push = time.monotonic() + client.interval
+                client.next_push = time.monotonic() + client.interval
             client.fails = 0
         except Exception as e:
             _close(conn)
