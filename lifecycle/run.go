@@ -32,6 +32,7 @@ type Options struct {
 	Pythons    []string      // interpreters to hook; nil: pth.DefaultPythons
 	NoInstall  bool          // inherited environment only, no .pth hooks
 	DataFile   string        // merged data file; "": the configured data_file
+	Append     bool          // add the run's data to what DataFile already holds (covmerge -a)
 	Branch     bool          // force branch measurement
 	Contexts   string        // pth.ContextsProcess or pth.ContextsTest: label the data with each process's command line, or the test that ran it
 	Checkpoint time.Duration // periodic saves inside coverage.py-measured processes
@@ -285,7 +286,12 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 		return nil, err
 	}
 	progress := newProgress(l.o.Stderr, len(files))
-	data, summary, err := merge.Run(merge.Options{Inputs: files, MapPath: mapPath, Select: l.sel})
+	mo := merge.Options{Inputs: files, MapPath: mapPath, Select: l.sel}
+	if l.o.Append {
+		// covmerge -a's way: the data file is the first input.
+		mo.Base = l.dataFile
+	}
+	data, summary, err := merge.Run(mo)
 	progress.done()
 	if err != nil {
 		if errors.Is(err, merge.ErrNoData) {

@@ -30,10 +30,15 @@ succeeded but the total is under --fail-under; 1 if covrun itself failed
 not a failure.`,
 }
 
+// envAppend turns --append on where a CI sets it for every job, without
+// changing the command line.
+const envAppend = "COVKIT_APPEND"
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cli.NewFlagSet(command)
 	var o lifecycle.Options
 	fs.StringVar(&o.DataFile, "data-file", "", "write the merged data to `FILE` (default: the configured data file, .coverage)")
+	fs.BoolVarP(&o.Append, "append", "a", false, "add this run's data to the data file instead of replacing it (also: "+envAppend+"=1)")
 	fs.StringArrayVar(&o.Pythons, "python", nil, "hook this interpreter `PATH` (repeatable; default: python3/python on PATH and $VIRTUAL_ENV)")
 	fs.BoolVar(&o.Branch, "branch", false, "measure branch coverage")
 	fs.BoolVar(&o.KeepData, "keep-data", false, "keep the per-process data files")
@@ -54,6 +59,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	o.Command = fs.Args()
+	if !fs.Changed("append") {
+		on, err := cli.EnvBool(envAppend, os.Getenv)
+		if err != nil {
+			return cli.Exit(command.Name, stderr, cli.UsageError("%v", err))
+		}
+		o.Append = on
+	}
 	if len(o.Command) == 0 {
 		return cli.Exit(command.Name, stderr, cli.UsageError("no command given: covrun [flags] -- COMMAND [ARGS...]"))
 	}

@@ -219,3 +219,17 @@ func flagUsages(fs *pflag.FlagSet) string {
 	}
 	return b.String()
 }
+
+// EnvBool reads a boolean setting from the environment: 1, true, yes, on
+// (any case) are true; unset, empty, 0, false, no, off are false; anything
+// else is an error naming the variable.
+func EnvBool(name string, getenv func(string) string) (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "", "0", "false", "no", "off":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want 1 or 0 (true/false, yes/no, on/off)", name, getenv(name))
+	}
+}
