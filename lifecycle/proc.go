@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/internal/envlist"
 )
 
@@ -57,7 +58,7 @@ func Exec(c Command) (int, error) {
 	// ^C to it directly, and covrun takes the foreground back afterwards.
 	tty := -1
 	if f, ok := c.Stdin.(*os.File); ok {
-		if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
+		if cli.IsTerminal(f) {
 			tty = int(f.Fd())
 			cmd.SysProcAttr.Foreground = true
 			cmd.SysProcAttr.Ctty = tty

@@ -285,14 +285,14 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	progress := newProgress(l.o.Stderr, len(files))
+	done := cli.Progress(l.o.Stderr, "covrun", len(files))
 	mo := merge.Options{Inputs: files, MapPath: mapPath, Select: l.sel}
 	if l.o.Append {
 		// covmerge -a's way: the data file is the first input.
 		mo.Base = l.dataFile
 	}
 	data, summary, err := merge.Run(mo)
-	progress.done()
+	done()
 	if err != nil {
 		if errors.Is(err, merge.ErrNoData) {
 			l.warnf("no usable coverage data was collected")

@@ -76,6 +76,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !*quiet {
 		o.Message = func(s string) { fmt.Fprintln(stderr, s) }
+		o.Progress = func(n int) func() { return cli.Progress(stderr, command.Name, n) }
 	}
 	_, err = merge.Combine(o)
 	return cli.Exit(command.Name, stderr, err)
