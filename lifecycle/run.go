@@ -25,6 +25,10 @@ import (
 	"github.com/covkit/covkit/sqlitecov"
 )
 
+// EnvStepSummary names the file GitHub Actions shows as the job's summary:
+// covrun appends its markdown table there.
+const EnvStepSummary = "GITHUB_STEP_SUMMARY"
+
 // Options configure one covrun.
 type Options struct {
 	Command []string // COMMAND [ARGS...]
@@ -52,6 +56,9 @@ type Options struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	// NoSummary turns off the markdown table covrun appends to a GitHub
+	// Actions job summary ($GITHUB_STEP_SUMMARY, when set).
+	NoSummary bool
 	// NoDocker turns off covkit's Docker support (shims and Engine API
 	// proxy that measure containers of covdocker-built images).
 	NoDocker bool
@@ -285,7 +292,10 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	done := cli.Progress(l.o.Stderr, "covrun", len(files))
+	done := func() {}
+	if !l.o.Report.Quiet {
+		done = cli.Progress(l.o.Stderr, "covrun", len(files))
+	}
 	mo := merge.Options{Inputs: files, MapPath: mapPath, Select: l.sel}
 	if l.o.Append {
 		// covmerge -a's way: the data file is the first input.
@@ -329,9 +339,13 @@ func (l *lifecycle) keepUnusable(s *merge.Summary) {
 func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
 	l.dropVanished(data)
 	analyzer := analysis.PySourceAnalyzerWith(pyarcs.Facts)
-	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, analysis.Env{
+	env := analysis.Env{
 		Dir: l.dir, Stdin: l.o.Stdin, Stdout: l.o.Stdout, Stderr: l.o.Stderr, Getenv: l.getenv, Environ: l.environ,
-	})
+	}
+	if !l.o.NoSummary {
+		env.StepSummary = l.getenv(EnvStepSummary)
+	}
+	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, env)
 	var ec *cli.ExitCodeError
 	if errors.As(err, &ec) && ec.Code == cli.ExitUsage {
 		// --fail-under: only a command that succeeded is failed by coverage.

@@ -45,6 +45,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	contexts := fs.String("contexts", "", "label data with a context per `KIND` of unit: test (the pytest test, id and phase, that ran each line, in whatever process it started) or process (each process's command line)")
 	fs.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data every `INTERVAL` (e.g. 2s), so SIGKILL loses at most that")
 	fs.BoolVar(&o.NoInstall, "no-install", false, "install no .pth hooks; measure only children that inherit the environment")
+	fs.BoolVar(&o.NoSummary, "no-summary", false, "do not append the markdown table to $"+lifecycle.EnvStepSummary+" (GitHub Actions' job summary), which covrun does when it is set")
 	fs.BoolVar(&o.NoDocker, "no-docker", false, "do not measure Docker containers the command starts")
 	engine := fs.String("engine", "auto", "measure with `ENGINE`: lean (covkit's sys.monitoring tracer, CPython 3.12+), coverage (coverage.py), or auto (lean wherever it gives coverage.py's results exactly)")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say what measures each interpreter, and why")
