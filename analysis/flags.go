@@ -23,7 +23,7 @@ type Flags struct {
 	ShowMissing     bool
 	// SkipCovered is set by --skip-covered and --no-skip-covered, the last
 	// one given winning (nil: neither).
-	SkipCovered *bool
+	SkipCovered     *bool
 	Quiet           bool
 	Title           string
 	SkipEmpty       bool
