@@ -36,9 +36,23 @@ coverage.py's report options (report, html, xml, json, lcov), by name:
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cli.NewFlagSet(command)
 	dataFile := fs.String("data-file", "", "read coverage data from `FILE` (default: the configured data file, .coverage), as coverage.py's --data-file")
+	who := fs.String("who", "", "instead of reports, list the contexts that ran `FILE:LINE`, sorted, one per line: the tests (with covrun --contexts test) or processes (--contexts process); exit 1 if the line did not run")
 	flags := analysis.AddFlags(fs)
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
 		return code
+	}
+	var spot *analysis.Spot
+	if fs.Changed("who") {
+		s, err := analysis.ParseSpot(*who)
+		if err != nil {
+			return cli.Exit(command.Name, stderr, cli.UsageError("%v", err))
+		}
+		for _, name := range []string{"xml", "json", "lcov", "html", "reports", "text", "history"} {
+			if fs.Changed(name) {
+				return cli.Exit(command.Name, stderr, cli.UsageError("--who writes no reports: drop --%s", name))
+			}
+		}
+		spot = &s
 	}
 	// A killed covrun's hooks go as soon as any covkit command runs.
 	pth.Tidy()
@@ -46,10 +60,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *dataFile != "" {
 		dataFiles = append([]string{*dataFile}, dataFiles...)
 	}
-	return cli.Exit(command.Name, stderr, report(flags, dataFiles, stdin, stdout, stderr))
+	return cli.Exit(command.Name, stderr, report(flags, spot, dataFiles, stdin, stdout, stderr))
 }
 
-func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func report(flags *analysis.Flags, spot *analysis.Spot, dataFiles []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	analyzer, err := flags.Analyzer(pyarcs.Facts)
 	if err != nil {
 		return cli.UsageError("%v", err)
@@ -67,6 +81,16 @@ func report(flags *analysis.Flags, dataFiles []string, stdin io.Reader, stdout, 
 	data, err := analysis.LoadData(dataFiles, stdin)
 	if err != nil {
 		return err
+	}
+	if spot != nil {
+		flags.Apply(&settings)
+		_, contexts, err := analysis.Who(data, *spot, analysis.WhoOptions{
+			Paths: settings.Paths, RelativeFiles: settings.RelativeFiles, Contexts: settings.Contexts,
+		})
+		if err != nil {
+			return err
+		}
+		return analysis.WriteWho(stdout, contexts)
 	}
 	_, err = analysis.WriteReports(data, flags, settings, analyzer, analysis.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
