@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -s -w -X github.com/covkit/covkit/internal/cli.Version=$(VERSION)
 TOOLS   := covhook covrun covmerge covreport covdocker
 
-.PHONY: build testbed testdeps demo test check vet fmt-check bench
+.PHONY: build testbed testdeps demo test check vet cross fmt-check bench
 
 # Static binaries: they must run unchanged inside Debian containers.
 build:
@@ -28,11 +28,21 @@ demo: build testbed
 vet:
 	$(GO) vet ./...
 
+# Every binary builds for Linux, macOS and Windows, and vet (which compiles
+# the tests too) passes for each.
+CROSS_OS := linux darwin windows
+cross:
+	@set -e; for os in $(CROSS_OS); do \
+		echo "GOOS=$$os"; \
+		CGO_ENABLED=0 GOOS=$$os $(GO) build $(addprefix ./cmd/,$(TOOLS)); \
+		[ $$os = linux ] || GOOS=$$os $(GO) vet ./...; \
+	done
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 
 # The whole suite, test bed and Docker integration tests included.
-test: testdeps testbed vet fmt-check
+test: testdeps testbed vet cross fmt-check
 	COVKIT_REQUIRE_TESTBED=1 $(GO) test -race -count=1 -timeout 45m ./...
 
 bench:

@@ -190,6 +190,9 @@ func (l *lifecycle) start() error {
 		l.run = nil
 		return err
 	}
+	if platformNote != "" && !o.Report.Quiet {
+		fmt.Fprintf(o.Stderr, "covrun: note: %s\n", platformNote)
+	}
 	lines := interpreterEngines(l.engine, run.Interpreters, o.Contexts)
 	os.WriteFile(filepath.Join(run.Root, "log", "engines"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
 	if o.Verbose {
