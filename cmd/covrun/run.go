@@ -25,9 +25,15 @@ elsewhere and where the run needs it (branch coverage, plug-ins, ...). Hooks are
 removed afterwards, whatever happens. No configuration is needed; the
 project's coverage.py configuration is honoured when present.`,
 	Footer: `Exit status: COMMAND's own (128+N if signal N killed it); 2 if COMMAND
-succeeded but the total is under --fail-under; 1 if covrun itself failed
+succeeded but the total is under --fail-under (coverage.py's status for it;
+pytest-cov's --cov-fail-under fails with 1); 1 if covrun itself failed
 (with COMMAND's status when that is not 0). No data to report is a warning,
-not a failure.`,
+not a failure.
+
+Environment: COVKIT_APPEND=1 is --append (for a CI that sets it on every
+job; --append=false overrides it). When GITHUB_STEP_SUMMARY names a file
+(GitHub Actions sets it), the markdown table is appended to it, under
+--title; --no-summary turns that off.`,
 }
 
 // envAppend turns --append on where a CI sets it for every job, without
