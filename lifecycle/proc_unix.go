@@ -17,6 +17,9 @@ import (
 	"github.com/covkit/covkit/internal/envlist"
 )
 
+// unsupported says why covrun cannot run here: nil, it can.
+var unsupported error
+
 // forwarded are the signals covrun relays to the command's process group
 // instead of dying: cleanup must still run after the command ends.
 var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}

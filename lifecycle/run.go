@@ -92,6 +92,9 @@ type lifecycle struct {
 // nothing to report is a warning, never a failure: the status stays the
 // command's.
 func Run(o Options) (code int, err error) {
+	if unsupported != nil {
+		return 1, unsupported
+	}
 	// Writing to a closed pipe (covrun ... | head) must fail the write, not
 	// kill covrun before it cleans up. A handler, unlike SIG_IGN, is not
 	// inherited by the command.
