@@ -4,37 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/covkit/covkit/internal/testnodes"
 )
 
-// openPTY returns the two ends of a new pseudo-terminal.
-func openPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return m, s
-}
-
 func TestProgress(t *testing.T) {
-	master, tty := openPTY(t)
+	master, tty := testnodes.PTY(t)
 	file, err := os.Create(filepath.Join(t.TempDir(), "log"))
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +34,7 @@ func TestProgress(t *testing.T) {
 			if tt.w == tty {
 				// A marker shows where this case's output ends.
 				fmt.Fprint(tty, "|")
-				got = readUntil(t, master, '|')
+				got = testnodes.ReadUntil(t, master, '|')
 			} else {
 				st, _ := file.Stat()
 				if st.Size() != 0 {
@@ -69,20 +45,5 @@ func TestProgress(t *testing.T) {
 				t.Errorf("Progress wrote %q, want %q", got, tt.want)
 			}
 		})
-	}
-}
-
-func readUntil(t *testing.T, f *os.File, end byte) string {
-	t.Helper()
-	var b strings.Builder
-	buf := make([]byte, 1)
-	for {
-		if _, err := f.Read(buf); err != nil {
-			t.Fatal(err)
-		}
-		if buf[0] == end {
-			return b.String()
-		}
-		b.WriteByte(buf[0])
 	}
 }
