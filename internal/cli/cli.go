@@ -273,6 +273,11 @@ func versionString(stamped string, bi *debug.BuildInfo) string {
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
+	if strings.Contains(v, rev) {
+		// A pseudo-version made from the checkout (Go 1.24+) names the
+		// revision already, and "+dirty" too.
+		return v
+	}
 	if modified == "true" {
 		rev += "+dirty"
 	}

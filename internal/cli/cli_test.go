@@ -43,7 +43,9 @@ func TestVersionString(t *testing.T) {
 	}{
 		{"stamped by make build", "v1.2.3", &debug.BuildInfo{Main: debug.Module{Version: "v9.9.9"}}, "v1.2.3"},
 		{"go install module@version", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.4.1"}}, "v0.4.1"},
-		{"pseudo-version with revision", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261206-0123456789ab"}, Settings: rev}, "v0.0.0-20261206-0123456789ab (0123456789ab)"},
+		{"go install of a commit", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261206041523-0123456789ab"}}, "v0.0.0-20261206041523-0123456789ab"},
+		{"go build in a checkout, Go 1.24+", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261206041523-0123456789ab+dirty"}, Settings: dirty}, "v0.0.0-20261206041523-0123456789ab+dirty"},
+		{"tagged version built from a checkout", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.5.0"}, Settings: rev}, "v0.5.0 (0123456789ab)"},
 		{"go build in a checkout", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, "devel (0123456789ab)"},
 		{"uncommitted changes", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: dirty}, "devel (0123456789ab+dirty)"},
 		{"no build information", "", nil, "devel"},
