@@ -181,7 +181,7 @@ func (f *Flags) Wanted(s *Settings) ([]Output, error) {
 
 // Output is one report to write.
 type Output struct {
-	Kind string // text, xml, lcov, json
+	Kind string // text, xml, lcov, json, html; summary (Env.StepSummary)
 	Path string // "-" is stdout
 }
 
