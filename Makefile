@@ -28,15 +28,15 @@ demo: build testbed
 vet:
 	$(GO) vet ./...
 
-# Every binary builds for Linux, macOS and Windows, and vet (which compiles
-# the tests too) passes for each.
-CROSS_OS := linux darwin windows
+# Every binary builds for Linux, macOS (Intel and Apple silicon) and
+# Windows, and vet (which compiles the tests too) passes for each system.
+CROSS := linux/amd64 darwin/amd64 darwin/arm64 windows/amd64
 cross:
-	@set -e; for os in $(CROSS_OS); do \
-		echo "GOOS=$$os"; \
-		CGO_ENABLED=0 GOOS=$$os $(GO) build $(addprefix ./cmd/,$(TOOLS)); \
-		[ $$os = linux ] || GOOS=$$os $(GO) vet ./...; \
-	done
+	@set -e; for p in $(CROSS); do \
+		echo "build GOOS=$${p%/*} GOARCH=$${p#*/}"; \
+		CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build $(addprefix ./cmd/,$(TOOLS)); \
+	done; \
+	for os in darwin windows; do echo "vet GOOS=$$os"; GOOS=$$os $(GO) vet ./...; done
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
