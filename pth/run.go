@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/covkit/covkit/filesel"
@@ -246,8 +245,8 @@ func makePrivateDir(dir string) error {
 	if !st.IsDir() {
 		return fmt.Errorf("%s: not a directory", dir)
 	}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
-		return fmt.Errorf("%s: owned by uid %d, not by this user", dir, sys.Uid)
+	if uid, _, ok := fileOwner(st); ok && uid != os.Getuid() {
+		return fmt.Errorf("%s: owned by uid %d, not by this user", dir, uid)
 	}
 	if st.Mode().Perm()&0o022 != 0 {
 		return fmt.Errorf("%s: writable by other users (mode %v)", dir, st.Mode().Perm())
@@ -584,11 +583,11 @@ func (r *Run) Owns(st os.FileInfo) bool {
 	if !st.Mode().IsRegular() {
 		return false
 	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
+	uid, gid, ok := fileOwner(st)
 	if !ok {
 		return true
 	}
-	return int(sys.Uid) == os.Getuid() || int(sys.Gid) == r.Group()
+	return uid == os.Getuid() || gid == r.Group()
 }
 
 // Group is the group through which the run's containers write their data:

@@ -155,3 +155,13 @@ func inbed(ts *testscript.TestScript, neg bool, args []string, bed *testbed.Bed,
 		ts.Fatalf("inbed %q: exit %d, want %d\nstderr:\n%s", args, code, want, se.String())
 	}
 }
+
+// COVKIT_APPEND must say on or off; a value that says neither stops covrun
+// before anything runs.
+func TestAppendEnvironment(t *testing.T) {
+	t.Setenv("COVKIT_APPEND", "sometimes")
+	var out, errb bytes.Buffer
+	if code := run([]string{"--", "true"}, nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), `COVKIT_APPEND="sometimes"`) {
+		t.Errorf("exit %d, stderr %q; want a usage error naming COVKIT_APPEND", code, errb.String())
+	}
+}

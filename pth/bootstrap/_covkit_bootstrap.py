@@ -75,7 +75,20 @@ def _owner_alive(cfg):
     if owner in ("", "0"):
         return True
     st = _proc_stat(int(owner))
+    if st is None and not os.path.exists("/proc/self"):
+        # No /proc (macOS): the owner's pid alone says it is alive.
+        return _pid_alive(int(owner))
     return st is not None and st[1] == cfg.get("start", "")
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _from_registry(reg):
