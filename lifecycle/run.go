@@ -298,6 +298,7 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	}
 	l.keepUnusable(summary)
 	dropStartupFiles(data, l.dir)
+	dropOwnFiles(data, l.run.Root)
 	if err := recordInterpreters(data, l.run.Interpreters); err != nil {
 		return nil, err
 	}
@@ -436,6 +437,17 @@ func dropStartupFiles(d *sqlitecov.Data, project string) {
 			if rel, err := filepath.Rel(project, p); err != nil || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
 				delete(d.Files, p)
 			}
+		}
+	}
+}
+
+// dropOwnFiles removes covkit's own modules from the data: those in the
+// run directory (its pytest plugin, which coverage.py measures where it is
+// the engine, as it would any module pytest imports).
+func dropOwnFiles(d *sqlitecov.Data, root string) {
+	for p := range d.Files {
+		if isInside(p, root) {
+			delete(d.Files, p)
 		}
 	}
 }

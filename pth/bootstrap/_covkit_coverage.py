@@ -409,6 +409,12 @@ def _relabel():
                 for v in list(vars(obj).values()):
                     if isinstance(v, types.FunctionType):
                         v.__code__ = fix(v.__code__)
+    # unittest imported before measuring started (--contexts test): its
+    # TestCase.run is already covkit's.
+    tc = getattr(sys.modules.get("unittest.case"), "TestCase", None)
+    wrapper = getattr(tc, "run", None)
+    if getattr(wrapper, "__covkit__", False):
+        wrapper.__code__ = fix(wrapper.__code__)
 
 
 _relabel()

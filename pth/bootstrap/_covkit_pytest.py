@@ -1,15 +1,33 @@
-# covkit's pytest plugin, loaded through PYTEST_PLUGINS by `covrun --contexts
-# test`: it labels what each test runs, in this process and in every process
-# the test starts (they inherit COVKIT_CONTEXT), with the test's node id and
-# phase, as pytest-cov's --cov-context=test does: "path::Class::test|setup",
-# "|run", "|teardown". Written by covkit; do not edit. Without a covkit run
-# it does nothing.
+# covkit's pytest plugin, loaded through PYTEST_PLUGINS in every covrun run.
+# Written by covkit; do not edit. In a process covkit does not measure it
+# does nothing. In one it measures:
+#
+#   - pytest-cov steps aside. Its coverage.py would fight covkit's engine
+#     over the tracer (sys.settrace, and coverage.py's own collector stack
+#     pauses the Coverage started first) and over child processes (its .pth
+#     starts a second coverage.py in each child), which left covkit's data
+#     partial or empty. covkit turns it off as --no-cov would, before it
+#     starts anything, and says so in one line on stderr: covrun measures
+#     every process and writes the reports instead.
+#   - With `covrun --contexts test`, it labels what each test runs, in this
+#     process and in every process the test starts (they inherit
+#     COVKIT_CONTEXT), with the test's node id and phase, as pytest-cov's
+#     --cov-context=test does: "path::Class::test|setup", "|run",
+#     "|teardown".
 import os
 import sys
 
 import pytest
 
 ENV = "COVKIT_CONTEXT"
+
+
+def _boot():
+    # The bootstrap, if it measures this process.
+    boot = sys.modules.get("_covkit_bootstrap")
+    if boot is None or getattr(boot.run, "engine", None) is None:
+        return None
+    return boot
 
 
 def _label(context):
@@ -30,16 +48,59 @@ def _phase(item, phase):
         _label("")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    yield from _phase(item, "setup")
+NOTICE = ("covkit: pytest-cov turned off in this session (as --no-cov would): covrun measures "
+          "every process and writes the reports (--cov-report, --cov-fail-under: see covrun -h)\n")
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    yield from _phase(item, "run")
+def pytest_load_initial_conftests(early_config, parser, args):
+    # pytest-cov decides here (tryfirst) whether to start coverage.py: from
+    # --cov in the arguments, addopts or PYTEST_ADDOPTS. A wrapper runs
+    # before every implementation, whatever the plugins' order.
+    boot = _boot()
+    ns = early_config.known_args_namespace
+    off = boot is not None and bool(getattr(ns, "cov_source", None)) and not getattr(ns, "no_cov", False)
+    if off:
+        ns.no_cov = True
+    yield
+    if not off:
+        return
+    # Its plugin object, disabled, would still pause a controller it never
+    # made for tests marked no_cover: it goes altogether (its `cov` fixture
+    # then gives None, as under --no-cov).
+    pm = early_config.pluginmanager
+    plugin = pm.get_plugin("_cov")
+    if plugin is not None:
+        pm.unregister(plugin)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        try:
+            sys.stderr.write(NOTICE)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
-    yield from _phase(item, "teardown")
+def _contexts():
+    boot = _boot()
+    return boot is not None and (boot.run.cfg or {}).get("contexts") == "test"
+
+
+class _Contexts:
+    """Labels each test phase (covrun --contexts test)."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item):
+        yield from _phase(item, "setup")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        yield from _phase(item, "run")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item):
+        yield from _phase(item, "teardown")
+
+
+def pytest_configure(config):
+    if _contexts() and not config.pluginmanager.has_plugin("_covkit_contexts"):
+        config.pluginmanager.register(_Contexts(), "_covkit_contexts")
