@@ -277,7 +277,7 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 		l.keep = "measured processes reported problems"
 	}
 	if len(files) == 0 {
-		l.warnf("no coverage data was collected: did the command run any Python?")
+		l.warnf("%s", noData)
 		return nil, nil
 	}
 	mapPath, err := pathMapper(rules, l.settings.RelativeFiles, l.extraMap)
@@ -309,6 +309,10 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	return data, nil
 }
 
+// noData is the warning for a run that measured nothing: no data file at
+// all, or data files naming no file (the lean engine writes none then).
+const noData = "no coverage data was collected: the command ran no Python code that the configuration selects"
+
 func (l *lifecycle) keepUnusable(s *merge.Summary) {
 	if s == nil {
 		return
@@ -322,6 +326,12 @@ func (l *lifecycle) keepUnusable(s *merge.Summary) {
 // report writes the reports and turns --fail-under into the exit status.
 // A reader that goes away (covrun ... | head) is not covrun's failure.
 func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
+	if len(data.Files) == 0 {
+		// Python ran, but none of the code the configuration selects:
+		// there is nothing to analyse, and no version to guess.
+		l.warnf("%s", noData)
+		return code, nil
+	}
 	l.dropVanished(data)
 	analyzer := analysis.PySourceAnalyzerWith(pyarcs.Facts)
 	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, analysis.Env{

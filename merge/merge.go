@@ -664,7 +664,9 @@ func (m *merger) recordMeasured(d *sqlitecov.Data, mapped []int32, names []strin
 	record := false
 	for i := range m.state {
 		st := &m.state[i]
-		if st.err != nil || st.dupOf >= 0 && st.dupOf < i {
+		// An input that measured no file (a process that ran none of the
+		// selected code) says nothing about what measured the report's files.
+		if st.err != nil || st.dupOf >= 0 && st.dupOf < i || len(st.files) == 0 {
 			continue
 		}
 		used = append(used, st)

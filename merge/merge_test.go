@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/covkit/covkit/leancov"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/sqlitecov"
 	"github.com/google/go-cmp/cmp"
@@ -473,5 +474,42 @@ func TestRunRecordsWhatMeasured(t *testing.T) {
 	}
 	if _, ok := plain.Meta[sqlitecov.MeasuredKey]; ok || plain.Meta["version"] != "6.5.0" {
 		t.Errorf("meta %v", plain.Meta)
+	}
+}
+
+// TestRunMeasuredIgnoresEmptyInputs: a process that ran none of the selected
+// code (multiprocessing's resource tracker, say) leaves a data file naming
+// no file; it must not add an unknown source to the record (which would
+// make the report guess a coverage.py version and warn).
+func TestRunMeasuredIgnoresEmptyInputs(t *testing.T) {
+	dir := t.TempDir()
+	lean := func(name string, files ...leancov.Measured) string {
+		h := map[string]string{"python": "3.11.2", "coverage": "6.5.0"}
+		if len(files) == 0 {
+			h = map[string]string{"python": "3.11.2"}
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, leancov.Encode(&leancov.File{Header: h, Files: files}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	in := []string{
+		lean(".covkit.h.pid1.Xax", leancov.Measured{Path: "/src/a.py", Lines: map[string][]int{"": {1, 2}}}),
+		lean(".covkit.h.pid2.Xbx"),
+		write(t, filepath.Join(dir, ".coverage.empty"), lineData(nil)),
+	}
+	d, _, err := Run(Options{Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Measured()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One source measured everything: no file list is needed.
+	want := []sqlitecov.Source{{Python: "3.11", Coverage: "6.5.0", Engine: sqlitecov.EngineCovkit}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("measured (-want +got):\n%s", d)
 	}
 }

@@ -139,6 +139,11 @@ func removePycs(dir string) []string {
 			}
 		}
 	}
+	if len(out) > 0 {
+		// writePycs may have made the directory: left empty, it goes too
+		// (Remove fails harmlessly on a directory that holds anything).
+		os.Remove(filepath.Join(dir, "__pycache__"))
+	}
 	return out
 }
 

@@ -11,9 +11,15 @@
 #             a memory-mapped data file at once, so the data is on disk
 #             whenever and however the process ends (exit, os._exit, exec,
 #             SIGTERM, SIGKILL) and no handler or patch is needed.
-#   coverage  coverage.py itself (_covkit_coverage), for older Pythons and
-#             for what the lean engine does not do (covrun decides; see
-#             lifecycle's engine choice).
+#   ctrace    the lean engine before 3.12 (_covkit_ctrace): coverage.py's
+#             compiled line tracer, covkit's file selection and data files,
+#             written when the process exits, execs or calls os._exit.
+#   coverage  coverage.py itself (_covkit_coverage), for what the lean
+#             engines do not do (covrun decides; see lifecycle's engine
+#             choice).
+# The last two hold data in memory: patch_pool_workers writes it before a
+# multiprocessing.Pool worker hands back a result, since Pool.terminate()
+# (and leaving a `with Pool()` block) kills workers with SIGTERM.
 
 import os
 import sys
@@ -377,6 +383,108 @@ def static_context(cfg):
     if kind == "test":
         return os.environ.get("COVKIT_CONTEXT", "")
     return ""
+
+
+class _ImportWatch:
+    """A meta path finder that finds nothing itself: it runs a function on
+    a watched module right after the module's first import."""
+
+    def __init__(self):
+        self.hooks = {}  # module name -> function(module)
+
+    def find_spec(self, name, path=None, target=None):
+        fn = self.hooks.pop(name, None)
+        if fn is None:
+            return None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        exec_module = getattr(loader, "exec_module", None)
+        if exec_module is None:
+            return spec
+
+        def covkit_exec_module(module):
+            exec_module(module)
+            try:
+                fn(module)
+            except Exception:
+                log_exc("after import of %s" % name)
+
+        # Loaders of source files are made per module: this shadows the
+        # method on this one loader only.
+        loader.exec_module = covkit_exec_module
+        if not self.hooks:
+            # Safe now: the import system stops at the spec returned.
+            sys.meta_path.remove(self)
+        return spec
+
+
+def after_import(name, fn):
+    """Run fn(module) once the module named is imported (now, if it is)."""
+    mod = sys.modules.get(name)
+    if mod is not None:
+        fn(mod)
+        return
+    for finder in sys.meta_path:
+        if isinstance(finder, _ImportWatch):
+            break
+    else:
+        finder = _ImportWatch()
+        sys.meta_path.insert(0, finder)
+    finder.hooks[name] = fn
+
+
+class _SavingQueue:
+    """A Pool worker's result queue that saves the worker's data first."""
+
+    __slots__ = ("_queue", "_save")
+
+    def __init__(self, queue, save):
+        self._queue, self._save = queue, save
+
+    def put(self, obj):
+        self._save()
+        self._queue.put(obj)
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+def patch_pool_workers(save):
+    """A multiprocessing.Pool worker process calls save() before it hands
+    back each result. Pool.terminate(), and so leaving a `with Pool()`
+    block, kills its workers with SIGTERM, which would take the data of an
+    engine that writes at exit with them (covkit installs no SIGTERM
+    handler: one delays the death of a process busy in C code); once the
+    parent has a result, the lines that made it are on disk. save() writes
+    only when lines were added since it last did."""
+
+    def patch(pool):
+        orig = getattr(pool, "worker", None)
+        if orig is None or getattr(orig, "__wrapped__", None) is not None:
+            return
+
+        def worker(inqueue, outqueue, *args, **kwargs):
+            # A ThreadPool's workers are threads of this process, whose
+            # data is saved at its exit: only processes get a saving queue.
+            if hasattr(outqueue, "_reader"):
+                outqueue = _SavingQueue(outqueue, save)
+            return orig(inqueue, outqueue, *args, **kwargs)
+
+        # Pickled by name for spawned workers, which import their own
+        # (patched, when measured) multiprocessing.pool.worker.
+        worker.__module__, worker.__name__, worker.__qualname__ = orig.__module__, orig.__name__, orig.__qualname__
+        worker.__wrapped__ = orig
+        pool.worker = worker
+
+    after_import("multiprocessing.pool", patch)
 
 
 def chain(sitecustomize_file):

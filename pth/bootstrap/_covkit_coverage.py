@@ -51,6 +51,7 @@ def start(cfg, root):
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_in_child)
     _start_checkpoints()
+    _boot.patch_pool_workers(_checkpoint)
 
 
 def _import_coverage(cfg):

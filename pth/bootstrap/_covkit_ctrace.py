@@ -79,6 +79,7 @@ def start(cfg, tracer):
     _start_checkpoints()
     if cfg.get("sigterm") == "1":
         _save_on_sigterm()
+    _boot.patch_pool_workers(save)
     # Measuring starts last.
     _new_tracer()
 
@@ -182,13 +183,14 @@ def _snapshot():
 
 def save():
     """Write this process's data file (atomically: a checkpoint replaces
-    the last one whole)."""
+    the last one whole), unless no line was added since the last save: the
+    sets only grow, so their sizes tell, without sorting anything."""
     try:
         with _state.lock:
+            if sum(map(len, list(_state.data.values()))) == _state.saved:
+                return
             files = _snapshot()
             n = sum(len(ls) for _, ls in files)
-            if n == _state.saved:
-                return
             slots = []
             for fid, (path, lines) in enumerate(files):
                 p = path.encode("utf-8", "surrogateescape")
