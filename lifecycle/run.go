@@ -176,13 +176,13 @@ func (l *lifecycle) start() error {
 		return fmt.Errorf("start run: %w", err)
 	}
 	l.run = run
-	if err := CheckLeanInterpreters(l.engine.engine, run.Interpreters, o.Contexts); err != nil {
+	if err := CheckLeanInterpreters(l.engine.engine, run.Interpreters); err != nil {
 		l.closeRun()
 		os.RemoveAll(run.Root)
 		l.run = nil
 		return err
 	}
-	lines := interpreterEngines(l.engine, run.Interpreters, o.Contexts)
+	lines := interpreterEngines(l.engine, run.Interpreters)
 	os.WriteFile(filepath.Join(run.Root, "log", "engines"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
 	if o.Verbose {
 		for _, s := range lines {

@@ -300,16 +300,13 @@ func leanCapable(info *Info, e Engine) bool {
 }
 
 // LeanFor says how the lean engine measures the processes of interpreter
-// info in a run with interpreters all (contexts: RunOptions.Contexts), and
+// info in a run with interpreters all, and
 // why not when it cannot: from CPython 3.12 with sys.monitoring; before,
 // with coverage.py's compiled line tracer (info's own coverage.py, or one
 // a same-version interpreter lends), writing covkit's data at exit.
-func LeanFor(info *Info, all []*Info, contexts string) (how, whyNot string) {
+func LeanFor(info *Info, all []*Info) (how, whyNot string) {
 	if VersionAtLeast(info.MajorMinor, LeanMinPython) {
 		return "lean engine", ""
-	}
-	if contexts == ContextsTest {
-		return "", "test contexts need coverage.py before CPython " + LeanMinPython
 	}
 	for _, in := range all {
 		if in.HasCoverage && in.MajorMinor == info.MajorMinor {

@@ -239,7 +239,7 @@ func runCommand(o pth.RunOptions, argv []string, stdin io.Reader, stdout, stderr
 		return cli.Exit(command.Name, stderr, err)
 	}
 	defer r.Close()
-	if err := lifecycle.CheckLeanInterpreters(o.Engine, r.Interpreters, o.Contexts); err != nil {
+	if err := lifecycle.CheckLeanInterpreters(o.Engine, r.Interpreters); err != nil {
 		return cli.Exit(command.Name, stderr, err)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)

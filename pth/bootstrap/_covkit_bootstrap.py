@@ -285,7 +285,7 @@ def choose_engine(cfg):
     why = lean_unavailable()
     if why is None:
         return "lean"
-    if sys.version_info < (3, 12) and cfg.get("contexts") != "test":
+    if sys.version_info < (3, 12):
         return "ctrace"
     if want == "lean":
         log("lean engine unavailable (%s): measured with coverage.py" % why)
