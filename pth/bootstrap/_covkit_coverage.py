@@ -205,6 +205,11 @@ def _configure(cov, cfg):
     ctx = _boot.static_context(cfg)
     if ctx:
         _opt(cov, "run:context", ctx)
+    if cfg.get("contexts") == "test" and _get(cov, "run:core") in (None, "sysmon"):
+        # covkit switches contexts at each test: coverage.py's sys.monitoring
+        # core (its default from 3.14) does not record a line again in a new
+        # context ("context data may be incomplete"), its C tracer does.
+        _opt(cov, "run:core", "ctrace")
 
 
 def _guard_sigterm():
