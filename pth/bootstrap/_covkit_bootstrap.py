@@ -161,7 +161,9 @@ def start(reg=None, from_pth=False):
 
 def _start_engine(cfg):
     run.engine = choose_engine(cfg)
-    if cfg.get("contexts") == "test":
+    if cfg.get("contexts") == "test" and not os.environ.get(CONTEXT_ENV):
+        # A process a test started belongs to that test whatever it runs:
+        # only the others watch for unittest.
         watch_unittest()
     # Measuring starts last: no line of this frame runs after it.
     if run.engine == "lean":
