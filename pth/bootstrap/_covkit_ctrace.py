@@ -239,8 +239,9 @@ def _name_slots(ctxs, paths):
 
 def save():
     """Write this process's data file (atomically: a checkpoint replaces
-    the last one whole), unless no line was added since the last save: the
-    sets only grow, so their sizes tell, without sorting anything."""
+    the last one whole), unless no line was added since the last save:
+    between context switches the sets only grow, so the switch count and
+    their sizes tell, without sorting anything."""
     try:
         with _state.lock:
             key = (_state.switches, sum(map(len, list(_state.data.values()))))
