@@ -7,7 +7,8 @@
 #     pauses the Coverage started first) and over child processes (its .pth
 #     starts a second coverage.py in each child), which left covkit's data
 #     partial or empty. covkit turns it off as --no-cov would, before it
-#     starts anything, and says so in one line on stderr: covrun measures
+#     starts anything, and says so in one line on stderr, with the covrun
+#     flags that give what pytest-cov's options asked for: covrun measures
 #     every process and writes the reports instead.
 #   - With `covrun --contexts test`, it labels what each test runs, in this
 #     process and in every process the test starts (they inherit
@@ -48,8 +49,57 @@ def _phase(item, phase):
         _label("")
 
 
-NOTICE = ("covkit: pytest-cov turned off in this session (as --no-cov would): covrun measures "
-          "every process and writes the reports (--cov-report, --cov-fail-under: see covrun -h)\n")
+NOTICE = "covkit: pytest-cov turned off in this session (as --no-cov would); covrun measures every process and reports"
+
+# pytest-cov's report types with a file, and covrun's flag for each.
+_FILE_REPORTS = (("html", "--html"), ("xml", "--xml"), ("json", "--json"), ("lcov", "--lcov"))
+
+
+def covrun_flags(ns):
+    """The covrun flags that give what pytest-cov's options in ns asked
+    for (its reports, fail-under, branch, test contexts, configuration)."""
+    rep = getattr(ns, "cov_report", None) or {}
+    if not isinstance(rep, dict):
+        rep = {}
+    flags, reports = [], []
+    if "term-missing" in rep:
+        flags.append("-m")
+    if "skip-covered" in (rep.get("term"), rep.get("term-missing")):
+        flags.append("--skip-covered")
+    files = False
+    for kind, flag in _FILE_REPORTS:
+        if kind in rep:
+            if rep[kind]:
+                flags += [flag, rep[kind]]
+                files = True
+            else:
+                reports.append(kind)  # where the configuration says, as pytest-cov writes it
+    term = not rep or "term" in rep or "term-missing" in rep
+    if reports:
+        flags += ["--reports", ",".join((["text"] if term else []) + reports)]
+    elif term and files:
+        flags.append("--text")
+    if getattr(ns, "cov_fail_under", None) is not None:
+        flags += ["--fail-under", "%g" % ns.cov_fail_under]
+    if getattr(ns, "cov_branch", None):
+        flags.append("--branch")
+    if getattr(ns, "cov_context", None) == "test":
+        flags += ["--contexts", "test"]
+    cfg = getattr(ns, "cov_config", ".coveragerc")
+    if cfg and cfg != ".coveragerc":
+        flags += ["--rcfile", cfg]
+    return flags
+
+
+def _notice(ns):
+    try:
+        flags = covrun_flags(ns)
+    except Exception:
+        flags = []
+    if not flags:
+        return NOTICE + "\n"
+    import shlex
+    return "%s: for what its options asked, run covrun %s -- ...\n" % (NOTICE, " ".join(shlex.quote(f) for f in flags))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -74,7 +124,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
         pm.unregister(plugin)
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         try:
-            sys.stderr.write(NOTICE)
+            sys.stderr.write(_notice(ns))
             sys.stderr.flush()
         except (OSError, ValueError):
             pass
