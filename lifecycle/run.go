@@ -187,7 +187,7 @@ func (l *lifecycle) start() error {
 		return fmt.Errorf("start run: %w", err)
 	}
 	l.run = run
-	if err := CheckLeanInterpreters(l.engine.engine, run.Interpreters, o.Contexts); err != nil {
+	if err := CheckLeanInterpreters(l.engine.engine, run.Interpreters); err != nil {
 		l.closeRun()
 		os.RemoveAll(run.Root)
 		l.run = nil
@@ -196,7 +196,7 @@ func (l *lifecycle) start() error {
 	if platformNote != "" && !o.Report.Quiet {
 		fmt.Fprintf(o.Stderr, "covrun: note: %s\n", platformNote)
 	}
-	lines := interpreterEngines(l.engine, run.Interpreters, o.Contexts)
+	lines := interpreterEngines(l.engine, run.Interpreters)
 	os.WriteFile(filepath.Join(run.Root, "log", "engines"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
 	if o.Verbose {
 		for _, s := range lines {
@@ -320,6 +320,7 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	}
 	l.keepUnusable(summary)
 	dropStartupFiles(data, l.dir)
+	dropOwnFiles(data, l.run.Root)
 	if err := recordInterpreters(data, l.run.Interpreters); err != nil {
 		return nil, err
 	}
@@ -472,6 +473,17 @@ func dropStartupFiles(d *sqlitecov.Data, project string) {
 			if rel, err := filepath.Rel(project, p); err != nil || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
 				delete(d.Files, p)
 			}
+		}
+	}
+}
+
+// dropOwnFiles removes covkit's own modules from the data: those in the
+// run directory (its pytest plugin, which coverage.py measures where it is
+// the engine, as it would any module pytest imports).
+func dropOwnFiles(d *sqlitecov.Data, root string) {
+	for p := range d.Files {
+		if isInside(p, root) {
+			delete(d.Files, p)
 		}
 	}
 }

@@ -48,7 +48,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&o.Pythons, "python", nil, "hook this interpreter `PATH` (repeatable; default: python3/python on PATH and $VIRTUAL_ENV)")
 	fs.BoolVar(&o.Branch, "branch", false, "measure branch coverage")
 	fs.BoolVar(&o.KeepData, "keep-data", false, "keep the per-process data files")
-	contexts := fs.String("contexts", "", "label data with a context per `KIND` of unit: test (the pytest test, id and phase, that ran each line, in whatever process it started) or process (each process's command line)")
+	contexts := fs.String("contexts", "", "label data with a context per `KIND` of unit: test (the pytest test, id and phase, or the unittest test that ran each line, in whatever process it started) or process (each process's command line)")
 	fs.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data every `INTERVAL` (e.g. 2s), so SIGKILL loses at most that")
 	fs.BoolVar(&o.NoInstall, "no-install", false, "install no .pth hooks; measure only children that inherit the environment")
 	fs.BoolVar(&o.NoSummary, "no-summary", false, "do not append the markdown table to $"+lifecycle.EnvStepSummary+" (GitHub Actions' job summary), which covrun does when it is set")
