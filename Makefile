@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -s -w -X github.com/covkit/covkit/internal/cli.Version=$(VERSION)
 TOOLS   := covhook covrun covmerge covreport covdocker
 
-.PHONY: build testbed testdeps demo test check vet fmt-check bench
+.PHONY: build testbed testdeps demo test check vet cross fmt-check bench
 
 # Static binaries: they must run unchanged inside Debian containers.
 build:
@@ -28,11 +28,21 @@ demo: build testbed
 vet:
 	$(GO) vet ./...
 
+# Every binary builds for Linux, macOS (Intel and Apple silicon) and
+# Windows, and vet (which compiles the tests too) passes for each system.
+CROSS := linux/amd64 darwin/amd64 darwin/arm64 windows/amd64
+cross:
+	@set -e; for p in $(CROSS); do \
+		echo "build GOOS=$${p%/*} GOARCH=$${p#*/}"; \
+		CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build $(addprefix ./cmd/,$(TOOLS)); \
+	done; \
+	for os in darwin windows; do echo "vet GOOS=$$os"; GOOS=$$os $(GO) vet ./...; done
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 
 # The whole suite, test bed and Docker integration tests included.
-test: testdeps testbed vet fmt-check
+test: testdeps testbed vet cross fmt-check
 	COVKIT_REQUIRE_TESTBED=1 $(GO) test -race -count=1 -timeout 45m ./...
 
 bench:

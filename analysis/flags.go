@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/covkit/covkit/releases"
@@ -20,7 +21,11 @@ type Flags struct {
 	Text            bool
 	Reports         string
 	ShowMissing     bool
-	SkipCovered     bool
+	// SkipCovered is set by --skip-covered and --no-skip-covered, the last
+	// one given winning (nil: neither).
+	SkipCovered     *bool
+	Quiet           bool
+	Title           string
 	SkipEmpty       bool
 	IgnoreErrors    bool
 	PrettyPrint     bool
@@ -47,11 +52,14 @@ func AddFlags(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.Reports, "reports", "", "write these comma-separated reports (text, xml, lcov, json, html) to their configured outputs ([xml] output, [html] directory, ...)")
 	fs.BoolVar(&f.Text, "text", false, "write the text summary table on stdout (the default when no other report is asked for)")
 	fs.BoolVarP(&f.ShowMissing, "show-missing", "m", false, "show line numbers of statements that weren't executed")
-	fs.BoolVar(&f.SkipCovered, "skip-covered", false, "skip files with 100% coverage in the text table")
+	fs.VarPF(&setBool{&f.SkipCovered, true}, "skip-covered", "", "skip files with 100% coverage in the text table and the HTML report").NoOptDefVal = "true"
+	fs.VarPF(&setBool{&f.SkipCovered, false}, "no-skip-covered", "", "list files with 100% coverage, whatever the configuration says").NoOptDefVal = "true"
 	fs.BoolVar(&f.SkipEmpty, "skip-empty", false, "skip files with no code")
 	fs.BoolVarP(&f.IgnoreErrors, "ignore-errors", "i", false, "ignore errors while reading source files")
 	fs.BoolVar(&f.PrettyPrint, "pretty-print", false, "indent the JSON report")
 	fs.BoolVar(&f.ShowContexts, "show-contexts", false, "list the contexts that ran each line in the JSON report")
+	fs.StringVar(&f.Title, "title", "", "the HTML report's (and the job summary's) `TITLE` (default: [html] title, \"Coverage report\")")
+	fs.BoolVarP(&f.Quiet, "quiet", "q", false, "don't print messages about what is happening (\"Wrote ... report to ...\"); warnings still go to stderr")
 	fs.IntVar(&f.Precision, "precision", 0, "number of digits after the decimal point in percentages")
 	fs.StringVar(&f.Sort, "sort", "", "sort the text table by `COLUMN`: name, stmts, miss, branch, brpart or cover; prefix - to reverse")
 	fs.StringVar(&f.Format, "format", "", "text table format: text, markdown or total (the total percentage alone)")
@@ -83,8 +91,14 @@ func (f *Flags) Apply(s *Settings) {
 	if f.changed("show-missing") {
 		s.ShowMissing = f.ShowMissing
 	}
-	if f.changed("skip-covered") {
-		s.SkipCovered = f.SkipCovered
+	// As coverage.py's command line, --skip-covered and --no-skip-covered
+	// set the HTML report's setting too.
+	if f.SkipCovered != nil {
+		v := *f.SkipCovered
+		s.SkipCovered, s.HTMLSkipCovered = v, &v
+	}
+	if f.changed("title") {
+		s.HTMLTitle = f.Title
 	}
 	if f.changed("skip-empty") {
 		s.SkipEmpty = f.SkipEmpty
@@ -167,7 +181,7 @@ func (f *Flags) Wanted(s *Settings) ([]Output, error) {
 
 // Output is one report to write.
 type Output struct {
-	Kind string // text, xml, lcov, json
+	Kind string // text, xml, lcov, json, html; summary (Env.StepSummary)
 	Path string // "-" is stdout
 }
 
@@ -187,3 +201,24 @@ func (f *Flags) Analyzer(branches BranchFacts) (Analyzer, error) {
 	}
 	return PySourceAnalyzerWith(branches), nil
 }
+
+// setBool is one of two flags that set the same *bool, as coverage.py's
+// --skip-covered and --no-skip-covered do: --NAME (or --NAME=true) stores
+// on, --NAME=false stores !on, and the last flag given wins.
+type setBool struct {
+	dst **bool
+	on  bool
+}
+
+func (b *setBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	v = v == b.on
+	*b.dst = &v
+	return nil
+}
+
+func (b *setBool) String() string { return "false" }
+func (b *setBool) Type() string   { return "bool" }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/covkit/covkit/report/html"
 
 	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/internal/outfile"
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/sqlitecov"
@@ -32,6 +34,10 @@ type Env struct {
 	// process's.
 	Environ []string
 	Now     func() time.Time // nil: time.Now
+	// StepSummary is a file to which the markdown table is appended, under
+	// the report's title (a CI job summary, GitHub's $GITHUB_STEP_SUMMARY);
+	// "" for none. Failing to append is a warning, not an error.
+	StepSummary string
 }
 
 // LoadData reads and merges data files ("-" is stdin), as coverage.py would
@@ -162,6 +168,9 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	if resAll != res {
 		resAll.Set.Prepare(opts.Precision)
 	}
+	if env.StepSummary != "" {
+		wanted = append(wanted, Output{"summary", env.StepSummary})
+	}
 	all := make([]rendered, len(wanted))
 	totals := make([]float64, len(wanted))
 	errs := make([]error, len(wanted))
@@ -178,6 +187,11 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 				totals[i], errs[i] = report.WriteLCOV(&buf, resAll.Set, opts)
 			case "json":
 				totals[i], errs[i] = report.WriteJSON(&buf, res.Set, opts)
+			case "summary":
+				md := *opts
+				md.Format = "markdown"
+				fmt.Fprintf(&buf, "### %s\n\n", s.HTMLTitle)
+				totals[i], errs[i] = report.WriteText(&buf, res.Set, &md)
 			case "html": // a directory, written after the files
 				totals[i] = res.Set.Total(opts.Precision).PcCovered()
 			}
@@ -212,7 +226,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		}
 	}
 	for i, r := range all {
-		if r.out.Kind == "text" || r.out.Kind == "html" || r.out.Path == "-" {
+		if r.out.Kind == "text" || r.out.Kind == "html" || r.out.Kind == "summary" || r.out.Path == "-" {
 			continue
 		}
 		if st, err := os.Stat(r.out.Path); err == nil && st.IsDir() {
@@ -262,7 +276,11 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 			if err := writeHTML(r.out.Path, d, res, s, hist, opts.Now); err != nil {
 				return 0, err
 			}
-			fmt.Fprintf(env.Stderr, "Wrote HTML report to %s\n", filepath.Join(r.out.Path, "index.html"))
+			if !f.Quiet {
+				fmt.Fprintf(env.Stderr, "Wrote HTML report to %s\n", filepath.Join(r.out.Path, "index.html"))
+			}
+		case r.out.Kind == "summary":
+			// Written last, with the verdict of --fail-under.
 		case r.out.Kind == "text" || r.out.Path == "-":
 			if _, err := env.Stdout.Write(r.data); err != nil {
 				return 0, err
@@ -270,7 +288,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 			if r.out.Kind == "text" && change != "" {
 				fmt.Fprintln(env.Stdout, change)
 			}
-		case r.out.Path != "-":
+		case r.out.Path != "-" && !f.Quiet:
 			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", names[r.out.Kind], r.out.Path)
 		}
 	}
@@ -278,11 +296,32 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	if err != nil {
 		return total, err
 	}
+	failure := ""
 	if fail {
-		fmt.Fprintf(env.Stdout, "Coverage failure: %s\n", report.FailUnderMessage(total, s.FailUnder, s.Precision))
+		failure = "Coverage failure: " + report.FailUnderMessage(total, s.FailUnder, s.Precision)
+	}
+	if r := all[len(all)-1]; r.out.Kind == "summary" {
+		appendSummary(r.out.Path, r.data, failure, env.Stderr)
+	}
+	if fail {
+		fmt.Fprintln(env.Stdout, failure)
 		return total, &cli.ExitCodeError{Code: cli.ExitUsage}
 	}
 	return total, nil
+}
+
+// appendSummary adds the markdown table (and a --fail-under failure) to a
+// CI job summary. The file is appended to, never replaced: other steps
+// write there too.
+func appendSummary(path string, table []byte, failure string, stderr io.Writer) {
+	b := slices.Clone(table)
+	if failure != "" {
+		b = append(b, "\n**"+failure+"**\n"...)
+	}
+	b = append(b, '\n')
+	if err := outfile.Append(path, b); err != nil {
+		cli.Warnf(stderr, "job summary: %v", err)
+	}
 }
 
 // reportVersion is the coverage.py version the reports name (XML version,

@@ -107,7 +107,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	start := time.Now()
 
 	// 2. Path mappings from the Dockerfile, --map first.
-	info := ImageInfo{Covkit: cli.Version}
+	info := ImageInfo{Covkit: cli.CurrentVersion()}
 	if ba.context != "-" && !strings.Contains(ba.context, "://") {
 		ctxDir := ba.context
 		if !filepath.IsAbs(ctxDir) {

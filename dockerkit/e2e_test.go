@@ -1,3 +1,5 @@
+//go:build unix
+
 package dockerkit_test
 
 import (

@@ -17,10 +17,6 @@ import (
 	"time"
 )
 
-// ContainerInit is where the proxy mounts the static covdocker binary that
-// runs as a measured container's PID 1 (covdocker init).
-const ContainerInit = "/.covkit-init"
-
 // EnvInitGrace is how long Init waits, after the main process ended, for
 // the processes left over to save their data and exit (Go duration;
 // default 5s). docker stop's own timeout still bounds a stop.

@@ -155,3 +155,7 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 	}
 	return 0, nil
 }
+
+// ContainerInit is where the proxy mounts the static covdocker binary that
+// runs as a measured container's PID 1 (covdocker init).
+const ContainerInit = "/.covkit-init"

@@ -73,11 +73,11 @@ func leanBlockers(c *covconfig.Config, branch bool) []string {
 
 // interpreterEngines says, per probed interpreter, what measures it: the
 // lines covrun -v prints and the run's log keeps.
-func interpreterEngines(ch engineChoice, infos []*pth.Info, contexts string) []string {
+func interpreterEngines(ch engineChoice, infos []*pth.Info) []string {
 	var out []string
 	for _, in := range infos {
 		var what string
-		how, whyNot := pth.LeanFor(in, infos, contexts)
+		how, whyNot := pth.LeanFor(in, infos)
 		switch {
 		case ch.engine == pth.EngineCoverage:
 			what = "coverage.py (" + strings.Join(ch.why, "; ") + ")"
@@ -93,12 +93,12 @@ func interpreterEngines(ch engineChoice, infos []*pth.Info, contexts string) []s
 
 // CheckLeanInterpreters fails a --engine lean run whose interpreters
 // include one the lean engine cannot measure.
-func CheckLeanInterpreters(e pth.Engine, infos []*pth.Info, contexts string) error {
+func CheckLeanInterpreters(e pth.Engine, infos []*pth.Info) error {
 	if e != pth.EngineLean {
 		return nil
 	}
 	for _, in := range infos {
-		if _, whyNot := pth.LeanFor(in, infos, contexts); whyNot != "" {
+		if _, whyNot := pth.LeanFor(in, infos); whyNot != "" {
 			return fmt.Errorf("--engine lean: %s is Python %s: %s (use --engine auto)", in.Python, in.Version, whyNot)
 		}
 	}

@@ -26,6 +26,10 @@ import (
 	"github.com/covkit/covkit/sqlitecov"
 )
 
+// EnvStepSummary names the file GitHub Actions shows as the job's summary:
+// covrun appends its markdown table there.
+const EnvStepSummary = "GITHUB_STEP_SUMMARY"
+
 // Options configure one covrun.
 type Options struct {
 	Command []string // COMMAND [ARGS...]
@@ -33,6 +37,7 @@ type Options struct {
 	Pythons    []string      // interpreters to hook; nil: pth.DefaultPythons
 	NoInstall  bool          // inherited environment only, no .pth hooks
 	DataFile   string        // merged data file; "": the configured data_file
+	Append     bool          // add the run's data to what DataFile already holds (covmerge -a)
 	Branch     bool          // force branch measurement
 	Contexts   string        // pth.ContextsProcess or pth.ContextsTest: label the data with each process's command line, or the test that ran it
 	Checkpoint time.Duration // periodic saves inside coverage.py-measured processes
@@ -52,6 +57,9 @@ type Options struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	// NoSummary turns off the markdown table covrun appends to a GitHub
+	// Actions job summary ($GITHUB_STEP_SUMMARY, when set).
+	NoSummary bool
 	// NoDocker turns off covkit's Docker support (shims and Engine API
 	// proxy that measure containers of covdocker-built images).
 	NoDocker bool
@@ -95,6 +103,9 @@ type lifecycle struct {
 // nothing to report is a warning, never a failure: the status stays the
 // command's.
 func Run(o Options) (code int, err error) {
+	if unsupported != nil {
+		return 1, unsupported
+	}
 	// Writing to a closed pipe (covrun ... | head) must fail the write, not
 	// kill covrun before it cleans up. A handler, unlike SIG_IGN, is not
 	// inherited by the command.
@@ -191,13 +202,16 @@ func (l *lifecycle) start() error {
 		return fmt.Errorf("start run: %w", err)
 	}
 	l.run = run
-	if err := CheckLeanInterpreters(l.engine.engine, run.Interpreters, o.Contexts); err != nil {
+	if err := CheckLeanInterpreters(l.engine.engine, run.Interpreters); err != nil {
 		l.closeRun()
 		os.RemoveAll(run.Root)
 		l.run = nil
 		return err
 	}
-	lines := interpreterEngines(l.engine, run.Interpreters, o.Contexts)
+	if platformNote != "" && !o.Report.Quiet {
+		fmt.Fprintf(o.Stderr, "covrun: note: %s\n", platformNote)
+	}
+	lines := interpreterEngines(l.engine, run.Interpreters)
 	os.WriteFile(filepath.Join(run.Root, "log", "engines"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
 	if o.Verbose {
 		for _, s := range lines {
@@ -303,9 +317,17 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	progress := newProgress(l.o.Stderr, len(files))
-	data, summary, err := merge.Run(merge.Options{Inputs: files, MapPath: mapPath, Select: l.sel})
-	progress.done()
+	done := func() {}
+	if !l.o.Report.Quiet {
+		done = cli.Progress(l.o.Stderr, "covrun", len(files))
+	}
+	mo := merge.Options{Inputs: files, MapPath: mapPath, Select: l.sel}
+	if l.o.Append {
+		// covmerge -a's way: the data file is the first input.
+		mo.Base = l.dataFile
+	}
+	data, summary, err := merge.Run(mo)
+	done()
 	if err != nil {
 		if errors.Is(err, merge.ErrNoData) {
 			l.warnf("no usable coverage data was collected")
@@ -317,6 +339,7 @@ func (l *lifecycle) collect() (*sqlitecov.Data, error) {
 	}
 	l.keepUnusable(summary)
 	dropStartupFiles(data, l.dir)
+	dropOwnFiles(data, l.run.Root)
 	if err := recordInterpreters(data, l.run.Interpreters); err != nil {
 		return nil, err
 	}
@@ -352,9 +375,13 @@ func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
 	}
 	l.dropVanished(data)
 	analyzer := analysis.PySourceAnalyzerWith(pyarcs.Facts)
-	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, analysis.Env{
+	env := analysis.Env{
 		Dir: l.dir, Stdin: l.o.Stdin, Stdout: l.o.Stdout, Stderr: l.o.Stderr, Getenv: l.getenv, Environ: l.environ,
-	})
+	}
+	if !l.o.NoSummary {
+		env.StepSummary = l.getenv(EnvStepSummary)
+	}
+	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, env)
 	var ec *cli.ExitCodeError
 	if errors.As(err, &ec) && ec.Code == cli.ExitUsage {
 		// --fail-under: only a command that succeeded is failed by coverage.
@@ -465,6 +492,17 @@ func dropStartupFiles(d *sqlitecov.Data, project string) {
 			if rel, err := filepath.Rel(project, p); err != nil || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
 				delete(d.Files, p)
 			}
+		}
+	}
+}
+
+// dropOwnFiles removes covkit's own modules from the data: those in the
+// run directory (its pytest plugin, which coverage.py measures where it is
+// the engine, as it would any module pytest imports).
+func dropOwnFiles(d *sqlitecov.Data, root string) {
+	for p := range d.Files {
+		if isInside(p, root) {
+			delete(d.Files, p)
 		}
 	}
 }

@@ -44,6 +44,9 @@ type CombineOptions struct {
 	Warn func(string)
 	// Message receives the final "Combined N files" line; nil for quiet.
 	Message func(string)
+	// Progress is told how many inputs the merge reads when it starts, and
+	// calls the function it returns when the merge is over; nil for none.
+	Progress func(inputs int) (done func())
 }
 
 // Combine finds the inputs, merges them, writes the output atomically, and
@@ -118,7 +121,12 @@ func Combine(o CombineOptions) (*Summary, error) {
 			opts.Base = absOut
 		}
 	}
+	done := func() {}
+	if o.Progress != nil {
+		done = o.Progress(len(opts.Inputs))
+	}
 	d, sum, err := Run(opts)
+	done()
 	if sum != nil && o.Warn != nil {
 		for _, ue := range sum.Unusable {
 			o.Warn(fmt.Sprintf("%s: %s (skipped, kept on disk)", rel(ue.Path), Reason(ue.Err)))

@@ -513,3 +513,24 @@ func TestRunMeasuredIgnoresEmptyInputs(t *testing.T) {
 		t.Errorf("measured (-want +got):\n%s", d)
 	}
 }
+
+// Progress hears how many inputs the merge reads (the output itself, being
+// combined into, is not one) and when it is over.
+func TestCombineProgress(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, ".coverage", lineData(map[string][]int{"/a.py|": {1}}))
+	write(t, ".coverage.x", lineData(map[string][]int{"/a.py|": {2}}))
+	write(t, ".coverage.y", lineData(map[string][]int{"/a.py|": {3}}))
+	var events []string
+	_, err := Combine(CombineOptions{Append: true, Progress: func(n int) func() {
+		events = append(events, fmt.Sprintf("start %d", n))
+		return func() { events = append(events, "done") }
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"start 2", "done"}; !slices.Equal(events, want) {
+		t.Errorf("progress events %q, want %q", events, want)
+	}
+}

@@ -36,6 +36,16 @@
 // warnings, messages and save failures go to the run's log directory, never
 // to the program's stderr. covkit's own functions are never measured.
 //
+// Every run also names covkit's pytest plugin in PYTEST_PLUGINS (from the
+// run's plugins directory, on PYTHONPATH; the bootstrap puts it back on
+// sys.path in a process whose PYTHONPATH was replaced). In a session covkit
+// measures it turns pytest-cov off as --no-cov would, saying so in one line
+// on stderr (two coverage.py tracers cannot share a process, and
+// pytest-cov's children would be measured by its coverage.py instead), and
+// with test contexts it labels each test phase. unittest's tests are
+// labelled by the bootstrap itself (TestCase.run, patched once the program
+// imports unittest).
+//
 // Inert unless a run is active: with no run the hook line costs one
 // os.environ lookup and one os.path.isdir call (about 3-9 µs) on top of the
 // ~50 µs CPython spends compiling any .pth import line. A registry entry whose

@@ -44,7 +44,7 @@ var remotePy []byte
 var sitecustomizePy []byte
 
 // PytestPlugin is the module name of covkit's pytest plugin (in a run's
-// plugins directory, loaded through PYTEST_PLUGINS for test contexts).
+// plugins directory, loaded through PYTEST_PLUGINS in every run).
 const PytestPlugin = "_covkit_pytest"
 
 //go:embed bootstrap/_covkit_pytest.py

@@ -55,7 +55,7 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, err
 	}
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		err = flockExclusive(f)
 		if !errors.Is(err, syscall.EINTR) {
 			break
 		}

@@ -169,7 +169,8 @@ func TestStartRunInheritedOnly(t *testing.T) {
 		}
 	}
 	boot := filepath.Join(r.Root, "boot")
-	if !slices.Equal(r.Env, []string{EnvRun + "=" + r.Root, "PYTHONPATH=" + boot + ":/keep"}) {
+	plugins := filepath.Join(r.Root, "plugins")
+	if !slices.Equal(r.Env, []string{EnvRun + "=" + r.Root, "PYTEST_PLUGINS=" + PytestPlugin, "PYTHONPATH=" + boot + ":" + plugins + ":/keep"}) {
 		t.Errorf("Env = %q", r.Env)
 	}
 	env := r.Environ([]string{"A=1", "PYTHONPATH=/other", EnvRun + "=old"})

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/covkit/covkit/internal/envlist"
@@ -227,7 +226,7 @@ func isDir(p string) bool {
 }
 
 func writable(dir string) bool {
-	return syscall.Access(dir, 2 /* W_OK */) == nil
+	return canWrite(dir)
 }
 
 // DefaultPythons returns the interpreters covkit targets by default: python3

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 )
 
 // A probe costs a Python start-up and more (tens of milliseconds per
@@ -64,11 +63,10 @@ func stamp(p string) string {
 	if err != nil {
 		return "missing"
 	}
-	s, _ := st.Sys().(*syscall.Stat_t)
-	if s == nil {
-		return st.ModTime().String()
+	if ino, ctime, ok := inodeCtime(st); ok {
+		return strings.Join([]string{itoa(ino), itoa(uint64(st.Size())), itoa(uint64(st.ModTime().UnixNano())), itoa(uint64(ctime))}, ":")
 	}
-	return strings.Join([]string{itoa(s.Ino), itoa(uint64(s.Size)), itoa(uint64(s.Mtim.Sec)), itoa(uint64(s.Mtim.Nsec)), itoa(uint64(s.Ctim.Sec)), itoa(uint64(s.Ctim.Nsec))}, ":")
+	return st.ModTime().String()
 }
 
 func itoa(v uint64) string {

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/covkit/covkit/filesel"
@@ -106,7 +105,8 @@ type Run struct {
 	Root    string // the run directory
 	DataDir string
 	// Env holds the variables that activate the run in a child:
-	// COVKIT_RUN and PYTHONPATH (the latter keeps Options.Env's entries).
+	// COVKIT_RUN, PYTEST_PLUGINS and PYTHONPATH (the last two keep
+	// Options.Env's entries).
 	Env []string
 	// Hooks are the site-packages directories in which the run registered.
 	Hooks []string
@@ -169,20 +169,18 @@ func Tidy() {
 }
 
 // environ is what a child needs in its environment to join the run: the
-// run directory, the boot directory first on PYTHONPATH, and with test
-// contexts covkit's pytest plugin (from a directory of its own, which stays
-// on sys.path after the boot directory leaves it).
+// run directory, the boot directory first on PYTHONPATH, and covkit's
+// pytest plugin (from a directory of its own, which stays on sys.path after
+// the boot directory leaves it), which turns pytest-cov off in measured
+// sessions and, with test contexts, labels each test's phases.
 func (r *Run) environ(opts RunOptions) []string {
-	pp := []string{filepath.Join(r.Root, "boot")}
+	pp := []string{filepath.Join(r.Root, "boot"), filepath.Join(r.Root, "plugins")}
 	env := []string{EnvRun + "=" + r.Root}
-	if opts.Contexts == ContextsTest {
-		pp = append(pp, filepath.Join(r.Root, "plugins"))
-		plugins := PytestPlugin
-		if old := envlist.Get(opts.Env, "PYTEST_PLUGINS"); old != "" {
-			plugins = old + "," + plugins
-		}
-		env = append(env, "PYTEST_PLUGINS="+plugins)
+	plugins := PytestPlugin
+	if old := envlist.Get(opts.Env, "PYTEST_PLUGINS"); old != "" {
+		plugins = old + "," + plugins
 	}
+	env = append(env, "PYTEST_PLUGINS="+plugins)
 	if old := envlist.Get(opts.Env, "PYTHONPATH"); old != "" {
 		pp = append(pp, old)
 	}
@@ -246,8 +244,8 @@ func makePrivateDir(dir string) error {
 	if !st.IsDir() {
 		return fmt.Errorf("%s: not a directory", dir)
 	}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
-		return fmt.Errorf("%s: owned by uid %d, not by this user", dir, sys.Uid)
+	if uid, _, ok := fileOwner(st); ok && uid != os.Getuid() {
+		return fmt.Errorf("%s: owned by uid %d, not by this user", dir, uid)
 	}
 	if st.Mode().Perm()&0o022 != 0 {
 		return fmt.Errorf("%s: writable by other users (mode %v)", dir, st.Mode().Perm())
@@ -301,16 +299,13 @@ func leanCapable(info *Info, e Engine) bool {
 }
 
 // LeanFor says how the lean engine measures the processes of interpreter
-// info in a run with interpreters all (contexts: RunOptions.Contexts), and
+// info in a run with interpreters all, and
 // why not when it cannot: from CPython 3.12 with sys.monitoring; before,
 // with coverage.py's compiled line tracer (info's own coverage.py, or one
 // a same-version interpreter lends), writing covkit's data at exit.
-func LeanFor(info *Info, all []*Info, contexts string) (how, whyNot string) {
+func LeanFor(info *Info, all []*Info) (how, whyNot string) {
 	if VersionAtLeast(info.MajorMinor, LeanMinPython) {
 		return "lean engine", ""
-	}
-	if contexts == ContextsTest {
-		return "", "test contexts need coverage.py before CPython " + LeanMinPython
 	}
 	for _, in := range all {
 		if in.HasCoverage && in.MajorMinor == info.MajorMinor {
@@ -584,11 +579,11 @@ func (r *Run) Owns(st os.FileInfo) bool {
 	if !st.Mode().IsRegular() {
 		return false
 	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
+	uid, gid, ok := fileOwner(st)
 	if !ok {
 		return true
 	}
-	return int(sys.Uid) == os.Getuid() || int(sys.Gid) == r.Group()
+	return uid == os.Getuid() || gid == r.Group()
 }
 
 // Group is the group through which the run's containers write their data:

@@ -83,7 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		f.StringVar(&o.ProjectDir, "project", "", "directory whose coverage configuration applies (default: current)")
 		f.StringVar(&o.RCFile, "rcfile", "", "coverage configuration file")
 		f.BoolVar(&o.Branch, "branch", false, "measure branches")
-		contexts := f.String("contexts", "", `"test": label what runs with the pytest test that ran it; "process": with each process's command line`)
+		contexts := f.String("contexts", "", `"test": label what runs with the pytest or unittest test that ran it; "process": with each process's command line`)
 		f.DurationVar(&o.Checkpoint, "checkpoint", 0, "save each process's data at this interval (0: only at exit)")
 		f.BoolVar(&o.NoInstall, "no-install", false, "install no hook: inherited environment only")
 		engine := f.String("engine", "auto", "measure with `ENGINE`: lean, coverage or auto (as covrun)")
@@ -239,7 +239,7 @@ func runCommand(o pth.RunOptions, argv []string, stdin io.Reader, stdout, stderr
 		return cli.Exit(command.Name, stderr, err)
 	}
 	defer r.Close()
-	if err := lifecycle.CheckLeanInterpreters(o.Engine, r.Interpreters, o.Contexts); err != nil {
+	if err := lifecycle.CheckLeanInterpreters(o.Engine, r.Interpreters); err != nil {
 		return cli.Exit(command.Name, stderr, err)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)

@@ -24,14 +24,15 @@ skipped with a warning and kept on disk (an error with --strict).`,
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cli.NewFlagSet(command)
-	output := fs.StringP("output", "o", "", "write the combined data to `FILE` (default: the configured data file, .coverage; - for stdout)")
+	dataFile := fs.String("data-file", "", "the data file: `FILE`.* are the inputs found in directories, FILE the output (default: the configured data file, .coverage), as coverage.py's --data-file")
+	output := fs.StringP("output", "o", "", "write the combined data to `FILE` instead of the data file (- for stdout)")
 	appendF := fs.BoolP("append", "a", false, "add the data already in the output file")
 	keep := fs.Bool("keep", false, "keep the input data files (default: delete them once the output is written)")
 	paths := fs.StringArray("paths", nil, "remap file paths: `RESULT=PATTERN,PATTERN...`, like a [paths] entry (repeatable)")
 	rcfile := fs.String("rcfile", "", "read coverage.py configuration from `FILE`")
 	strict := fs.Bool("strict", false, "fail on an unusable input instead of skipping it")
 	jobs := fs.IntP("jobs", "j", 0, "read `N` files at once (default: one per CPU)")
-	quiet := fs.BoolP("quiet", "q", false, "print no summary line")
+	quiet := fs.BoolP("quiet", "q", false, "don't print messages about what is happening (the summary line, the progress line); warnings still go to stderr")
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
 		return code
 	}
@@ -60,6 +61,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		mapPath = func(p string) string { s, _ := m.Map(p); return s }
 	}
+	if *dataFile != "" {
+		cfg.dataFile = *dataFile
+	}
 	o := merge.CombineOptions{
 		DataFile: cfg.dataFile,
 		Paths:    fs.Args(),
@@ -76,6 +80,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !*quiet {
 		o.Message = func(s string) { fmt.Fprintln(stderr, s) }
+		o.Progress = func(n int) func() { return cli.Progress(stderr, command.Name, n) }
 	}
 	_, err = merge.Combine(o)
 	return cli.Exit(command.Name, stderr, err)

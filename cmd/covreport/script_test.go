@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,8 +35,9 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// mkdata FILE [-arcs] [-version=V] [-python=V] PATH=LINES... writes a
-// coverage.py data file. PATH is relative to $WORK; LINES are
+// mkdata FILE [-arcs] [-version=V] [-python=V] PATH[@CONTEXT]=LINES... writes a
+// coverage.py data file. PATH is relative to $WORK; CONTEXT labels the
+// lines (default: the empty context); LINES are
 // comma-separated line numbers, or for -arcs comma-separated FROM>TO pairs.
 // A PATH written raw:PATH is stored as it is (relative, with "..").
 // The file says coverage.py -version (default 7.16.1) made it, and records
@@ -66,6 +68,11 @@ func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 		if !ok {
 			ts.Fatalf("mkdata: bad %q", a)
 		}
+		p, ctx, _ := strings.Cut(p, "@")
+		if !slices.Contains(d.Contexts, ctx) {
+			d.Contexts = append(d.Contexts, ctx)
+			slices.Sort(d.Contexts)
+		}
 		path := ts.MkAbs(p)
 		if raw, ok := strings.CutPrefix(p, "raw:"); ok {
 			path = raw // as written: relative, or with ".."
@@ -85,7 +92,7 @@ func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 				if f.Arcs == nil {
 					f.Arcs = map[string][][2]int{}
 				}
-				f.Arcs[""] = append(f.Arcs[""], [2]int{a, b})
+				f.Arcs[ctx] = append(f.Arcs[ctx], [2]int{a, b})
 			} else {
 				n, err := strconv.Atoi(item)
 				if err != nil {
@@ -94,14 +101,14 @@ func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 				if f.Lines == nil {
 					f.Lines = map[string][]int{}
 				}
-				f.Lines[""] = append(f.Lines[""], n)
+				f.Lines[ctx] = append(f.Lines[ctx], n)
 			}
 		}
 		if arcs && f.Arcs == nil {
-			f.Arcs = map[string][][2]int{"": nil}
+			f.Arcs = map[string][][2]int{ctx: nil}
 		}
 		if !arcs && f.Lines == nil {
-			f.Lines = map[string][]int{"": nil}
+			f.Lines = map[string][]int{ctx: nil}
 		}
 	}
 	d.HasArcs, d.HasLines = arcs, !arcs

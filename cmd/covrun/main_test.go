@@ -85,14 +85,26 @@ func staticCovrun(t *testing.T, dir string) {
 // In scripts, `inbed [-exit N] CMD ARGS...` runs CMD in the bed, in the
 // script's directory, with covrun on PATH; its output is the command's.
 func TestScripts(t *testing.T) {
-	for _, name := range []string{"host", "sid"} {
+	runScripts(t, filepath.Join("testdata", "script"), "host", "sid")
+}
+
+// TestPytestScripts runs the scripts about pytest and unittest users
+// (pytest-cov in the same session, test contexts) in every bed: each has
+// its own pytest, pytest-cov and pytest-xdist (4.0, 5.0 and 7.1 of
+// pytest-cov).
+func TestPytestScripts(t *testing.T) {
+	runScripts(t, filepath.Join("testdata", "pytest"), testbed.Names...)
+}
+
+func runScripts(t *testing.T, dir string, beds ...string) {
+	for _, name := range beds {
 		t.Run(name, func(t *testing.T) {
 			bed := testbed.Get(t, name)
 			binHost, binBed := bed.TempDir(t)
 			staticCovrun(t, binHost)
 			root, _ := bed.TempDir(t)
 			testscript.Run(t, testscript.Params{
-				Dir:         filepath.Join("testdata", "script"),
+				Dir:         dir,
 				WorkdirRoot: root,
 				Setup: func(e *testscript.Env) error {
 					e.Setenv("BED", name)
@@ -154,5 +166,15 @@ func inbed(ts *testscript.TestScript, neg bool, args []string, bed *testbed.Bed,
 	}
 	if code != want {
 		ts.Fatalf("inbed %q: exit %d, want %d\nstderr:\n%s", args, code, want, se.String())
+	}
+}
+
+// COVKIT_APPEND must say on or off; a value that says neither stops covrun
+// before anything runs.
+func TestAppendEnvironment(t *testing.T) {
+	t.Setenv("COVKIT_APPEND", "sometimes")
+	var out, errb bytes.Buffer
+	if code := run([]string{"--", "true"}, nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), `COVKIT_APPEND="sometimes"`) {
+		t.Errorf("exit %d, stderr %q; want a usage error naming COVKIT_APPEND", code, errb.String())
 	}
 }

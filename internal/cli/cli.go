@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -23,7 +24,9 @@ const (
 )
 
 // Version is stamped at link time: -ldflags "-X github.com/covkit/covkit/internal/cli.Version=v1.2.3".
-var Version = "devel"
+// Left unset (go install, go build), --version reads the build information
+// instead (see versionString).
+var Version = ""
 
 // ErrUsage marks an error as a usage error (exit 2).
 var ErrUsage = errors.New("usage error")
@@ -81,7 +84,7 @@ func Parse(c Command, fs *pflag.FlagSet, args []string, stdout, stderr io.Writer
 		return true, ExitOK
 	}
 	if v, _ := fs.GetBool("version"); v {
-		fmt.Fprintf(stdout, "%s %s\n", c.Name, Version)
+		fmt.Fprintf(stdout, "%s %s\n", c.Name, CurrentVersion())
 		return true, ExitOK
 	}
 	return false, ExitOK
@@ -218,4 +221,65 @@ func flagUsages(fs *pflag.FlagSet) string {
 		fmt.Fprintf(&b, "%-*s   %s\n", width, r.left, r.right)
 	}
 	return b.String()
+}
+
+// EnvBool reads a boolean setting from the environment: 1, true, yes, on
+// (any case) are true; unset, empty, 0, false, no, off are false; anything
+// else is an error naming the variable.
+func EnvBool(name string, getenv func(string) string) (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "", "0", "false", "no", "off":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want 1 or 0 (true/false, yes/no, on/off)", name, getenv(name))
+	}
+}
+
+// CurrentVersion is covkit's version as --version prints it.
+func CurrentVersion() string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionString(Version, bi)
+}
+
+// versionString is what --version prints: the version stamped at link time;
+// else the module version the go command recorded (go install
+// module@version), with the VCS revision when the build recorded one (a
+// build in a checkout: "devel", revision, "+dirty" for uncommitted changes).
+func versionString(stamped string, bi *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
+	}
+	v := "devel"
+	if bi == nil {
+		return v
+	}
+	if m := bi.Main.Version; m != "" && m != "(devel)" {
+		v = m
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return v
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if strings.Contains(v, rev) {
+		// A pseudo-version made from the checkout (Go 1.24+) names the
+		// revision already, and "+dirty" too.
+		return v
+	}
+	if modified == "true" {
+		rev += "+dirty"
+	}
+	return v + " (" + rev + ")"
 }

@@ -75,7 +75,20 @@ def _owner_alive(cfg):
     if owner in ("", "0"):
         return True
     st = _proc_stat(int(owner))
+    if st is None and not os.path.exists("/proc/self"):
+        # No /proc (macOS): the owner's pid alone says it is alive.
+        return _pid_alive(int(owner))
     return st is not None and st[1] == cfg.get("start", "")
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _from_registry(reg):
@@ -149,6 +162,7 @@ def start(reg=None, from_pth=False):
         cfg = _find_run(reg)
         if cfg is None:
             return
+        _keep_pytest_plugin()
         if from_pth:
             _drop_boot_dir()
             if _defer_to_end_of_site():
@@ -160,6 +174,10 @@ def start(reg=None, from_pth=False):
 
 def _start_engine(cfg):
     run.engine = choose_engine(cfg)
+    if cfg.get("contexts") == "test" and not os.environ.get(CONTEXT_ENV):
+        # A process a test started belongs to that test whatever it runs:
+        # only the others watch for unittest.
+        watch_unittest()
     # Measuring starts last: no line of this frame runs after it.
     if run.engine == "lean":
         _start_lean(cfg)
@@ -214,6 +232,16 @@ def _find_run(reg):
         return None
     run.root, run.cfg = root, cfg
     return cfg
+
+
+def _keep_pytest_plugin():
+    # PYTEST_PLUGINS names covkit's pytest plugin in every process of a
+    # run: one whose PYTHONPATH was replaced (the hook found it) must still
+    # be able to import it, or pytest would refuse to start.
+    if "_covkit_pytest" in os.environ.get("PYTEST_PLUGINS", ""):
+        d = os.path.join(run.root, "plugins")
+        if d not in sys.path:
+            sys.path.append(d)
 
 
 def _drop_boot_dir():
@@ -272,7 +300,7 @@ def choose_engine(cfg):
     why = lean_unavailable()
     if why is None:
         return "lean"
-    if sys.version_info < (3, 12) and cfg.get("contexts") != "test":
+    if sys.version_info < (3, 12):
         return "ctrace"
     if want == "lean":
         log("lean engine unavailable (%s): measured with coverage.py" % why)
@@ -288,6 +316,77 @@ def switch_context(name):
             run.switch(name)
     except Exception:
         log_exc("switch_context")
+
+
+CONTEXT_ENV = "COVKIT_CONTEXT"
+
+
+def label_test(name):
+    """Label what runs from now on, here and in the processes started from
+    now on, with test name ("" for none)."""
+    if name:
+        os.environ[CONTEXT_ENV] = name
+    else:
+        os.environ.pop(CONTEXT_ENV, None)
+    switch_context(name)
+
+
+class _UnittestWatch:
+    """At the front of sys.meta_path in a --contexts test process until the
+    program imports unittest: unittest's package imports .suite after
+    .case, and by then TestCase can be patched. Nothing is imported for
+    it; it leaves once it has patched."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name[:9] == "unittest." and _patch_unittest():
+            try:
+                sys.meta_path.remove(self)
+            except ValueError:
+                pass
+        return None
+
+
+def watch_unittest():
+    """Label each unittest test with its id (test_mod.TestX.test_y) while
+    it runs, once the program has imported unittest."""
+    try:
+        if not _patch_unittest():
+            sys.meta_path.insert(0, _UnittestWatch())
+    except Exception:
+        log_exc("watch_unittest")
+
+
+def _patch_unittest():
+    # True once TestCase.run labels its test (or cannot be patched).
+    case = sys.modules.get("unittest.case")
+    tc = getattr(case, "TestCase", None)
+    if tc is None:
+        return False
+    orig = tc.__dict__.get("run")
+    if orig is None or getattr(orig, "__covkit__", False):
+        return True
+
+    def run(self, result=None):
+        # A test that already owns what runs (pytest's phase, or the test
+        # that started this process) keeps it.
+        if os.environ.get(CONTEXT_ENV):
+            return orig(self, result)
+        try:
+            name = self.id()
+        except Exception:
+            return orig(self, result)
+        label_test(name)
+        try:
+            return orig(self, result)
+        finally:
+            label_test("")
+
+    for a in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(run, a, getattr(orig, a, None))
+    run.__wrapped__ = orig
+    run.__covkit__ = True
+    tc.run = run
+    return True
 
 
 def static_context(cfg):

@@ -205,6 +205,11 @@ def _configure(cov, cfg):
     ctx = _boot.static_context(cfg)
     if ctx:
         _opt(cov, "run:context", ctx)
+    if cfg.get("contexts") == "test" and _get(cov, "run:core") in (None, "sysmon"):
+        # covkit switches contexts at each test: coverage.py's sys.monitoring
+        # core (its default from 3.14) does not record a line again in a new
+        # context ("context data may be incomplete"), its C tracer does.
+        _opt(cov, "run:core", "ctrace")
 
 
 def _guard_sigterm():
@@ -410,6 +415,12 @@ def _relabel():
                 for v in list(vars(obj).values()):
                     if isinstance(v, types.FunctionType):
                         v.__code__ = fix(v.__code__)
+    # unittest imported before measuring started (--contexts test): its
+    # TestCase.run is already covkit's.
+    tc = getattr(sys.modules.get("unittest.case"), "TestCase", None)
+    wrapper = getattr(tc, "run", None)
+    if getattr(wrapper, "__covkit__", False):
+        wrapper.__code__ = fix(wrapper.__code__)
 
 
 _relabel()

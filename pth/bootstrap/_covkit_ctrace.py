@@ -29,8 +29,11 @@ class _State:
     data_dir = None
     path = None  # this process's data file
     lock = None
-    saved = -1  # lines written at the last save
+    saved = None  # (switches, lines) at the last save
     interval = 0.0  # checkpoint interval, 0: none
+    ctx = ""  # the dynamic context data's lines ran in ("": none)
+    earlier = None  # dynamic context -> source path -> lines, switched away from
+    switches = 0  # how many times the context changed
 
 
 _state = _State()
@@ -61,7 +64,7 @@ def load_tracer(cfg):
 def start(cfg, tracer):
     """Measure this process with tracer (load_tracer's module)."""
     _state.tracer = tracer
-    _state.data, _state.cache, _state.modules = {}, {}, {}
+    _state.data, _state.cache, _state.modules, _state.earlier = {}, {}, {}, {}
     _state.sel = _boot.Selection(cfg)
     _state.header = _state.sel.header(cfg)
     _state.data_dir = cfg["data"]
@@ -80,6 +83,7 @@ def start(cfg, tracer):
     if cfg.get("sigterm") == "1":
         _save_on_sigterm()
     _boot.patch_pool_workers(save)
+    _boot.run.switch = switch_context
     # Measuring starts last.
     _new_tracer()
 
@@ -171,35 +175,85 @@ def _after_fork_in_child():
     # had run too: merging unions them).
     _state.lock = _thread.RLock()
     _state.path = _boot.data_file_name(_state.data_dir)
-    _state.saved = -1
+    _state.saved = None
     _start_checkpoints()
 
 
+def switch_context(name):
+    """Lines run from now on belong to dynamic context name ("": none), as
+    coverage.py's Coverage.switch_context has it (--contexts test). The
+    lines recorded so far move to the context they ran in; the tracers'
+    sets are emptied in place (a running frame's tracer holds its file's
+    set), so every line records again in the new context."""
+    with _state.lock:
+        if name == _state.ctx:
+            return
+        moved = _state.earlier.setdefault(_state.ctx, {})
+        for path, lines in list(_state.data.items()):
+            if lines:
+                # copy then clear: under the GIL each is atomic.
+                moved.setdefault(path, set()).update(lines.copy())
+                lines.clear()
+        _state.ctx = name
+        _state.switches += 1
+
+
 def _snapshot():
-    # Under the GIL a C-level copy of each set is atomic, whatever other
-    # threads record meanwhile.
-    return [(p, sorted(lines)) for p, lines in list(_state.data.items())]
+    # (context, [(path, sorted lines)]) for every context that ran lines,
+    # the current one last. Under the GIL a C-level copy of each set is
+    # atomic, whatever other threads record meanwhile.
+    out = []
+    for ctx, files in _state.earlier.items():
+        if ctx != _state.ctx:
+            out.append((ctx, files))
+    now = {p: set(ls.copy()) for p, ls in list(_state.data.items())}
+    for p, ls in _state.earlier.get(_state.ctx, {}).items():
+        now.setdefault(p, set()).update(ls)
+    out.append((_state.ctx, now))
+    return [(ctx, [(p, sorted(ls)) for p, ls in files.items()]) for ctx, files in out]
+
+
+def _name_slots(ctxs, paths):
+    # The data file's names: each dynamic context (ids from 1) and each
+    # file (ids from 0), then their ids.
+    slots = []
+    cids = {"": 0}
+    for ctx in ctxs:
+        if ctx not in cids:
+            cid = cids[ctx] = len(cids)
+            data = ctx.encode("utf-8", "surrogateescape")[:(1 << 20) - 1]
+            slots += _boot.name_slots(_boot.KIND_CTXNAME, cid, data)
+            slots.append((_boot.KIND_CONTEXT << 60) | (cid << 40) | len(data))
+    fids = {}
+    for path in paths:
+        if path in fids:
+            continue
+        fid = fids[path] = len(fids)
+        p = path.encode("utf-8", "surrogateescape")
+        m = _state.modules.get(path, "").encode("utf-8", "surrogateescape")
+        slots += _boot.name_slots(_boot.KIND_PATH, fid, p)
+        slots += _boot.name_slots(_boot.KIND_MODULE, fid, m)
+        slots.append((_boot.KIND_FILE << 60) | (fid << 40) | (len(p) << 20) | len(m))
+    return slots, cids, fids
 
 
 def save():
     """Write this process's data file (atomically: a checkpoint replaces
-    the last one whole), unless no line was added since the last save: the
-    sets only grow, so their sizes tell, without sorting anything."""
+    the last one whole), unless no line was added since the last save:
+    between context switches the sets only grow, so the switch count and
+    their sizes tell, without sorting anything."""
     try:
         with _state.lock:
-            if sum(map(len, list(_state.data.values()))) == _state.saved:
+            key = (_state.switches, sum(map(len, list(_state.data.values()))))
+            if key == _state.saved:
                 return
-            files = _snapshot()
-            n = sum(len(ls) for _, ls in files)
-            slots = []
-            for fid, (path, lines) in enumerate(files):
-                p = path.encode("utf-8", "surrogateescape")
-                m = _state.modules.get(path, "").encode("utf-8", "surrogateescape")
-                slots += _boot.name_slots(_boot.KIND_PATH, fid, p)
-                slots += _boot.name_slots(_boot.KIND_MODULE, fid, m)
-                slots.append((_boot.KIND_FILE << 60) | (fid << 40) | (len(p) << 20) | len(m))
-                prefix = (_boot.KIND_LINE << 60) | (fid << 40)
-                slots += [prefix | line for line in lines if line >= 0]
+            snap = _snapshot()
+            slots, cids, fids = _name_slots([c for c, _ in snap], [p for _, files in snap for p, _ in files])
+            for ctx, files in snap:
+                slots.append((_boot.KIND_SWITCH << 60) | (cids[ctx] << 40))
+                for path, lines in files:
+                    prefix = (_boot.KIND_LINE << 60) | (fids[path] << 40)
+                    slots += [prefix | line for line in lines if line >= 0]
             body = _boot.data_header(_state.header) + b"".join(s.to_bytes(8, "little") for s in slots)
             tmp = os.path.join(_state.data_dir, ".tmp-covkit-%d-%s" % (os.getpid(), os.urandom(4).hex()))
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o640)
@@ -208,7 +262,7 @@ def save():
             finally:
                 os.close(fd)
             os.replace(tmp, _state.path)
-            _state.saved = n
+            _state.saved = key
     except BaseException:
         _boot.log_exc("save failed")
 

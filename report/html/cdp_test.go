@@ -1,3 +1,5 @@
+//go:build unix
+
 package html
 
 // A minimal Chrome DevTools Protocol client for the browser test: a
