@@ -126,6 +126,14 @@ func TestRemoteEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	// Nothing on the containers' output but their own, the one cut off
+	// from the network included.
+	for name, want := range map[string]string{"svc": "", "ticker": "ticker started\nticker during\n", "killed": "work done\n", "stopped": "stopped ready\n"} {
+		out, err := exec.Command("docker", "logs", prefix+"-"+name).CombinedOutput()
+		if err != nil || string(out) != want {
+			t.Errorf("%s's output: %q (%v), want %q", name, out, err, want)
+		}
+	}
 	// The service was never stopped: the harness left it running.
 	out, _ := exec.Command("docker", "inspect", "-f", "{{.State.Running}}", prefix+"-svc").Output()
 	if strings.TrimSpace(string(out)) != "true" {
