@@ -105,6 +105,24 @@ func RemoteFiles() map[string][]byte {
 	}
 }
 
+// remoteNames are the remote client's files, its hook first: RemoveDir
+// takes them out with the hook.
+var remoteNames = []string{RemoteHookFile, RemoteModuleFile, RemoteImageFile}
+
+// InstallRemote puts the remote client beside the hook in site-packages
+// directory dir (covhook install --remote): for hosts that are not
+// containers built by covdocker, such as a VM a suite deploys to.
+func InstallRemote(dir string) error {
+	files := RemoteFiles()
+	// The module first: a hook without it would waste an import attempt.
+	for _, name := range []string{RemoteModuleFile, RemoteHookFile} {
+		if err := writeFileAtomic(filepath.Join(dir, name), files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Mode says who owns an installed hook.
 type Mode string
 

@@ -117,7 +117,7 @@ func RemoveDir(dir string, force bool) (*Hook, error) {
 		return h, nil
 	}
 	var errs []error
-	for _, name := range installedNames {
+	for _, name := range append(slices.Clone(remoteNames), installedNames...) {
 		p := filepath.Join(dir, name)
 		// Nothing to remove is done, even where removing would fail (a
 		// read-only file system refuses to unlink what is not there).

@@ -241,3 +241,29 @@ func FuzzParseKV(f *testing.F) {
 		}
 	})
 }
+
+// The remote client installed beside a persistent hook goes with it.
+func TestInstallRemote(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := InstallDir(dir, ModePersistent); err != nil {
+		t.Fatal(err)
+	}
+	if err := InstallRemote(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{RemoteHookFile, RemoteModuleFile} {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil || string(b) != string(RemoteFiles()[n]) {
+			t.Fatalf("%s: %v", n, err)
+		}
+	}
+	h, err := RemoveDir(dir, false)
+	if err != nil || h.Installed {
+		t.Fatalf("remove: %+v, %v", h, err)
+	}
+	for _, n := range []string{RemoteHookFile, RemoteModuleFile} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil || !slices.Contains(h.Removed, filepath.Join(dir, n)) {
+			t.Errorf("%s not removed (removed %v)", n, h.Removed)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -45,14 +46,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := func() *pflag.FlagSet { return cli.NewFlagSet(c) }
 	switch sub {
 	case "install":
-		c.Synopsis = "covhook install [--python PATH]..."
+		c.Synopsis = "covhook install [--python PATH]... [--remote]"
 		c.Summary = "Install covkit's hook for each target interpreter (atomic, idempotent)."
 		f := fs()
 		pythons := f.StringArray("python", nil, "target interpreter (repeatable; default: python3/python on PATH and $VIRTUAL_ENV)")
+		remote := f.Bool("remote", false, "also install the remote client: processes that see COVKIT_COLLECT push their data to that run's collector (covrun --collect), as in covdocker images")
 		if done, code := cli.Parse(c, f, args, stdout, stderr); done {
 			return code
 		}
-		return cli.Exit(c.Name, stderr, install(targets(*pythons), stdout, stderr))
+		return cli.Exit(c.Name, stderr, install(targets(*pythons), *remote, stdout, stderr))
 	case "remove":
 		c.Synopsis = "covhook remove [--python PATH]... [--all]"
 		c.Summary = "Remove every covkit hook from the target interpreters' site-packages."
@@ -127,7 +129,7 @@ func targets(p []string) []string {
 	return p
 }
 
-func install(pythons []string, stdout, stderr io.Writer) error {
+func install(pythons []string, remote bool, stdout, stderr io.Writer) error {
 	var errs []error
 	for _, py := range pythons {
 		h, info, err := pth.Install(py, pth.ModePersistent, nil)
@@ -142,6 +144,13 @@ func install(pythons []string, stdout, stderr io.Writer) error {
 			cli.Warnf(stderr, "%s cannot import coverage.py: the hook stays inert for it unless a run lends one", py)
 		}
 		fmt.Fprintf(stdout, "installed %s (%s, Python %s)\n", h.Path, h.Mode, info.Version)
+		if remote {
+			if err := pth.InstallRemote(h.Dir); err != nil {
+				errs = append(errs, fmt.Errorf("%s: remote client: %w", py, err))
+				continue
+			}
+			fmt.Fprintf(stdout, "installed %s\n", filepath.Join(h.Dir, pth.RemoteHookFile))
+		}
 	}
 	return errors.Join(errs...)
 }
