@@ -71,8 +71,12 @@ type ProxyOptions struct {
 	// interpreters get covkit's bootstrap through PYTHONPATH (a mounted
 	// sitecustomize that chains to the image's) and need coverage.py of
 	// their own; paths map by suffix matching only.
-	All  bool
-	Logf func(format string, args ...any)
+	All bool
+	// Context is the test during which the client creating containers was
+	// started (pth.EnvContext, covrun --contexts test): the containers get
+	// it too, so the lines they run are that test's. "" adds nothing.
+	Context string
+	Logf    func(format string, args ...any)
 }
 
 // Proxy is a Docker Engine API proxy that adds covkit's run directory and
@@ -293,6 +297,9 @@ func (p *Proxy) edit(cfg map[string]any, info *ImageInfo) ([]byte, error) {
 	// Ours first: a variable the test sets itself wins (COVKIT_RUN=- turns
 	// covkit off in that container).
 	add := []any{pth.EnvRun + "=" + ContainerRunDir}
+	if p.opts.Context != "" {
+		add = append(add, pth.EnvContext+"="+p.opts.Context)
+	}
 	hc, _ := cfg["HostConfig"].(map[string]any)
 	if hc == nil {
 		hc = map[string]any{}

@@ -206,6 +206,25 @@ func TestProxyRewritesCreate(t *testing.T) {
 	}
 }
 
+// TestProxyPassesTheTestContext: containers created by a client that a test
+// started (the docker shim's proxy knows the test) get its id, so their
+// lines are that test's; a container the request itself labels keeps its own.
+func TestProxyPassesTheTestContext(t *testing.T) {
+	p, eng, _ := startTestProxy(t, false)
+	p.opts.Context = "tests/test_x.py::test_a|run"
+	create(t, p, `{"Image":"hooked:1","Env":["A=1"]}`)
+	want := []any{"COVKIT_RUN=/.covkit", "COVKIT_CONTEXT=tests/test_x.py::test_a|run", "A=1"}
+	if got := eng.last(t)["Env"]; !cmp.Equal(got, want) {
+		t.Errorf("env %v, want %v", got, want)
+	}
+	// Docker keeps the last of a repeated variable: the request's wins.
+	create(t, p, `{"Image":"hooked:1","Env":["COVKIT_CONTEXT=mine"]}`)
+	want = []any{"COVKIT_RUN=/.covkit", "COVKIT_CONTEXT=tests/test_x.py::test_a|run", "COVKIT_CONTEXT=mine"}
+	if got := eng.last(t)["Env"]; !cmp.Equal(got, want) {
+		t.Errorf("env %v, want %v", got, want)
+	}
+}
+
 func TestProxyAllBootsThroughPythonpath(t *testing.T) {
 	p, eng, data := startTestProxy(t, true)
 	create(t, p, `{"Image":"plain:1"}`)

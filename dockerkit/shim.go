@@ -104,6 +104,7 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 			GID:      RunGroup(run),
 			NoInit:   envlist.Get(environ, EnvNoInit) == "1",
 			All:      envlist.Get(environ, EnvAll) == "1",
+			Context:  envlist.Get(environ, pth.EnvContext),
 			Logf:     func(f string, a ...any) { fmt.Fprintf(stderr, "covdocker: "+f+"\n", a...) },
 		})
 		if err != nil {

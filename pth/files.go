@@ -22,6 +22,11 @@ const (
 	// EnvRun names the run directory in a child's environment; "-" turns
 	// covkit off for that process and its descendants (registry included).
 	EnvRun = "COVKIT_RUN"
+	// EnvContext is, under covrun --contexts test, the test during which a
+	// process was started (its static context); covkit's pytest plugin
+	// sets it for the processes a test starts, and the docker shim passes
+	// it into the containers they create.
+	EnvContext = "COVKIT_CONTEXT"
 )
 
 // HookVersion changes whenever the hook line or the bootstrap changes
