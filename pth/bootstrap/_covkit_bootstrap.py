@@ -127,11 +127,15 @@ def _from_registry(reg):
 
 def log(msg):
     """Append msg to this process's file in the run's log directory."""
+    if run.root:
+        append_log(os.path.join(run.root, "log", "%d.log" % os.getpid()), msg)
+
+
+def append_log(path, msg):
+    """Append a time-stamped line to the log file path (never through a
+    symlink planted there); silent whatever happens."""
     try:
-        if not run.root:
-            return
         import time
-        path = os.path.join(run.root, "log", "%d.log" % os.getpid())
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             os.write(fd, ("%.6f %s\n" % (time.time(), msg)).encode("utf-8", "replace"))
