@@ -52,7 +52,9 @@ func TestRemoteEndToEnd(t *testing.T) {
 	})
 
 	proj := t.TempDir()
-	copyTree(t, "testdata", proj)
+	if err := os.CopyFS(proj, os.DirFS("testdata")); err != nil {
+		t.Fatal(err)
+	}
 	build := exec.Command(filepath.Join(bin, "covdocker"), "build", "-q", "--build-arg", "BASE="+base, "-t", img, "remote")
 	build.Dir = proj
 	if out, err := build.CombinedOutput(); err != nil {
@@ -172,25 +174,4 @@ func buildTools(t *testing.T, names ...string) string {
 		}
 	}
 	return dir
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if fi.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

@@ -124,28 +124,6 @@ func (e *dockerEnv) covdockerBuild(t *testing.T, dir string, args ...string) (id
 	return strings.TrimSpace(so.String()), secs, added
 }
 
-// copyDir copies testdata trees into the test's project directory.
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if fi.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // coverageDeb finds or downloads Debian's python3-coverage for the host.
 func coverageDeb(t *testing.T) string {
 	if m, _ := filepath.Glob("/var/cache/apt/archives/python3-coverage_*.deb"); len(m) > 0 {
@@ -197,7 +175,9 @@ func TestEndToEnd(t *testing.T) {
 	e := newDockerEnv(t)
 	testbed.Program(t, "docker-compose")
 	proj := t.TempDir()
-	copyDir(t, filepath.Join("testdata", "e2e"), proj)
+	if err := os.CopyFS(proj, os.DirFS(filepath.Join("testdata", "e2e"))); err != nil {
+		t.Fatal(err)
+	}
 	nocov := e.noCoverageImage(t)
 
 	analysis := e.prefix + "-analysis:1"
