@@ -187,6 +187,23 @@ func (b *bench) flush() error {
 	return nil
 }
 
+// pushMode is one way a service runs: its environment.
+type pushMode struct {
+	name string
+	env  []string
+}
+
+// pushModes are the service's modes: the client inert, pushing only at
+// exit, and pushing every second.
+func pushModes(url, token string) []pushMode {
+	push := []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token}
+	return []pushMode{
+		{"inert", nil},
+		{"push at exit", append(slices.Clip(push), "COVKIT_CHECKPOINT=1h")},
+		{"push every 1s", append(slices.Clip(push), "COVKIT_CHECKPOINT=1s")},
+	}
+}
+
 // overhead runs the request loop in each mode, alternating.
 func (b *bench) overhead() error {
 	url, token, net, stop, err := b.collector()
@@ -194,14 +211,7 @@ func (b *bench) overhead() error {
 		return err
 	}
 	defer stop()
-	modes := []struct {
-		name string
-		env  []string
-	}{
-		{"inert", nil},
-		{"push at exit", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1h"}},
-		{"push every 1s", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1s"}},
-	}
+	modes := pushModes(url, token)
 	rates, cpus := map[string][]float64{}, map[string][]float64{}
 	for r := 0; r < b.rounds; r++ {
 		for _, m := range modes {
@@ -250,14 +260,7 @@ func (b *bench) idle() error {
 		return err
 	}
 	defer stop()
-	modes := []struct {
-		name string
-		env  []string
-	}{
-		{"inert", nil},
-		{"push at exit", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1h"}},
-		{"push every 1s", []string{"COVKIT_COLLECT=" + url, "COVKIT_TOKEN=" + token, "COVKIT_CHECKPOINT=1s"}},
-	}
+	modes := pushModes(url, token)
 	cpu := map[string][]float64{}
 	for r := 0; r < b.rounds; r++ {
 		for _, m := range modes {
