@@ -335,40 +335,22 @@ def label_test(name):
     switch_context(name)
 
 
-class _UnittestWatch:
-    """At the front of sys.meta_path in a --contexts test process until the
-    program imports unittest: unittest's package imports .suite after
-    .case, and by then TestCase can be patched. Nothing is imported for
-    it; it leaves once it has patched."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name[:9] == "unittest." and _patch_unittest():
-            try:
-                sys.meta_path.remove(self)
-            except ValueError:
-                pass
-        return None
-
-
 def watch_unittest():
     """Label each unittest test with its id (test_mod.TestX.test_y) while
-    it runs, once the program has imported unittest."""
+    it runs, once the program has imported unittest (nothing is imported
+    for it)."""
     try:
-        if not _patch_unittest():
-            sys.meta_path.insert(0, _UnittestWatch())
+        after_import("unittest.case", _patch_unittest)
     except Exception:
         log_exc("watch_unittest")
 
 
-def _patch_unittest():
-    # True once TestCase.run labels its test (or cannot be patched).
-    case = sys.modules.get("unittest.case")
+def _patch_unittest(case):
+    # TestCase.run labels its test.
     tc = getattr(case, "TestCase", None)
-    if tc is None:
-        return False
-    orig = tc.__dict__.get("run")
+    orig = tc.__dict__.get("run") if tc is not None else None
     if orig is None or getattr(orig, "__covkit__", False):
-        return True
+        return
 
     def run(self, result=None):
         # A test that already owns what runs (pytest's phase, or the test
@@ -390,7 +372,6 @@ def _patch_unittest():
     run.__wrapped__ = orig
     run.__covkit__ = True
     tc.run = run
-    return True
 
 
 def static_context(cfg):
@@ -415,14 +396,13 @@ class _ImportWatch:
         fn = self.hooks.pop(name, None)
         if fn is None:
             return None
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
-            if finder is self or find is None:
-                continue
-            spec = find(name, path, target)
-            if spec is not None:
-                break
-        else:
+        try:
+            spec = self._others_spec(name, path, target)
+        except Exception:
+            # The import goes on as if this finder were not there.
+            log_exc("finding %s" % name)
+            return None
+        if spec is None:
             return None
         loader = spec.loader
         exec_module = getattr(loader, "exec_module", None)
@@ -443,6 +423,16 @@ class _ImportWatch:
             # Safe now: the import system stops at the spec returned.
             sys.meta_path.remove(self)
         return spec
+
+    def _others_spec(self, name, path, target):
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is not None:
+                return spec
+        return None
 
 
 def after_import(name, fn):
