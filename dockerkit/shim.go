@@ -2,7 +2,6 @@ package dockerkit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/pth"
 )
@@ -144,17 +144,7 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 	}()
 	err = c.Wait()
 	close(done)
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal()), nil
-		}
-		return ee.ExitCode(), nil
-	}
-	if err != nil {
-		return 1, err
-	}
-	return 0, nil
+	return cli.ExitStatus(c.ProcessState, err)
 }
 
 // ContainerInit is where the proxy mounts the static covdocker binary that

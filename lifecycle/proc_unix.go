@@ -3,7 +3,6 @@
 package lifecycle
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -80,7 +79,7 @@ wait:
 	if tty >= 0 {
 		_ = unix.IoctlSetPointerInt(tty, unix.TIOCSPGRP, unix.Getpgrp())
 	}
-	code, err := exitStatus(cmd.ProcessState, werr)
+	code, err := cli.ExitStatus(cmd.ProcessState, werr)
 	// Children of the command may still be writing their coverage data
 	// (a grandchild handling the same SIGTERM, a pool shutting down): give
 	// the rest of the group a moment to finish before anything is merged.
@@ -105,18 +104,4 @@ func waitGroupGone(pgid int, sigs <-chan os.Signal, grace time.Duration) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-}
-
-func exitStatus(ps *os.ProcessState, err error) (int, error) {
-	if ps == nil {
-		return 1, err
-	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
-	}
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		return 1, err
-	}
-	return ps.ExitCode(), nil
 }

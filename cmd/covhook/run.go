@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/lifecycle"
@@ -251,37 +248,20 @@ func runCommand(o pth.RunOptions, argv []string, stdin io.Reader, stdout, stderr
 	if err := lifecycle.CheckLeanInterpreters(o.Engine, r.Interpreters); err != nil {
 		return cli.Exit(command.Name, stderr, err)
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = r.Environ(os.Environ())
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
-		r.Close()
-		return cli.Exit(command.Name, stderr, err)
-	}
-	go func() {
-		for s := range sigs {
-			cmd.Process.Signal(s)
-		}
-	}()
-	werr := cmd.Wait()
+	// As covrun runs its command: a process group of its own, with the
+	// signals covhook gets forwarded to all of it.
+	code, werr := lifecycle.Exec(lifecycle.Command{
+		Args: argv, Env: r.Environ(os.Environ()),
+		Stdin: stdin, Stdout: stdout, Stderr: stderr,
+	})
 	if err := r.Close(); err != nil {
 		cli.Warnf(stderr, "closing run: %v", err)
-	}
-	if o.DataDir == "" {
-		fmt.Fprintf(stderr, "covhook: data in %s\n", r.DataDir)
-	}
-	var ee *exec.ExitError
-	if errors.As(werr, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal())
-		}
-		return ee.ExitCode()
 	}
 	if werr != nil {
 		return cli.Exit(command.Name, stderr, werr)
 	}
-	return 0
+	if o.DataDir == "" {
+		fmt.Fprintf(stderr, "covhook: data in %s\n", r.DataDir)
+	}
+	return code
 }

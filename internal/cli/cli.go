@@ -1,5 +1,6 @@
 // Package cli owns the conventions every covkit command shares: flag sets,
-// exit codes, the version string, warnings, and "-" for stdin/stdout.
+// exit codes (a child's passed on as a shell reports it), the version
+// string, warnings, and "-" for stdin/stdout.
 package cli
 
 import (
@@ -7,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -282,4 +285,22 @@ func versionString(stamped string, bi *debug.BuildInfo) string {
 		rev += "+dirty"
 	}
 	return v + " (" + rev + ")"
+}
+
+// ExitStatus is a finished child's exit status as a shell reports it (and
+// covkit's commands pass it on): its exit code, or 128+N when signal N
+// killed it. waitErr is what waiting for it returned; an error other than
+// the child's own failure comes back as (1, err).
+func ExitStatus(ps *os.ProcessState, waitErr error) (int, error) {
+	if ps == nil {
+		return 1, waitErr
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	var ee *exec.ExitError
+	if waitErr != nil && !errors.As(waitErr, &ee) {
+		return 1, waitErr
+	}
+	return ps.ExitCode(), nil
 }
