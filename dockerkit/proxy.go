@@ -380,7 +380,7 @@ func (p *Proxy) imageDir(info *ImageInfo, boot bool) (string, error) {
 		// The container cannot see the host's pid: no owner check
 		// (detached); data and config live under the mount.
 		c := map[string]string{"data": ContainerDataDir, "owner": "0"}
-		for _, k := range []string{"branch", "contexts", "checkpoint", "engine", "coverage", "rules"} {
+		for _, k := range []string{"branch", "contexts", "checkpoint", "engine", "coverage", "rules", "omit_dirs"} {
 			if v := p.cfg[k]; v != "" {
 				c[k] = v
 			}

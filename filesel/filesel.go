@@ -214,3 +214,27 @@ func less(x, y [3]int) bool {
 	}
 	return false
 }
+
+// OmitDirs returns, for the omit patterns of the form "*/DIR/*" (DIR with
+// no wildcard), the DIRs: every path that contains "/DIR/" is omitted,
+// whatever coverage.py version matches it (a leading "*/" matches any
+// prefix, a trailing "/*" any suffix, in fnmatch's translation and in
+// 7.x's globs alike). A measuring process may skip such files outright,
+// instead of tracing what the merge drops: the run's cheapest big saving
+// when a project omits vendored or generated trees. Other patterns are
+// left to Keep.
+func (s *Selector) OmitDirs() []string {
+	var out []string
+	for _, p := range s.cfg.Omit {
+		d, ok := strings.CutPrefix(p, "*/")
+		if !ok {
+			continue
+		}
+		if d, ok = strings.CutSuffix(d, "/*"); !ok || d == "" || strings.ContainsAny(d, "*?[]\\") ||
+			strings.HasPrefix(d, "/") || strings.HasSuffix(d, "/") || strings.Contains(d, "//") {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -148,7 +148,7 @@ func selection(c *covconfig.Config, dir string) (*filesel.Selector, error) {
 }
 
 func leanOptions(sel *filesel.Selector, c *covconfig.Config) pth.LeanOptions {
-	l := pth.LeanOptions{Mode: string(sel.Mode()), CoverPylib: c.Run.CoverPylib, Sigterm: c.Run.Sigterm}
+	l := pth.LeanOptions{Mode: string(sel.Mode()), CoverPylib: c.Run.CoverPylib, Sigterm: c.Run.Sigterm, OmitDirs: sel.OmitDirs()}
 	if sel.Mode() == filesel.ModeSource {
 		l.SourceDirs, l.SourcePkgs = sel.SourceDirs, sel.SourcePkgs
 	}

@@ -90,6 +90,9 @@ type LeanOptions struct {
 	SourceDirs []string // canonical source directories (source mode)
 	SourcePkgs []string // source packages (source mode)
 	CoverPylib bool
+	// OmitDirs are directories no measured file lies in (filesel's
+	// OmitDirs): a process skips files under them, as coverage.py does.
+	OmitDirs []string
 	// Sigterm is the project's [run] sigterm: before CPython 3.12 the lean
 	// engine then saves on SIGTERM (coverage.py's behaviour); from 3.12 its
 	// data is on disk anyway.
@@ -393,6 +396,9 @@ func leanConfig(l LeanOptions, lender *Info) map[string]string {
 	}
 	if l.CoverPylib {
 		cfg["cover_pylib"] = "1"
+	}
+	if len(l.OmitDirs) > 0 {
+		cfg["omit_dirs"] = strings.Join(l.OmitDirs, "\x00")
 	}
 	if l.Sigterm {
 		cfg["sigterm"] = "1"

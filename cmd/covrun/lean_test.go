@@ -14,17 +14,21 @@ import (
 
 // leanProject is a program that runs code from everywhere coverage.py's
 // file selection looks: the project, a package in it, a directory outside
-// it on sys.path, a module reached through a symlink, an omitted directory,
+// it on sys.path, a module reached through a symlink, an omitted directory
+// (and a directory whose name is omitted but which is a symlink to one that
+// is not: coverage.py matches the canonical path),
 // the venv's site-packages (third-party), a Debian-packaged library
 // (pluggy, in /usr/lib/python3/dist-packages: third-party to coverage.py
 // 7.13.1+, measured by older versions) and the standard library.
 var leanProject = map[string]string{
 	"proj/app.py": `import sys, os, json, colorsys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "extra"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import helper, pkg.mod, linked, tp, pluggy
+import skipdir.k
 from omitme import x
 pluggy.PluginManager("lean")
-print(json.dumps([helper.f(2), pkg.mod.g(3), linked.h(), tp.t(), x.y(), colorsys.rgb_to_hsv(0.1, 0.2, 0.3)]))
+print(json.dumps([helper.f(2), pkg.mod.g(3), linked.h(), tp.t(), x.y(), skipdir.k.k(), colorsys.rgb_to_hsv(0.1, 0.2, 0.3)]))
 if len(sys.argv) > 5:
     print("never")
 `,
@@ -33,6 +37,8 @@ if len(sys.argv) > 5:
 	"proj/omitme/__init__.py": "",
 	"proj/omitme/x.py":        "def y():\n    return 'y'\n",
 	"proj/real/target.py":     "def h():\n    return 'h'\n",
+	"proj/keep/__init__.py":   "",
+	"proj/keep/k.py":          "def k():\n    return 'k'\n",
 	"extra/helper.py":         "def f(n):\n    return [i for i in range(n)]\n\ndef unused():\n    return 0\n",
 	"tp.py":                   "def t():\n    return 't'\n",
 }
@@ -48,7 +54,7 @@ func TestLeanMatchesCoverage(t *testing.T) {
 		"source_pkgs": "[run]\nsource_pkgs = pkg, tp\n",
 		"source_out":  "[run]\nsource = ../extra, pkg\n",
 		"include":     "[run]\ninclude = */extra/*, */pkg/*\n",
-		"omit":        "[run]\nomit = */omitme/*\n",
+		"omit":        "[run]\nomit = */omitme/*, */skipdir/*\n",
 		"cover_pylib": "[run]\nsource = ., colorsys\ncover_pylib = true\n",
 	}
 	for _, name := range testbed.Names {
@@ -61,6 +67,12 @@ func TestLeanMatchesCoverage(t *testing.T) {
 				writeFile(t, filepath.Join(host, p), src)
 			}
 			if err := os.Symlink("real/target.py", filepath.Join(host, "proj", "linked.py")); err != nil {
+				t.Fatal(err)
+			}
+			// lib/skipdir is omitted by name, but coverage.py measures
+			// keep/, where it leads.
+			os.MkdirAll(filepath.Join(host, "proj", "lib"), 0o755)
+			if err := os.Symlink("../keep", filepath.Join(host, "proj", "lib", "skipdir")); err != nil {
 				t.Fatal(err)
 			}
 			venv := inBed + "/venv"

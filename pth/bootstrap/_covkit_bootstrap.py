@@ -701,6 +701,9 @@ class Selection:
         # interpreter's own directories.
         self.fast_skip = ("<",) + skip
         self._skip = skip
+        # "*/DIR/*" omit patterns: a file whose canonical path holds /DIR/
+        # is omitted whatever else holds (covrun found them in Go).
+        self.omit_dirs = tuple("/%s/" % d for d in _split(cfg.get("omit_dirs")))
         self._syspath = None
         self._venv_cache = {}
 
@@ -756,7 +759,18 @@ class Selection:
         elif self.mode == "source":
             if not (path.startswith(self.src) or module in self.pkgs or module.startswith(self.pkg_prefixes)):
                 return None
+        if self.omit_dirs and self._omitted(path):
+            return None
         return path, module
+
+    def _omitted(self, path):
+        # coverage.py matches the canonical path: a file is skipped only if
+        # that holds an omitted directory (the merge drops the rest).
+        for d in self.omit_dirs:
+            if d in path:
+                real = os.path.realpath(path)
+                return any(d in real for d in self.omit_dirs)
+        return False
 
 
 def data_header(kv):
