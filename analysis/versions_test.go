@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/covkit/covkit/covconfig"
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/sqlitecov"
 )
@@ -35,7 +36,7 @@ func TestDataVersionsDecide(t *testing.T) {
 		"__pycache__/m.cpython-311.pyc":       "",
 		"__pycache__/m.cpython-311.opt-1.pyc": "",
 	})
-	settings, _, err := LoadSettings(dir, "", func(string) string { return "" })
+	config, err := covconfig.Load(covconfig.LoadOptions{Dir: dir, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestDataVersionsDecide(t *testing.T) {
 			var warns []string
 			vs := tt.flags
 			res, err := Build(d, Options{
-				Dir: dir, Analyzer: PySourceAnalyzer(), Regexes: settings.Regexes, Versions: &vs,
+				Dir: dir, Analyzer: PySourceAnalyzer(), Regexes: config.Regexes(), Versions: &vs,
 				Warn: func(s string) { warns = append(warns, s) },
 			})
 			if err != nil {

@@ -13,9 +13,9 @@ import (
 
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/testbed"
-	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/pysource"
 	"github.com/covkit/covkit/report"
+	"github.com/covkit/covkit/reporting"
 	"github.com/covkit/covkit/sqlitecov"
 	"github.com/google/go-cmp/cmp"
 )
@@ -113,7 +113,7 @@ func TestGoldenReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			inBed := goldenRoot + "/" + name
-			settings, _, err := analysis.LoadSettings(proj, "", func(string) string { return "" })
+			settings, _, err := reporting.LoadSettings(proj, "", func(string) string { return "" })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +122,7 @@ func TestGoldenReports(t *testing.T) {
 				Dir:      inBed,
 				Regexes:  settings.Regexes,
 				Target:   analysis.Target{Python: pysource.Version{Major: 3, Minor: 14}},
-				Analyzer: analysis.PySourceAnalyzerWith(pyarcs.Facts),
+				Analyzer: analysis.PySourceAnalyzer(),
 				Warn:     func(m string) { warnings = append(warnings, m) },
 				ReadFile: func(p string) ([]byte, error) {
 					if rel, ok := strings.CutPrefix(p, inBed+"/"); ok {

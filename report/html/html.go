@@ -51,8 +51,9 @@ type Options struct {
 	// list of contexts (with covkit's per-process contexts: the command
 	// lines) that ran it.
 	ShowContexts bool
-	// Contexts returns a file's line -> contexts map (see LineContexts);
-	// nil or a nil map means none are known.
+	// Contexts returns a file's line -> contexts map; nil takes them from
+	// the report model (report.File.Contexts), a nil map means none are
+	// known.
 	Contexts func(f *report.File) map[int][]string
 	// History is the coverage history, oldest first, including this run
 	// if it was recorded; with two or more records the index draws the
@@ -568,8 +569,8 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 	lf := facts(f, s.HasArcs)
 	var ctx map[int][]string
 	var ctxs ctxTable
-	if o.ShowContexts && o.Contexts != nil {
-		ctx = o.Contexts(f)
+	if o.ShowContexts {
+		ctx = lineContexts(f, o.Contexts)
 	}
 	src := f.Source
 	spans := highlight(src)
@@ -715,4 +716,20 @@ func (t *ctxTable) write(b *bytes.Buffer) {
 	b.WriteString("<script type=\"application/json\" id=\"contexts\">")
 	b.Write(data)
 	b.WriteString("</script>\n")
+}
+
+// lineContexts is the file's line -> contexts map: from contexts when
+// given, else from the report model.
+func lineContexts(f *report.File, contexts func(*report.File) map[int][]string) map[int][]string {
+	if contexts != nil {
+		return contexts(f)
+	}
+	if len(f.Contexts) == 0 {
+		return nil
+	}
+	m := make(map[int][]string, len(f.Contexts))
+	for _, lc := range f.Contexts {
+		m[lc.Line] = lc.Contexts
+	}
+	return m
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/bench/merge/corpus"
 	"github.com/covkit/covkit/internal/testbed"
-	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/report"
 	html "github.com/covkit/covkit/report/html"
 )
@@ -112,7 +111,7 @@ sys.exit(rc)
 		}
 		res, err := analysis.Build(d, analysis.Options{
 			Dir:      inBed,
-			Analyzer: analysis.PySourceAnalyzerWith(pyarcs.Facts),
+			Analyzer: analysis.PySourceAnalyzer(),
 			ReadFile: func(p string) ([]byte, error) { return os.ReadFile(bed.HostPath(p)) },
 		})
 		if err != nil {
