@@ -238,7 +238,7 @@ func TestRegexSemantics(t *testing.T) {
 		{`^b.{,1}=`, []int{5}},
 		{`[[:alpha:]]= 1`, nil}, // Python: the set [[:alph] then "]= 1"
 	}
-	lm, _ := newLineMatcher(text, DefaultCoverage)
+	lm := newLineMatcher(text)
 	for _, tt := range tests {
 		got, err := lm.matching([]string{tt.pattern}, DefaultCoverage, nil)
 		if err != nil {
