@@ -78,6 +78,59 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 	if err != nil {
 		return Outcome{}, cli.UsageError("%v", err)
 	}
+	res, resAll, err := build(d, f, s, analyzer, env, wanted)
+	if err != nil {
+		return Outcome{}, err
+	}
+	opts := reportOptions(s, res, env)
+	if env.StepSummary != "" {
+		wanted = append(wanted, Output{"summary", env.StepSummary})
+	}
+	// Render everything first: an error leaves no output file behind.
+	all, total, err := render(wanted, res, resAll, opts, s.HTMLTitle)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var hist []history.Record
+	change := ""
+	if f.History != "" {
+		hist, change, err = history.Track(f.History, res.Set, opts.Now, env.Dir, s.Precision, func(format string, args ...any) { cli.Warnf(env.Stderr, format, args...) })
+		if err != nil {
+			return Outcome{}, err
+		}
+	}
+	if err := writeFiles(all, env.Stdout); err != nil {
+		return Outcome{}, err
+	}
+	for _, r := range all {
+		switch {
+		case r.out.Kind == "html":
+			if err := writeHTML(r.out.Path, res, s, hist, opts.Now); err != nil {
+				return Outcome{}, err
+			}
+			if !f.Quiet {
+				fmt.Fprintf(env.Stderr, "Wrote HTML report to %s\n", filepath.Join(r.out.Path, "index.html"))
+			}
+		case r.out.Kind == "summary":
+			// Written last, with the verdict of --fail-under.
+		case r.out.Kind == "text" || r.out.Path == "-":
+			if _, err := env.Stdout.Write(r.data); err != nil {
+				return Outcome{}, err
+			}
+			if r.out.Kind == "text" && change != "" {
+				fmt.Fprintln(env.Stdout, change)
+			}
+		case !f.Quiet:
+			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", kindNames[r.out.Kind], r.out.Path)
+		}
+	}
+	return failUnder(total, s, all, env)
+}
+
+// build analyses d for the reports wanted: res for those that honour
+// [report] contexts, resAll (all the data) for XML and LCOV, which do not
+// in coverage.py; they are one result without contexts.
+func build(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Analyzer, env Env, wanted []Output) (res, resAll *analysis.Result, err error) {
 	var warnMu sync.Mutex
 	warned := map[string]bool{}
 	warn := func(msg string) {
@@ -106,26 +159,26 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 		Analyzer: analyzer,
 		Warn:     warn,
 	}
-	// coverage.py's text and JSON reports honour [report] contexts; its XML
-	// and LCOV reports do not. With contexts, those two get a build of all
-	// the data (the parsing is shared).
-	resAll := (*analysis.Result)(nil)
 	if len(s.Contexts) > 0 && (wantsKind(wanted, "xml") || wantsKind(wanted, "lcov")) {
-		bo.Analyzer = memoAnalyzer(analyzer)
+		bo.Analyzer = memoAnalyzer(analyzer) // the parsing is shared
 		all := bo
 		all.Contexts = nil
 		if resAll, err = analysis.Build(d, all); err != nil {
-			return Outcome{}, err
+			return nil, nil, err
 		}
 	}
-	res, err := analysis.Build(d, bo)
-	if err != nil {
-		return Outcome{}, err
+	if res, err = analysis.Build(d, bo); err != nil {
+		return nil, nil, err
 	}
 	if resAll == nil {
 		resAll = res
 	}
-	opts := &report.Options{
+	return res, resAll, nil
+}
+
+// reportOptions are the writers' options from the settings and the result.
+func reportOptions(s Settings, res *analysis.Result, env Env) *report.Options {
+	return &report.Options{
 		Precision:     s.Precision,
 		ShowMissing:   s.ShowMissing,
 		SkipCovered:   s.SkipCovered,
@@ -143,18 +196,23 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 		Version:       reportVersion(res.Measured),
 		MeasuredBy:    res.Measured.By,
 	}
-	// Render everything first: an error leaves no output file behind.
-	type rendered struct {
-		out  Output
-		data []byte
-	}
-	// The writers run side by side on figures computed once beforehand.
+}
+
+// rendered is one report, rendered in memory.
+type rendered struct {
+	out  Output
+	data []byte
+}
+
+// kindNames name the reports written to files in messages.
+var kindNames = map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
+
+// render renders the reports side by side, on figures computed once
+// beforehand, and returns them with the total of the first.
+func render(wanted []Output, res, resAll *analysis.Result, opts *report.Options, title string) ([]rendered, float64, error) {
 	res.Set.Prepare(opts.Precision)
 	if resAll != res {
 		resAll.Set.Prepare(opts.Precision)
-	}
-	if env.StepSummary != "" {
-		wanted = append(wanted, Output{"summary", env.StepSummary})
 	}
 	all := make([]rendered, len(wanted))
 	totals := make([]float64, len(wanted))
@@ -175,7 +233,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 			case "summary":
 				md := *opts
 				md.Format = "markdown"
-				fmt.Fprintf(&buf, "### %s\n\n", s.HTMLTitle)
+				fmt.Fprintf(&buf, "### %s\n\n", title)
 				totals[i], errs[i] = report.WriteText(&buf, res.Set, &md)
 			case "html": // a directory, written after the files
 				totals[i] = res.Set.Total(opts.Precision).PcCovered()
@@ -186,22 +244,17 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return Outcome{}, err
+			return nil, 0, err
 		}
 	}
-	total := totals[0]
-	var hist []history.Record
-	change := ""
-	if f.History != "" {
-		var err error
-		hist, change, err = history.Track(f.History, res.Set, opts.Now, env.Dir, s.Precision, func(format string, args ...any) { cli.Warnf(env.Stderr, format, args...) })
-		if err != nil {
-			return Outcome{}, err
-		}
-	}
-	names := map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
-	// Open every output file first, so that one that cannot be written
-	// stops the run before any other report appears.
+	return all, totals[0], nil
+}
+
+// writeFiles writes the reports that go to files, all or none: every
+// output file is opened first, so that one that cannot be written stops
+// the run before any other report appears, and the ones that landed are
+// taken back when another fails to commit.
+func writeFiles(all []rendered, stdout io.Writer) error {
 	outs := make([]*cli.Output, len(all))
 	abort := func() {
 		for _, o := range outs {
@@ -216,12 +269,12 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 		}
 		if st, err := os.Stat(r.out.Path); err == nil && st.IsDir() {
 			abort()
-			return Outcome{}, fmt.Errorf("%s report: %s is a directory", names[r.out.Kind], r.out.Path)
+			return fmt.Errorf("%s report: %s is a directory", kindNames[r.out.Kind], r.out.Path)
 		}
-		o, err := cli.CreateOutput(r.out.Path, env.Stdout)
+		o, err := cli.CreateOutput(r.out.Path, stdout)
 		if err != nil {
 			abort()
-			return Outcome{}, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+			return fmt.Errorf("%s report: %w", kindNames[r.out.Kind], err)
 		}
 		outs[i] = o
 	}
@@ -231,11 +284,12 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 		}
 		if _, err := outs[i].Write(r.data); err != nil {
 			abort()
-			return Outcome{}, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+			return fmt.Errorf("%s report: %w", kindNames[r.out.Kind], err)
 		}
 	}
 	// Commits sync to disk: do them side by side.
 	cerrs := make([]error, len(all))
+	var wg sync.WaitGroup
 	for i := range all {
 		if outs[i] == nil {
 			continue
@@ -252,31 +306,15 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 					outs[j].Undo()
 				}
 			}
-			return Outcome{}, fmt.Errorf("%s report: %w", names[all[i].out.Kind], err)
+			return fmt.Errorf("%s report: %w", kindNames[all[i].out.Kind], err)
 		}
 	}
-	for _, r := range all {
-		switch {
-		case r.out.Kind == "html":
-			if err := writeHTML(r.out.Path, res, s, hist, opts.Now); err != nil {
-				return Outcome{}, err
-			}
-			if !f.Quiet {
-				fmt.Fprintf(env.Stderr, "Wrote HTML report to %s\n", filepath.Join(r.out.Path, "index.html"))
-			}
-		case r.out.Kind == "summary":
-			// Written last, with the verdict of --fail-under.
-		case r.out.Kind == "text" || r.out.Path == "-":
-			if _, err := env.Stdout.Write(r.data); err != nil {
-				return Outcome{}, err
-			}
-			if r.out.Kind == "text" && change != "" {
-				fmt.Fprintln(env.Stdout, change)
-			}
-		case r.out.Path != "-" && !f.Quiet:
-			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", names[r.out.Kind], r.out.Path)
-		}
-	}
+	return nil
+}
+
+// failUnder applies --fail-under to the total: the failure goes to stdout
+// (as coverage.py prints it) and, with the table, to the job summary.
+func failUnder(total float64, s Settings, all []rendered, env Env) (Outcome, error) {
 	fail, err := report.ShouldFailUnder(total, s.FailUnder, s.Precision)
 	if err != nil {
 		return Outcome{Total: total}, err
