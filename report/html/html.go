@@ -533,39 +533,8 @@ func set(xs []int) map[int]bool {
 }
 
 func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, o Options) {
-	f, n := e.f, e.n
-	var nav strings.Builder
-	if prev != nil {
-		nav.WriteString(" data-prev=\"" + prev.page + "\"")
-	}
-	if next != nil {
-		nav.WriteString(" data-next=\"" + next.page + "\"")
-	}
-	head(b, &o, "Coverage for "+f.RelName+": "+n.PcCoveredStr()+"%", "pyfile", nav.String())
-	b.WriteString("<header>\n<nav><a href=\"index.html\" id=\"up\">« index</a>")
-	if prev != nil {
-		b.WriteString(" <a href=\"" + prev.page + "\" id=\"prev-file\">‹ prev</a>")
-	}
-	if next != nil {
-		b.WriteString(" <a href=\"" + next.page + "\" id=\"next-file\">next ›</a>")
-	}
-	b.WriteString("</nav>\n<h1>Coverage for <b>")
-	esc(b, f.RelName)
-	b.WriteString("</b>: <span class=\"pc-cov\">")
-	b.WriteString(n.PcCoveredStr())
-	b.WriteString("%</span></h1>\n<p class=\"legend\">")
-	fmt.Fprintf(b, "<button type=\"button\" class=\"run on\" data-show=\"run\">%d run</button> ", n.Executed())
-	fmt.Fprintf(b, "<button type=\"button\" class=\"mis on\" data-show=\"mis\">%d missing</button> ", n.Missing)
-	fmt.Fprintf(b, "<button type=\"button\" class=\"exc on\" data-show=\"exc\">%d excluded</button>", n.Excluded)
-	if s.HasArcs {
-		fmt.Fprintf(b, " <button type=\"button\" class=\"par on\" data-show=\"par\">%d partial</button>", n.PartialBranches)
-	}
-	fmt.Fprintf(b, " <span class=\"meta\">%d statements", n.Statements)
-	if s.HasArcs {
-		fmt.Fprintf(b, " · %d branches", n.Branches)
-	}
-	b.WriteString("</span> <button type=\"button\" id=\"next-missing\" title=\"next missing line (j)\">next missing ↓</button> <span class=\"keys\">keys: <kbd>j</kbd>/<kbd>k</kbd> next/prev missing · <kbd>n</kbd>/<kbd>p</kbd> file · <kbd>u</kbd> index</span></p>\n</header>\n<main id=\"source\">\n")
-
+	writeFileHeader(b, s, e, prev, next, &o)
+	f := e.f
 	lf := facts(f, s.HasArcs)
 	var ctx map[int][]string
 	var ctxs ctxTable
@@ -573,8 +542,7 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 		ctx = lineContexts(f, o.Contexts)
 	}
 	src := f.Source
-	spans := highlight(src)
-	si := 0
+	hl := &highlighter{src: src, spans: highlight(src)}
 	line := 0
 	for off := 0; off < len(src); {
 		line++
@@ -601,57 +569,13 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 			b.WriteString(" " + cls)
 		}
 		b.WriteString("\" id=\"t" + id + "\"><a class=\"n\" href=\"#t" + id + "\">" + id + "</a><span class=\"t\">")
-		// Coloured spans may run over several lines (strings): cut them
-		// at line ends.
-		pos := off
-		for pos < end {
-			for si < len(spans) && spans[si].end <= pos {
-				si++
-			}
-			if si == len(spans) || spans[si].start >= end {
-				escText(b, src[pos:end])
-				pos = end
-				break
-			}
-			sp := spans[si]
-			if sp.start > pos {
-				escText(b, src[pos:sp.start])
-				pos = sp.start
-			}
-			stop := min(sp.end, end)
-			b.WriteString("<span class=\"" + sp.cls + "\">")
-			escText(b, src[pos:stop])
-			b.WriteString("</span>")
-			pos = stop
-		}
+		hl.write(b, off, end)
 		if end == off {
 			b.WriteString("&nbsp;")
 		}
 		b.WriteString("</span>")
 		if exits := lf.partial[line]; len(exits) > 0 {
-			b.WriteString("<span class=\"r\" title=\"")
-			for i, x := range exits {
-				if i > 0 {
-					b.WriteString("; ")
-				}
-				if x < 0 {
-					fmt.Fprintf(b, "line %d didn&#39;t return from the function", line)
-				} else {
-					fmt.Fprintf(b, "line %d didn&#39;t jump to line %d", line, x)
-				}
-			}
-			b.WriteString("\">")
-			for i, x := range exits {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				if x < 0 {
-					fmt.Fprintf(b, "%d&nbsp;↛&nbsp;exit", line)
-				} else {
-					fmt.Fprintf(b, "%d&nbsp;↛&nbsp;%d", line, x)
-				}
-			}
-			b.WriteString("</span>")
+			writePartial(b, line, exits)
 		}
 		if cs := ctx[line]; len(cs) > 0 && lf.run[line] {
 			writeContexts(b, &ctxs, cs)
@@ -662,6 +586,102 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 	b.WriteString("</main>\n")
 	ctxs.write(b)
 	foot(b, &o)
+}
+
+// writeFileHeader writes a file page's head, navigation and legend.
+func writeFileHeader(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, o *Options) {
+	f, n := e.f, e.n
+	var nav strings.Builder
+	if prev != nil {
+		nav.WriteString(" data-prev=\"" + prev.page + "\"")
+	}
+	if next != nil {
+		nav.WriteString(" data-next=\"" + next.page + "\"")
+	}
+	head(b, o, "Coverage for "+f.RelName+": "+n.PcCoveredStr()+"%", "pyfile", nav.String())
+	b.WriteString("<header>\n<nav><a href=\"index.html\" id=\"up\">« index</a>")
+	if prev != nil {
+		b.WriteString(" <a href=\"" + prev.page + "\" id=\"prev-file\">‹ prev</a>")
+	}
+	if next != nil {
+		b.WriteString(" <a href=\"" + next.page + "\" id=\"next-file\">next ›</a>")
+	}
+	b.WriteString("</nav>\n<h1>Coverage for <b>")
+	esc(b, f.RelName)
+	b.WriteString("</b>: <span class=\"pc-cov\">")
+	b.WriteString(n.PcCoveredStr())
+	b.WriteString("%</span></h1>\n<p class=\"legend\">")
+	fmt.Fprintf(b, "<button type=\"button\" class=\"run on\" data-show=\"run\">%d run</button> ", n.Executed())
+	fmt.Fprintf(b, "<button type=\"button\" class=\"mis on\" data-show=\"mis\">%d missing</button> ", n.Missing)
+	fmt.Fprintf(b, "<button type=\"button\" class=\"exc on\" data-show=\"exc\">%d excluded</button>", n.Excluded)
+	if s.HasArcs {
+		fmt.Fprintf(b, " <button type=\"button\" class=\"par on\" data-show=\"par\">%d partial</button>", n.PartialBranches)
+	}
+	fmt.Fprintf(b, " <span class=\"meta\">%d statements", n.Statements)
+	if s.HasArcs {
+		fmt.Fprintf(b, " · %d branches", n.Branches)
+	}
+	b.WriteString("</span> <button type=\"button\" id=\"next-missing\" title=\"next missing line (j)\">next missing ↓</button> <span class=\"keys\">keys: <kbd>j</kbd>/<kbd>k</kbd> next/prev missing · <kbd>n</kbd>/<kbd>p</kbd> file · <kbd>u</kbd> index</span></p>\n</header>\n<main id=\"source\">\n")
+}
+
+// highlighter writes a source text line by line with its coloured spans.
+type highlighter struct {
+	src   string
+	spans []span
+	si    int // the first span that may not have ended yet
+}
+
+// write writes src[off:end], one line, escaped; coloured spans may run
+// over several lines (strings): they are cut at line ends.
+func (h *highlighter) write(b *bytes.Buffer, off, end int) {
+	src, spans := h.src, h.spans
+	for pos := off; pos < end; {
+		for h.si < len(spans) && spans[h.si].end <= pos {
+			h.si++
+		}
+		if h.si == len(spans) || spans[h.si].start >= end {
+			escText(b, src[pos:end])
+			return
+		}
+		sp := spans[h.si]
+		if sp.start > pos {
+			escText(b, src[pos:sp.start])
+			pos = sp.start
+		}
+		stop := min(sp.end, end)
+		b.WriteString("<span class=\"" + sp.cls + "\">")
+		escText(b, src[pos:stop])
+		b.WriteString("</span>")
+		pos = stop
+	}
+}
+
+// writePartial writes the annotation of a partial branch line: the exits
+// not taken.
+func writePartial(b *bytes.Buffer, line int, exits []int) {
+	b.WriteString("<span class=\"r\" title=\"")
+	for i, x := range exits {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if x < 0 {
+			fmt.Fprintf(b, "line %d didn&#39;t return from the function", line)
+		} else {
+			fmt.Fprintf(b, "line %d didn&#39;t jump to line %d", line, x)
+		}
+	}
+	b.WriteString("\">")
+	for i, x := range exits {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if x < 0 {
+			fmt.Fprintf(b, "%d&nbsp;↛&nbsp;exit", line)
+		} else {
+			fmt.Fprintf(b, "%d&nbsp;↛&nbsp;%d", line, x)
+		}
+	}
+	b.WriteString("</span>")
 }
 
 // ctxTable numbers a page's contexts and context sets: a line shows its
