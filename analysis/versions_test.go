@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/covkit/covkit/covconfig"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/sqlitecov"
 )
@@ -31,7 +32,7 @@ func v(s string) releases.Version {
 // 7.16's default exclusions.
 func TestDataVersionsDecide(t *testing.T) {
 	dir, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, dir, map[string]string{
+	testfiles.Write(t, dir, map[string]string{
 		"m.py":                                stubSource,
 		"__pycache__/m.cpython-311.pyc":       "",
 		"__pycache__/m.cpython-311.opt-1.pyc": "",
@@ -112,7 +113,7 @@ func TestPythonEvidence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, _ := filepath.EvalSymlinks(t.TempDir())
-			writeFiles(t, dir, tt.files)
+			testfiles.Write(t, dir, tt.files)
 			d := sqlitecov.NewData()
 			d.Meta["version"] = "7.6.0"
 			paths := tt.paths

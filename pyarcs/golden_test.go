@@ -5,7 +5,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/pysource"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/reporting"
@@ -38,16 +38,6 @@ var goldenReports = []struct {
 	{"coverage.json", []string{"json", "-o", "coverage.json"}},
 	{"report-variant.txt", []string{"report", "-m", "--precision=2", "--sort=-BrPart", "--skip-covered"}},
 	{"coverage-pretty.json", []string{"json", "--pretty-print", "-o", "coverage-pretty.json"}},
-}
-
-var (
-	xmlStamp  = regexp.MustCompile(` timestamp="\d+"`)
-	jsonStamp = regexp.MustCompile(`"timestamp": "[^"]*"`)
-)
-
-func normalise(s string) string {
-	s = xmlStamp.ReplaceAllString(s, ` timestamp="T"`)
-	return jsonStamp.ReplaceAllString(s, `"timestamp": "T"`)
 }
 
 func goldenProjects(t *testing.T) []string {
@@ -84,7 +74,7 @@ func regenerate(t *testing.T, proj string) {
 				t.Fatal(err)
 			}
 		}
-		if err := os.WriteFile(filepath.Join(gdir, r.file), []byte(normalise(string(out))), 0o666); err != nil {
+		if err := os.WriteFile(filepath.Join(gdir, r.file), []byte(testfiles.WithoutTimestamps(string(out))), 0o666); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +157,7 @@ func TestGoldenReports(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if diff := cmp.Diff(normalise(string(want)), normalise(buf.String())); diff != "" {
+				if diff := cmp.Diff(testfiles.WithoutTimestamps(string(want)), testfiles.WithoutTimestamps(buf.String())); diff != "" {
 					t.Errorf("%s differs from coverage.py's (-coverage.py +covkit):\n%s", r.file, diff)
 				}
 			}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/covkit/covkit/internal/testfiles"
 )
 
 // The test binary doubles as a helper process: SQLITECOV_HELPER=lock PATH
@@ -45,7 +47,7 @@ func TestMain(m *testing.M) {
 
 func TestLockedFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "busy.coverage")
-	copyFile(t, "testdata/lines-65.coverage", p)
+	testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
 	cmd := exec.Command(os.Args[0], "-test.run=^$", p)
 	cmd.Env = append(os.Environ(), "SQLITECOV_HELPER=lock")
 	stdin, _ := cmd.StdinPipe()
@@ -77,7 +79,7 @@ func TestUnreadableFile(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o755)
 	p := filepath.Join(dir, "secret.coverage")
-	copyFile(t, "testdata/lines-65.coverage", p)
+	testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
 	os.Chmod(p, 0)
 	if os.Geteuid() != 0 {
 		if _, err := ReadFile(p); !errors.Is(err, os.ErrPermission) {
@@ -115,7 +117,7 @@ func TestLockedBySQLite(t *testing.T) {
 	for _, mode := range []string{"EXCLUSIVE", "IMMEDIATE"} {
 		t.Run(mode, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "busy.coverage")
-			copyFile(t, "testdata/lines-65.coverage", p)
+			testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
 			script := `import sqlite3, sys
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN ` + mode + `")
