@@ -291,12 +291,6 @@ func escape(b *bytes.Buffer, s string, quotes bool) {
 	b.WriteString(s[last:])
 }
 
-func escString(s string) string {
-	var b bytes.Buffer
-	esc(&b, s)
-	return b.String()
-}
-
 func (o *Options) stamp() string {
 	return o.Now.UTC().Format("2006-01-02 15:04 -0700")
 }
