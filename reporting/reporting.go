@@ -43,7 +43,7 @@ type Env struct {
 	StepSummary string
 }
 
-// Now returns the report time stamp: SOURCE_DATE_EPOCH when set, so that
+// now returns the report time stamp: SOURCE_DATE_EPOCH when set, so that
 // reports are reproducible, else the current time.
 func (e *Env) now() time.Time {
 	if e.Getenv != nil {

@@ -717,7 +717,7 @@ func writeContexts(b *bytes.Buffer, t *ctxTable, cs []string) {
 	fmt.Fprintf(b, "<details class=\"ctx\" data-c=\"%d\"><summary>%s</summary></details>", t.id(cs), plural(len(cs), "context"))
 }
 
-// writeTable writes the table as JSON in a data block; encoding/json
+// write writes the table as JSON in a data block; encoding/json
 // escapes <, > and &, so no name can end the block.
 func (t *ctxTable) write(b *bytes.Buffer) {
 	if len(t.Sets) == 0 {
