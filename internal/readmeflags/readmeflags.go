@@ -3,11 +3,14 @@
 package readmeflags
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"testing"
 )
 
 // Mentioned returns the flags (--name, -x; "=value" dropped) written after
@@ -66,5 +69,27 @@ func README() (string, error) {
 			return "", os.ErrNotExist
 		}
 		dir = parent
+	}
+}
+
+// Check is a command's README test: every flag the README shows tool with
+// exists, as run (the command's run function) parses it.
+func Check(t testing.TB, tool string, run func(args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
+	t.Helper()
+	readme, err := README()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := Mentioned(readme, tool)
+	if len(flags) == 0 {
+		t.Fatalf("the README shows %s with no flags: is the search broken?", tool)
+	}
+	for _, f := range flags {
+		var out, errb bytes.Buffer
+		// -h stops before anything runs; a value the flag cannot take
+		// still shows that the flag exists.
+		if code := run([]string{"-h", f, "1"}, nil, &out, &errb); code != 0 && strings.Contains(errb.String(), "unknown") {
+			t.Errorf("the README shows %s %s: exit %d: %s", tool, f, code, errb.String())
+		}
 	}
 }
