@@ -350,12 +350,33 @@ func fileIndex(entries []*entry, total report.Numbers, o Options) *indexPage {
 // writeIndex writes an index page; regions says which region indexes exist
 // (for the links between index pages).
 func writeIndex(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPage, o Options) {
-	total := p.total
 	title := o.Title
 	if p.noun != "file" {
 		title += " (" + strings.ToLower(p.plural) + ")"
 	}
 	head(b, &o, title, "index", " data-precision=\""+strconv.Itoa(o.Precision)+"\"")
+	writeIndexHeader(b, s, p, regions, &o)
+	writeIndexTable(b, s, p)
+	var skipped []string
+	if p.skip[0] > 0 {
+		skipped = append(skipped, plural(p.skip[0], p.noun)+" skipped due to complete coverage.")
+	}
+	if p.skip[1] > 0 {
+		skipped = append(skipped, plural(p.skip[1], "empty "+p.noun)+" skipped.")
+	}
+	if len(skipped) > 0 {
+		b.WriteString("<p class=\"skipped\">")
+		b.WriteString(strings.Join(skipped, " "))
+		b.WriteString("</p>\n")
+	}
+	b.WriteString("</main>\n")
+	foot(b, &o)
+}
+
+// writeIndexHeader writes an index page's header: the tabs between index
+// pages, the totals, the trend and the filter.
+func writeIndexHeader(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPage, o *Options) {
+	total := p.total
 	b.WriteString("<header>\n")
 	if len(regions) > 0 {
 		b.WriteString("<nav class=\"tabs\">")
@@ -394,6 +415,12 @@ func writeIndex(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPa
 	}
 	fmt.Fprintf(b, "<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter %s…\" aria-label=\"Filter %s\"> <label><input type=\"checkbox\" id=\"hide-covered\"> hide covered</label> <span class=\"keys\">keys: <kbd>/</kbd> filter · <kbd>n</kbd> <kbd>s</kbd> <kbd>m</kbd> <kbd>b</kbd> <kbd>c</kbd> sort</span></div>\n</header>\n<main>\n",
 		strings.ToLower(p.plural), strings.ToLower(p.plural))
+}
+
+// writeIndexTable writes an index page's table: a row per file or region,
+// and the total.
+func writeIndexTable(b *bytes.Buffer, s *report.Set, p *indexPage) {
+	total := p.total
 	b.WriteString("<table class=\"index\" id=\"files\">\n<thead><tr>")
 	type col struct{ key, label, class string }
 	var cols []col
@@ -451,20 +478,6 @@ func writeIndex(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPa
 	b.WriteString(">Total</td>")
 	numCells(b, s.HasArcs, total)
 	fmt.Fprintf(b, "</tr></tfoot>\n</table>\n<p id=\"no-rows\" hidden>No %s match the filter.</p>\n", strings.ToLower(p.plural))
-	var skipped []string
-	if p.skip[0] > 0 {
-		skipped = append(skipped, plural(p.skip[0], p.noun)+" skipped due to complete coverage.")
-	}
-	if p.skip[1] > 0 {
-		skipped = append(skipped, plural(p.skip[1], "empty "+p.noun)+" skipped.")
-	}
-	if len(skipped) > 0 {
-		b.WriteString("<p class=\"skipped\">")
-		b.WriteString(strings.Join(skipped, " "))
-		b.WriteString("</p>\n")
-	}
-	b.WriteString("</main>\n")
-	foot(b, &o)
 }
 
 func plural(n int, s string) string {
