@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -50,21 +51,11 @@ func TestLockedFile(t *testing.T) {
 	testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
 	cmd := exec.Command(os.Args[0], "-test.run=^$", p)
 	cmd.Env = append(os.Environ(), "SQLITECOV_HELPER=lock")
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { stdin.Close(); cmd.Wait() }()
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if strings.TrimSpace(line) != "locked" {
-		t.Fatalf("helper: %q", line)
-	}
+	release := holdLock(t, cmd)
 	if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
 		t.Fatalf("ReadFile of a file being written: %v, want ErrLocked", err)
 	}
-	stdin.Close()
-	cmd.Wait()
+	release()
 	if _, err := ReadFile(p); err != nil {
 		t.Fatalf("after the writer finished: %v", err)
 	}
@@ -125,20 +116,30 @@ c.execute("insert into meta (key, value) values ('x', 'y')")
 print("locked", flush=True)
 sys.stdin.read()
 `
-			cmd := exec.Command("/usr/bin/python3", "-c", script, p)
-			stdin, _ := cmd.StdinPipe()
-			stdout, _ := cmd.StdoutPipe()
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { stdin.Close(); cmd.Wait() }()
-			line, _ := bufio.NewReader(stdout).ReadString('\n')
-			if strings.TrimSpace(line) != "locked" {
-				t.Fatalf("python: %q", line)
-			}
+			holdLock(t, exec.Command("/usr/bin/python3", "-c", script, p))
 			if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
 				t.Fatalf("ReadFile during a %s transaction: %v, want ErrLocked", mode, err)
 			}
 		})
 	}
+}
+
+// holdLock starts cmd, a process that locks a data file, prints "locked"
+// and keeps the lock until its stdin closes, and waits for the lock. The
+// returned function (also run at the end of the test) releases it.
+func holdLock(t *testing.T, cmd *exec.Cmd) (release func()) {
+	t.Helper()
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { stdin.Close(); cmd.Wait() }) }
+	t.Cleanup(release)
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if strings.TrimSpace(line) != "locked" {
+		t.Fatalf("%s: %q", filepath.Base(cmd.Path), line)
+	}
+	return release
 }
