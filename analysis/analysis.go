@@ -1,8 +1,9 @@
-// Package analysis owns the step between measurement and report: it joins
-// coverage data (package sqlitecov), Python source analysis (package
-// pysource) and the report settings into per-file results (report.File),
-// the way coverage.py's get_analysis_to_report, PythonFileReporter and
-// results.Analysis do.
+// Package analysis is the model between measurement and report: it joins
+// coverage data (package sqlitecov), Python source analysis (packages
+// pysource and pyarcs) and the report settings into per-file results
+// (report.File), the way coverage.py's get_analysis_to_report,
+// PythonFileReporter and results.Analysis do. It writes no report and reads
+// no flags: package reporting does.
 package analysis
 
 import (
