@@ -1,8 +1,9 @@
-// Package analysis owns the step between measurement and report: it joins
-// coverage data (package sqlitecov), Python source analysis (package
-// pysource) and the report settings into per-file results (report.File),
-// the way coverage.py's get_analysis_to_report, PythonFileReporter and
-// results.Analysis do.
+// Package analysis is the model between measurement and report: it joins
+// coverage data (package sqlitecov), Python source analysis (packages
+// pysource and pyarcs) and the report settings into per-file results
+// (report.File), the way coverage.py's get_analysis_to_report,
+// PythonFileReporter and results.Analysis do. It writes no report and reads
+// no flags: package reporting does.
 package analysis
 
 import (
@@ -119,34 +120,91 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 	if o.Analyzer == nil {
 		return nil, errors.New("analysis: no Python analyzer")
 	}
-	warn := o.Warn
-	if warn == nil {
-		warn = func(string) {}
+	b, err := newBuilder(o)
+	if err != nil {
+		return nil, err
 	}
-	readFile := o.ReadFile
-	if readFile == nil {
-		readFile = os.ReadFile
+	if d, err = b.selectData(d); err != nil {
+		return nil, err
 	}
-	cwd := o.Dir
-	if cwd == "" {
-		var err error
-		if cwd, err = os.Getwd(); err != nil {
+	target := func(string) Target { return o.Target }
+	measured := Measured{Targets: []Target{o.Target}}
+	if o.Versions != nil {
+		if target, measured, err = resolveTargets(d, *o.Versions, b.warn); err != nil {
 			return nil, err
 		}
-	} else if !filepath.IsAbs(cwd) {
-		abs, err := filepath.Abs(cwd)
+	}
+	morfs, err := b.reportedFiles(d)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Set: &report.Set{}, BranchData: d.HasArcs, Cwd: b.cwd, Measured: measured}
+	outcomes := parallel(len(morfs), func(i int) outcome {
+		return b.analyse(d, morfs[i], target(morfs[i].dataPath))
+	})
+	// Results, warnings and the first error are taken in file order, as
+	// coverage.py meets them.
+	for _, oc := range outcomes {
+		switch {
+		case oc.err != nil:
+			return nil, oc.err
+		case oc.warn != "":
+			b.warn(oc.warn)
+		case oc.file != nil:
+			res.Set.Files = append(res.Set.Files, oc.file)
+		}
+	}
+	if d.HasArcs {
+		res.Set.HasArcs = allHaveBranches(res.Set.Files)
+		if !res.Set.HasArcs {
+			b.warn("the data has branch (arc) measurements, but branch figures are not reported yet: the reports show line coverage only")
+		}
+	}
+	res.SourcePaths = b.sourcePaths()
+	return res, nil
+}
+
+// builder holds what Build works with: the options, completed.
+type builder struct {
+	o        Options
+	warn     func(string)
+	readFile func(string) ([]byte, error)
+	cwd      string // absolute
+	relDir   string // cwd with symlinks resolved and a final "/"
+}
+
+func newBuilder(o Options) (*builder, error) {
+	b := &builder{o: o, warn: o.Warn, readFile: o.ReadFile, cwd: o.Dir}
+	if b.warn == nil {
+		b.warn = func(string) {}
+	}
+	if b.readFile == nil {
+		b.readFile = os.ReadFile
+	}
+	if b.cwd == "" {
+		var err error
+		if b.cwd, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	} else if !filepath.IsAbs(b.cwd) {
+		abs, err := filepath.Abs(b.cwd)
 		if err != nil {
 			return nil, err
 		}
-		cwd = abs
+		b.cwd = abs
 	}
-	relDir := realpath(cwd)
-	if !strings.HasSuffix(relDir, "/") {
-		relDir += "/"
+	b.relDir = realpath(b.cwd)
+	if !strings.HasSuffix(b.relDir, "/") {
+		b.relDir += "/"
 	}
+	return b, nil
+}
 
-	if len(o.Paths) > 0 {
-		m, err := pathmap.Compile(o.Paths, pathmap.Options{RelativeFiles: o.RelativeFiles, Dir: cwd})
+// selectData is the data the report reads: remapped through [paths], then
+// reduced to the [report] contexts.
+func (b *builder) selectData(d *sqlitecov.Data) (*sqlitecov.Data, error) {
+	if len(b.o.Paths) > 0 {
+		m, err := pathmap.Compile(b.o.Paths, pathmap.Options{RelativeFiles: b.o.RelativeFiles, Dir: b.cwd})
 		if err != nil {
 			return nil, err
 		}
@@ -156,197 +214,189 @@ func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 		}
 		d = mapped
 	}
-
-	if len(o.Contexts) > 0 {
-		var err error
-		if d, err = selectContexts(d, o.Contexts); err != nil {
-			return nil, err
-		}
+	if len(b.o.Contexts) > 0 {
+		return selectContexts(d, b.o.Contexts)
 	}
+	return d, nil
+}
 
-	target := func(string) Target { return o.Target }
-	measured := Measured{Targets: []Target{o.Target}}
-	if o.Versions != nil {
-		var err error
-		if target, measured, err = resolveTargets(d, *o.Versions, warn); err != nil {
-			return nil, err
-		}
-	}
+// morf is one measured file the report covers (coverage.py's morf and its
+// file reporter).
+type morf struct {
+	dataPath string
+	filename string // fr.filename
+	relname  string
+	// key is the name coverage.py reads the file's data under: the file
+	// reporter's filename (canonical, or relative with relative_files),
+	// not the data path, so that a data path that is relative, has "..",
+	// or names a .pyc, finds no data (0%).
+	key string
+}
 
+// reportedFiles lists the files of d that [report] include and omit keep,
+// sorted by file name; report.ErrNoData when there are none.
+func (b *builder) reportedFiles(d *sqlitecov.Data) ([]morf, error) {
 	var include, omit *pathmap.GlobMatcher
 	var err error
-	if len(o.Include) > 0 {
-		if include, err = pathmap.NewGlobMatcher(o.Include, cwd); err != nil {
+	if len(b.o.Include) > 0 {
+		if include, err = pathmap.NewGlobMatcher(b.o.Include, b.cwd); err != nil {
 			return nil, err
 		}
 	}
-	if len(o.Omit) > 0 {
-		if omit, err = pathmap.NewGlobMatcher(o.Omit, cwd); err != nil {
+	if len(b.o.Omit) > 0 {
+		if omit, err = pathmap.NewGlobMatcher(b.o.Omit, b.cwd); err != nil {
 			return nil, err
 		}
-	}
-
-	type morf struct {
-		dataPath string
-		filename string // fr.filename
-		relname  string
-		source   string // the file read for source
-		// key is the name coverage.py reads the file's data under: the
-		// file reporter's filename (canonical, or relative with
-		// relative_files), not the data path, so that a data path that is
-		// relative, has "..", or names a .pyc, finds no data (0%).
-		key string
 	}
 	var morfs []morf
 	for _, p := range d.Paths() {
 		src := sourceForFile(p)
 		fn := src
-		if !o.RelativeFiles {
-			fn = canonicalFilename(src, cwd)
+		if !b.o.RelativeFiles {
+			fn = canonicalFilename(src, b.cwd)
 		}
 		rel := src
-		if strings.HasPrefix(src, relDir) {
-			rel = src[len(relDir):]
+		if strings.HasPrefix(src, b.relDir) {
+			rel = src[len(b.relDir):]
 		}
-		if include != nil && !include.Match(fn) {
-			continue
-		}
-		if omit != nil && omit.Match(fn) {
+		if include != nil && !include.Match(fn) || omit != nil && omit.Match(fn) {
 			continue
 		}
 		key := fn
-		if o.RelativeFiles {
+		if b.o.RelativeFiles {
 			key = rel
 		}
-		morfs = append(morfs, morf{p, fn, rel, src, key})
+		morfs = append(morfs, morf{p, fn, rel, key})
 	}
 	if len(morfs) == 0 {
 		return nil, report.ErrNoData
 	}
 	sort.SliceStable(morfs, func(i, j int) bool { return morfs[i].filename < morfs[j].filename })
+	return morfs, nil
+}
 
-	res := &Result{Set: &report.Set{}, BranchData: d.HasArcs, Cwd: cwd, Measured: measured}
-	// Files are analysed in parallel; results, warnings and the first error
-	// are then taken in file order, as coverage.py meets them.
-	type outcome struct {
-		file *report.File
-		warn string
-		err  error
-	}
-	outcomes := make([]outcome, len(morfs))
-	analyse := func(i int) {
-		m := morfs[i]
-		path := m.filename
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(cwd, path)
-		}
-		raw, err := readFile(path)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				err = &NoSourceError{Path: m.filename}
-			}
-			if o.IgnoreErrors {
-				outcomes[i].warn = fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err)
-				return
-			}
-			outcomes[i].err = err
-			return
-		}
-		t := target(m.dataPath)
-		p, err := o.Analyzer(m.filename, raw, t, releases.CoverageRules(t.Coverage).Regexes(o.Regexes))
-		if err != nil {
-			var np *NotPythonError
-			switch {
-			case errors.As(err, &np) && !shouldBePython(m.filename):
-			case errors.As(err, &np) && o.IgnoreErrors:
-				outcomes[i].warn = fmt.Sprintf("Couldn't parse Python file '%s'", m.filename)
-			case o.IgnoreErrors:
-				outcomes[i].warn = strings.TrimRight(fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err), " \t\n")
-			case errors.As(err, &np):
-				outcomes[i].err = err
-			default: // an unknown encoding, a bad regex: name the file
-				outcomes[i].err = fmt.Errorf("couldn't parse '%s': %w", m.filename, err)
-			}
-			return
-		}
-		f := &report.File{
-			Filename:   m.filename,
-			RelName:    m.relname,
-			Statements: p.Statements,
-			Excluded:   p.Excluded,
-			Regions:    p.Regions,
-			Source:     p.Text,
-		}
-		if f.Source == "" {
-			f.Source = PythonSource(raw)
-		}
-		df := d.Files[m.key]
-		if df == nil {
-			df = &sqlitecov.File{Path: m.key}
-		}
-		f.Executed = executedLines(df.AllLines(), p)
-		if d.HasArcs && p.Branches != nil {
-			f.Branch, err = safeBranches(p.Branches, df.AllArcs())
-			if err != nil {
-				outcomes[i].err = fmt.Errorf("%s: branch analysis: %w", m.filename, err)
-				return
-			}
-		}
-		if o.ShowContexts {
-			f.Contexts = lineContexts(df)
-		}
-		outcomes[i].file = f
-	}
+// outcome is what analysing one file gave: a result, a warning (the file
+// is left out) or an error.
+type outcome struct {
+	file *report.File
+	warn string
+	err  error
+}
+
+// parallel runs fn for 0..n-1 on every CPU and returns the outcomes in
+// order.
+func parallel(n int, fn func(i int) outcome) []outcome {
+	outcomes := make([]outcome, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(morfs)) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(morfs) {
+				if i >= n {
 					return
 				}
-				analyse(i)
+				outcomes[i] = fn(i)
 			}
 		})
 	}
 	wg.Wait()
-	for _, oc := range outcomes {
-		switch {
-		case oc.err != nil:
-			return nil, oc.err
-		case oc.warn != "":
-			warn(oc.warn)
-		case oc.file != nil:
-			res.Set.Files = append(res.Set.Files, oc.file)
+	return outcomes
+}
+
+// analyse reads and analyses one file as t and joins its data.
+func (b *builder) analyse(d *sqlitecov.Data, m morf, t Target) outcome {
+	path := m.filename
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(b.cwd, path)
+	}
+	raw, err := b.readFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = &NoSourceError{Path: m.filename}
+		}
+		if b.o.IgnoreErrors {
+			return outcome{warn: fmt.Sprintf("Couldn't parse '%s': %v", m.filename, err)}
+		}
+		return outcome{err: err}
+	}
+	p, err := b.o.Analyzer(m.filename, raw, t, releases.CoverageRules(t.Coverage).Regexes(b.o.Regexes))
+	if err != nil {
+		return b.parseFailure(m.filename, err)
+	}
+	f := &report.File{
+		Filename:   m.filename,
+		RelName:    m.relname,
+		Statements: p.Statements,
+		Excluded:   p.Excluded,
+		Regions:    p.Regions,
+		Source:     p.Text,
+	}
+	if f.Source == "" {
+		f.Source = PythonSource(raw)
+	}
+	df := d.Files[m.key]
+	if df == nil {
+		df = &sqlitecov.File{Path: m.key}
+	}
+	f.Executed = executedLines(df.AllLines(), p)
+	if d.HasArcs && p.Branches != nil {
+		if f.Branch, err = safeBranches(p.Branches, df.AllArcs()); err != nil {
+			return outcome{err: fmt.Errorf("%s: branch analysis: %w", m.filename, err)}
 		}
 	}
-	if d.HasArcs {
-		res.Set.HasArcs = true
-		for _, f := range res.Set.Files {
-			if f.Branch == nil {
-				res.Set.HasArcs = false
-			}
-		}
-		if !res.Set.HasArcs {
-			warn("the data has branch (arc) measurements, but branch figures are not reported yet: the reports show line coverage only")
+	if b.o.ShowContexts {
+		f.Contexts = lineContexts(df)
+	}
+	return outcome{file: f}
+}
+
+// parseFailure is what coverage.py does with a file its parser refuses.
+func (b *builder) parseFailure(filename string, err error) outcome {
+	var np *NotPythonError
+	switch {
+	case errors.As(err, &np) && !shouldBePython(filename):
+		return outcome{}
+	case errors.As(err, &np) && b.o.IgnoreErrors:
+		return outcome{warn: fmt.Sprintf("Couldn't parse Python file '%s'", filename)}
+	case b.o.IgnoreErrors:
+		return outcome{warn: strings.TrimRight(fmt.Sprintf("Couldn't parse '%s': %v", filename, err), " \t\n")}
+	case errors.As(err, &np):
+		return outcome{err: err}
+	default: // an unknown encoding, a bad regex: name the file
+		return outcome{err: fmt.Errorf("couldn't parse '%s': %w", filename, err)}
+	}
+}
+
+// allHaveBranches says every file has branch facts.
+func allHaveBranches(files []*report.File) bool {
+	for _, f := range files {
+		if f.Branch == nil {
+			return false
 		}
 	}
-	for _, s := range o.Source {
+	return true
+}
+
+// sourcePaths are the [run] source entries that exist, as the XML report
+// lists them.
+func (b *builder) sourcePaths() []string {
+	var out []string
+	for _, s := range b.o.Source {
 		sp := s
 		if !filepath.IsAbs(sp) {
-			sp = filepath.Join(cwd, sp)
+			sp = filepath.Join(b.cwd, sp)
 		}
 		if _, err := os.Stat(sp); err != nil {
 			continue
 		}
-		if o.RelativeFiles {
-			res.SourcePaths = append(res.SourcePaths, strings.TrimRight(s, `\/`))
+		if b.o.RelativeFiles {
+			out = append(out, strings.TrimRight(s, `\/`))
 		} else {
-			res.SourcePaths = append(res.SourcePaths, canonicalFilename(s, cwd))
+			out = append(out, canonicalFilename(s, b.cwd))
 		}
 	}
-	return res, nil
+	return out
 }
 
 // executedLines is translate_lines(data lines) & statements.

@@ -1,12 +1,12 @@
 package analysis
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
@@ -50,17 +50,6 @@ func fakeAnalyzer(filename string, src []byte, _ Target, _ releases.Regexes) (*P
 	return p, nil
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o777)
-		if err := os.WriteFile(p, []byte(body), 0o666); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func lineData(files map[string][]int) *sqlitecov.Data {
 	d := sqlitecov.NewData()
 	d.HasLines = true
@@ -80,7 +69,7 @@ func names(s *report.Set) []string {
 
 func TestBuild(t *testing.T) {
 	dir, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, dir, map[string]string{
+	testfiles.Write(t, dir, map[string]string{
 		"a.py":       "x = 1\ny = (1, \\\n  2)\nz = 3\n",
 		"pkg/b.py":   "a = 1\nb = 2 #x\nc = 3\n",
 		"pkg/bad.py": "SYNTAX\n",
@@ -172,7 +161,7 @@ func TestBuild(t *testing.T) {
 
 func TestBuildLines(t *testing.T) {
 	dir, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, dir, map[string]string{"a.py": "x = 1\ny = (1, \\\n  2)\nz = 3 #x\nw = 4\n"})
+	testfiles.Write(t, dir, map[string]string{"a.py": "x = 1\ny = (1, \\\n  2)\nz = 3 #x\nw = 4\n"})
 	// Line 3 belongs to the statement on line 2; 9 is no statement.
 	d := lineData(map[string][]int{filepath.Join(dir, "a.py"): {1, 3, 9}})
 	res, err := Build(d, Options{Dir: dir, Analyzer: fakeAnalyzer})
@@ -190,7 +179,7 @@ func TestBuildLines(t *testing.T) {
 
 func TestBuildArcsWarns(t *testing.T) {
 	dir, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, dir, map[string]string{"a.py": "x = 1\nif x:\n  y = 2\n"})
+	testfiles.Write(t, dir, map[string]string{"a.py": "x = 1\nif x:\n  y = 2\n"})
 	d := sqlitecov.NewData()
 	d.HasArcs = true
 	d.File(filepath.Join(dir, "a.py")).Arcs = map[string][][2]int{"": {{-1, 1}, {1, 2}, {2, -1}}}

@@ -3,23 +3,16 @@ package analysis
 import (
 	"errors"
 
+	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/pysource"
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 )
 
-// PySourceAnalyzer returns the Analyzer backed by package pysource, with
-// line figures only.
-func PySourceAnalyzer() Analyzer { return PySourceAnalyzerWith(nil) }
-
-// BranchFacts gives, for an analysed file, the function Parsed.Branches
-// wants (package pyarcs provides one). It is injected rather than imported
-// so that the arc analysis can depend on this package in its tests.
-type BranchFacts func(a *pysource.Analysis, ver, cov pysource.Version) func(executedArcs [][2]int) *report.Branches
-
-// PySourceAnalyzerWith is PySourceAnalyzer with branch facts from branches
-// (nil: none, reports then show line figures only).
-func PySourceAnalyzerWith(branches BranchFacts) Analyzer {
+// PySourceAnalyzer returns the Analyzer backed by packages pysource
+// (statements, exclusions, regions) and pyarcs (branch facts, computed only
+// when the data has arcs).
+func PySourceAnalyzer() Analyzer {
 	return func(filename string, src []byte, t Target, rx releases.Regexes) (*Parsed, error) {
 		a, err := pysource.Analyze(filename, src, pysource.Options{
 			Version: t.Python, Coverage: t.Coverage,
@@ -36,16 +29,27 @@ func PySourceAnalyzerWith(branches BranchFacts) Analyzer {
 		for i, r := range a.Regions {
 			regions[i] = report.Region{Kind: r.Kind, Name: r.Name, Start: r.Start, Lines: r.Lines}
 		}
-		p := &Parsed{
+		branches := pyarcs.Branches(a, pyarcs.Options{Version: t.Python, Coverage: t.Coverage})
+		return &Parsed{
 			Statements: a.Statements,
 			Excluded:   a.Excluded,
 			Regions:    regions,
 			Text:       a.Text,
 			FirstLine:  a.FirstLine,
-		}
-		if branches != nil {
-			p.Branches = branches(a, t.Python, t.Coverage)
-		}
-		return p, nil
+			Branches: func(executed [][2]int) *report.Branches {
+				return reportBranches(branches(executed))
+			},
+		}, nil
+	}
+}
+
+// reportBranches is the report model of pyarcs' branch facts.
+func reportBranches(b *pyarcs.BranchFacts) *report.Branches {
+	return &report.Branches{
+		Possible:   b.Possible,
+		Executed:   b.Executed,
+		ExitCounts: b.ExitCounts,
+		NoBranch:   b.NoBranch,
+		Describe:   b.Describe,
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/covkit/covkit/covconfig"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/sqlitecov"
 )
@@ -30,12 +32,12 @@ func v(s string) releases.Version {
 // 7.16's default exclusions.
 func TestDataVersionsDecide(t *testing.T) {
 	dir, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, dir, map[string]string{
+	testfiles.Write(t, dir, map[string]string{
 		"m.py":                                stubSource,
 		"__pycache__/m.cpython-311.pyc":       "",
 		"__pycache__/m.cpython-311.opt-1.pyc": "",
 	})
-	settings, _, err := LoadSettings(dir, "", func(string) string { return "" })
+	config, err := covconfig.Load(covconfig.LoadOptions{Dir: dir, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestDataVersionsDecide(t *testing.T) {
 			var warns []string
 			vs := tt.flags
 			res, err := Build(d, Options{
-				Dir: dir, Analyzer: PySourceAnalyzer(), Regexes: settings.Regexes, Versions: &vs,
+				Dir: dir, Analyzer: PySourceAnalyzer(), Regexes: config.Regexes(), Versions: &vs,
 				Warn: func(s string) { warns = append(warns, s) },
 			})
 			if err != nil {
@@ -111,7 +113,7 @@ func TestPythonEvidence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, _ := filepath.EvalSymlinks(t.TempDir())
-			writeFiles(t, dir, tt.files)
+			testfiles.Write(t, dir, tt.files)
 			d := sqlitecov.NewData()
 			d.Meta["version"] = "7.6.0"
 			paths := tt.paths

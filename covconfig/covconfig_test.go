@@ -2,9 +2,9 @@ package covconfig
 
 import (
 	"errors"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/releases"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,16 +97,11 @@ func TestPyExt(t *testing.T) {
 	}
 }
 
+// writeFiles writes files into a new temporary directory and returns it.
 func writeFiles(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfiles.Write(t, dir, files)
 	return dir
 }
 

@@ -60,15 +60,6 @@ for path in files:
 print(json.dumps(out))
 `
 
-type iniView struct {
-	Defaults [][2]string `json:"defaults"`
-	Sections []struct {
-		Name string
-		Opts [][2]string
-	} `json:"-"`
-	RawSections [][]any `json:"sections"`
-}
-
 func viewINI(f *iniFile) map[string]any {
 	opts := func(s *iniSection) [][]string {
 		out := [][]string{}

@@ -11,12 +11,12 @@
 package filesel
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/covkit/covkit/pathmap"
+	"github.com/covkit/covkit/releases"
 )
 
 // Config is the part of a run's configuration that chooses files.
@@ -192,27 +192,16 @@ const (
 // RulesFor returns the rules of coverage.py version v ("7.6.1"); an
 // unknown version gets the newest rules.
 func RulesFor(v string) Rules {
-	var a, b, c int
-	n, _ := fmt.Sscanf(v, "%d.%d.%d", &a, &b, &c)
-	if n < 2 {
+	ver, err := releases.Parse(v)
+	switch {
+	case err != nil:
 		return RulesVenv
-	}
-	switch ver := [3]int{a, b, c}; {
-	case less(ver, [3]int{7, 13, 1}):
+	case ver.Less(releases.Version{Major: 7, Minor: 13, Patch: 1}):
 		return RulesModules
-	case less(ver, [3]int{7, 13, 3}):
+	case ver.Less(releases.Version{Major: 7, Minor: 13, Patch: 3}):
 		return RulesSysconfig
 	}
 	return RulesVenv
-}
-
-func less(x, y [3]int) bool {
-	for i := range x {
-		if x[i] != y[i] {
-			return x[i] < y[i]
-		}
-	}
-	return false
 }
 
 // OmitDirs returns, for the omit patterns of the form "*/DIR/*" (DIR with
@@ -238,3 +227,4 @@ func (s *Selector) OmitDirs() []string {
 	}
 	return out
 }
+

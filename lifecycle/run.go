@@ -21,8 +21,8 @@ import (
 	"github.com/covkit/covkit/merge"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/pth"
-	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/report"
+	"github.com/covkit/covkit/reporting"
 	"github.com/covkit/covkit/sqlitecov"
 )
 
@@ -50,7 +50,7 @@ type Options struct {
 
 	// Report are the report flags; --python-version and --coverage-version
 	// override what the data says measured it.
-	Report *analysis.Flags
+	Report *reporting.Flags
 
 	Dir     string   // working directory ("": the process's)
 	Environ []string // the command's base environment (nil: os.Environ())
@@ -84,7 +84,7 @@ type lifecycle struct {
 	getenv   func(string) string
 	warnf    func(format string, args ...any)
 	config   *covconfig.Config
-	settings analysis.Settings
+	settings reporting.Settings
 	sel      *filesel.Selector
 	engine   engineChoice
 	dataFile string
@@ -170,7 +170,7 @@ func (l *lifecycle) prepare() error {
 	for _, w := range c.Warnings {
 		l.warnf("%s", w)
 	}
-	l.config, l.settings, l.sel = c, analysis.SettingsFromConfig(c), setup.Select
+	l.config, l.settings, l.sel = c, reporting.SettingsFromConfig(c), setup.Select
 	l.engine = engineChoice{engine: setup.Engine, why: setup.Why}
 	l.dataFile = o.DataFile
 	if l.dataFile == "" {
@@ -374,19 +374,18 @@ func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
 		return code, nil
 	}
 	l.dropVanished(data)
-	analyzer := analysis.PySourceAnalyzerWith(pyarcs.Facts)
-	env := analysis.Env{
+	analyzer := analysis.PySourceAnalyzer()
+	env := reporting.Env{
 		Dir: l.dir, Stdin: l.o.Stdin, Stdout: l.o.Stdout, Stderr: l.o.Stderr, Getenv: l.getenv, Environ: l.environ,
 	}
 	if !l.o.NoSummary {
 		env.StepSummary = l.getenv(EnvStepSummary)
 	}
-	_, err := analysis.WriteReports(data, l.o.Report, l.settings, analyzer, env)
-	var ec *cli.ExitCodeError
-	if errors.As(err, &ec) && ec.Code == cli.ExitUsage {
+	outcome, err := reporting.WriteReports(data, l.o.Report, l.settings, analyzer, env)
+	if err == nil && outcome.FailedUnder {
 		// --fail-under: only a command that succeeded is failed by coverage.
 		if code == 0 {
-			return cli.ExitUsage, err
+			return cli.ExitUsage, nil
 		}
 		return code, nil
 	}

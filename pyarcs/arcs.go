@@ -2,7 +2,7 @@
 // possible arcs of a file and their exit counts, as coverage.py's
 // PythonParser.arcs() and exit_counts() give them, built on pysource's
 // statement tree, and the branch facts a report needs
-// (report.Branches) once executed arcs are known.
+// (BranchFacts) once executed arcs are known.
 //
 // coverage.py's arc analysis changed a lot during 7.x. Two models are
 // reimplemented here: the one of coverage.py 6.5 up to 7.6 (code objects for

@@ -5,31 +5,33 @@ import (
 	"sync"
 
 	"github.com/covkit/covkit/pysource"
-	"github.com/covkit/covkit/report"
 )
 
-// Branches returns the function analysis.Parsed.Branches wants for file a:
-// given the arcs measured for the file (as stored in the data file), it
-// returns the file's branch facts the way coverage.py 7.16's
+// BranchFacts are one file's branch facts for its measured arcs, what
+// coverage.py's Analysis knows about branches.
+type BranchFacts struct {
+	Possible   [][2]int    // arc_possibilities_set
+	Executed   [][2]int    // arcs_executed_set (translated and reduced)
+	ExitCounts map[int]int // line -> number of exits
+	NoBranch   []int       // lines matching partial_branches
+	// Describe returns the human description of the arc from->to.
+	Describe func(from, to int) string
+}
+
+// Branches returns, for file a, a function that, given the arcs measured
+// for the file (as stored in the data file), returns its branch facts the way coverage.py 7.16's
 // analysis_from_file_reporter computes them (translated executed arcs,
 // reduced to the possible ones for lines with a single destination).
 // The arcs are computed on the first call.
-func Branches(a *pysource.Analysis, opts Options) func(executedArcs [][2]int) *report.Branches {
+func Branches(a *pysource.Analysis, opts Options) func(executedArcs [][2]int) *BranchFacts {
 	arcs := sync.OnceValue(func() *Result { return Arcs(a, opts) })
-	return func(executed [][2]int) *report.Branches {
+	return func(executed [][2]int) *BranchFacts {
 		return arcs().Branches(a, executed)
 	}
 }
 
-// Facts is Branches with the versions as separate arguments, the shape of
-// analysis.BranchFacts: pass pyarcs.Facts to analysis.PySourceAnalyzerWith.
-// A zero version means the default (CPython 3.14, coverage.py 7.16).
-func Facts(a *pysource.Analysis, ver, cov pysource.Version) func(executedArcs [][2]int) *report.Branches {
-	return Branches(a, Options{Version: ver, Coverage: cov})
-}
-
-// Branches is the report model's branch facts for the measured arcs.
-func (r *Result) Branches(a *pysource.Analysis, executed [][2]int) *report.Branches {
+// Branches is the branch facts for the measured arcs.
+func (r *Result) Branches(a *pysource.Analysis, executed [][2]int) *BranchFacts {
 	dests := map[int][]int{}
 	for _, arc := range r.Arcs {
 		dests[arc[0]] = append(dests[arc[0]], arc[1])
@@ -47,7 +49,7 @@ func (r *Result) Branches(a *pysource.Analysis, executed [][2]int) *report.Branc
 	for l, n := range r.ExitCounts {
 		exits[l] = n
 	}
-	return &report.Branches{
+	return &BranchFacts{
 		Possible:   r.Arcs,
 		Executed:   r.Translate(reduced),
 		ExitCounts: exits,

@@ -125,7 +125,7 @@ func compareFile(path string, src []byte, want *dumpEntry, popts pysource.Option
 	}
 	if want.Error != "" || want.Crash != "" {
 		if want.Crash != "" {
-			add("coverage.py crashes: " + firstWords(want.Crash))
+			add("coverage.py crashes: " + conformance.FirstWords(want.Crash))
 		}
 		return out
 	}
@@ -159,7 +159,7 @@ func compareFile(path string, src []byte, want *dumpEntry, popts pysource.Option
 		return out
 	}
 	r := Arcs(a, Options{Version: popts.Version, Coverage: popts.Coverage})
-	kinds := stmtKinds(a.Module)
+	kinds := a.Module.LineKinds()
 	extra, missing := conformance.Diff(r.Arcs, want.Arcs)
 	for _, x := range extra {
 		add("arc extra from "+kindOf(kinds, x[0])+" to "+kindOf(kinds, x[1]), x)
@@ -227,39 +227,6 @@ func kindOf(kinds map[int]string, l int) string {
 		return k
 	}
 	return "?"
-}
-
-func firstWords(s string) string {
-	if len(s) > 60 {
-		s = s[:60]
-	}
-	return s
-}
-
-func stmtKinds(m *pysource.Module) map[int]string {
-	k := map[int]string{}
-	var visit func(ss []*pysource.Stmt)
-	visit = func(ss []*pysource.Stmt) {
-		for _, s := range ss {
-			k[s.Line] = s.Kind.String()
-			for _, d := range s.Decorators {
-				k[d] = "decorator"
-			}
-			visit(s.Body)
-			visit(s.Orelse)
-			for _, h := range s.Handlers {
-				k[h.Line] = "except"
-				visit(h.Body)
-			}
-			visit(s.Finally)
-			for _, c := range s.Cases {
-				k[c.Line] = "case"
-				visit(c.Body)
-			}
-		}
-	}
-	visit(m.Body)
-	return k
 }
 
 func TestConformance(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -13,9 +12,10 @@ import (
 
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/testbed"
-	"github.com/covkit/covkit/pyarcs"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/pysource"
 	"github.com/covkit/covkit/report"
+	"github.com/covkit/covkit/reporting"
 	"github.com/covkit/covkit/sqlitecov"
 	"github.com/google/go-cmp/cmp"
 )
@@ -38,16 +38,6 @@ var goldenReports = []struct {
 	{"coverage.json", []string{"json", "-o", "coverage.json"}},
 	{"report-variant.txt", []string{"report", "-m", "--precision=2", "--sort=-BrPart", "--skip-covered"}},
 	{"coverage-pretty.json", []string{"json", "--pretty-print", "-o", "coverage-pretty.json"}},
-}
-
-var (
-	xmlStamp  = regexp.MustCompile(` timestamp="\d+"`)
-	jsonStamp = regexp.MustCompile(`"timestamp": "[^"]*"`)
-)
-
-func normalise(s string) string {
-	s = xmlStamp.ReplaceAllString(s, ` timestamp="T"`)
-	return jsonStamp.ReplaceAllString(s, `"timestamp": "T"`)
 }
 
 func goldenProjects(t *testing.T) []string {
@@ -84,7 +74,7 @@ func regenerate(t *testing.T, proj string) {
 				t.Fatal(err)
 			}
 		}
-		if err := os.WriteFile(filepath.Join(gdir, r.file), []byte(normalise(string(out))), 0o666); err != nil {
+		if err := os.WriteFile(filepath.Join(gdir, r.file), []byte(testfiles.WithoutTimestamps(string(out))), 0o666); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +103,7 @@ func TestGoldenReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			inBed := goldenRoot + "/" + name
-			settings, _, err := analysis.LoadSettings(proj, "", func(string) string { return "" })
+			settings, _, err := reporting.LoadSettings(proj, "", func(string) string { return "" })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +112,7 @@ func TestGoldenReports(t *testing.T) {
 				Dir:      inBed,
 				Regexes:  settings.Regexes,
 				Target:   analysis.Target{Python: pysource.Version{Major: 3, Minor: 14}},
-				Analyzer: analysis.PySourceAnalyzerWith(pyarcs.Facts),
+				Analyzer: analysis.PySourceAnalyzer(),
 				Warn:     func(m string) { warnings = append(warnings, m) },
 				ReadFile: func(p string) ([]byte, error) {
 					if rel, ok := strings.CutPrefix(p, inBed+"/"); ok {
@@ -167,7 +157,7 @@ func TestGoldenReports(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if diff := cmp.Diff(normalise(string(want)), normalise(buf.String())); diff != "" {
+				if diff := cmp.Diff(testfiles.WithoutTimestamps(string(want)), testfiles.WithoutTimestamps(buf.String())); diff != "" {
 					t.Errorf("%s differs from coverage.py's (-coverage.py +covkit):\n%s", r.file, diff)
 				}
 			}

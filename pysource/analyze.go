@@ -164,10 +164,7 @@ func AnalyzeText(filename, text string, opts Options) (*Analysis, error) {
 	a := &Analysis{Module: mod, Text: text}
 	a.firstOf = multilineMap(toks)
 
-	lm, err := newLineMatcher(text, cov)
-	if err != nil {
-		return nil, err
-	}
+	lm := newLineMatcher(text)
 	if cov.AtLeast(7, 0) {
 		err = a.coverage7(lm, toks, exclude, cov, ver)
 	} else {

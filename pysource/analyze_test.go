@@ -23,161 +23,163 @@ var (
 	cov716 = Version{Major: 7, Minor: 16}
 )
 
-// The expected values below were taken from coverage.py's PythonParser
-// running under the CPython named (the test beds: 3.11+6.5, 3.13+7.6,
-// 3.14+7.16); the conformance harness checks the same things at scale.
+// statementTests are TestStatements' cases. The expected values were taken
+// from coverage.py's PythonParser running under the CPython named (the test
+// beds: 3.11+6.5, 3.13+7.6, 3.14+7.16); the conformance harness checks the
+// same things at scale.
+var statementTests = []struct {
+	name     string
+	ver, cov Version
+	src      string
+	stmts    []int
+	excluded []int
+}{
+	{
+		name: "constant tests drop dead branches",
+		ver:  py313, cov: cov76,
+		src: "if 0:\n    a = 1\nif False:\n    b = 1\nelse:\n    c = 1\nif 1:\n    d = 1\nelse:\n    e = 1\n" +
+			"while 0:\n    f = 1\nif not __debug__:\n    g = 1\nif __debug__:\n    h = 1\nelse:\n    i = 1\n" +
+			"while 1:\n    j = 1\n    break\nwhile True:\n    k = 1\nl = 1\n",
+		stmts: []int{1, 3, 6, 7, 8, 11, 13, 15, 16, 19, 20, 21, 22, 23},
+	},
+	{
+		name: "code after return, raise, continue, infinite loops",
+		ver:  py314, cov: cov716,
+		src: "def f():\n    return 1\n    x = 2\ndef g():\n    for i in x:\n        continue\n        y = 1\n    raise E\n    z = 1\n" +
+			"def h():\n    if a:\n        return 1\n    else:\n        return 2\n    w = 1\n",
+		stmts: []int{1, 2, 4, 5, 6, 8, 10, 11, 12, 14},
+	},
+	{
+		// Checked against CPython 3.9.18's line table.
+		name: "3.9: pass has a line only when a construct's instruction follows",
+		ver:  Version{Major: 3, Minor: 9}, cov: cov76,
+		src: "def f(x):\n    if x:\n        pass\n    y = 1\n    while x:\n        pass\n    try:\n        pass\n" +
+			"    except E:\n        pass\n    if x:\n        pass\n    else:\n        y = 2\n    if x:\n        pass\n",
+		stmts: []int{1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16},
+	},
+	{
+		name: "try is a statement, else and finally are not",
+		ver:  py311, cov: cov65,
+		src:   "try:\n    a = 1\nexcept ValueError:\n    b = 1\nexcept:\n    c = 1\nelse:\n    d = 1\nfinally:\n    e = 1\nf = 1\n",
+		stmts: []int{1, 2, 3, 4, 5, 6, 8, 10, 11},
+	},
+	{
+		name: "with can swallow, try/finally cannot",
+		ver:  py313, cov: cov76,
+		src: "def f():\n    with a:\n        return 1\n    x = 2\ndef g():\n    try:\n        return 1\n    finally:\n        pass\n    y = 3\n" +
+			"def h():\n    try:\n        return 1\n    except E:\n        pass\n    z = 4\n",
+		stmts: []int{1, 2, 3, 4, 5, 6, 7, 9, 11, 12, 13, 14, 15, 16},
+	},
+	{
+		name: "class-level bare annotations vanish in 3.14",
+		ver:  py314, cov: cov716,
+		src:   "x: int\ny: int = 2\nclass C:\n    a: int\n    b: int = 3\ndef f():\n    q: int\n    self.z: int\n    return 1\n",
+		stmts: []int{1, 2, 3, 5, 6, 8, 9},
+	},
+	{
+		name: "class-level bare annotations are statements before 3.14",
+		ver:  py313, cov: cov76,
+		src:   "x: int\ny: int = 2\nclass C:\n    a: int\n    b: int = 3\ndef f():\n    q: int\n    self.z: int\n    return 1\n",
+		stmts: []int{1, 2, 3, 4, 5, 6, 8, 9},
+	},
+	{
+		name: "3.14 stops folding tuples and negative numbers",
+		ver:  py314, cov: cov716,
+		src:   "if ():\n  g=1\nif -1:\n  h=1\nelse:\n  i=1\nif not 0:\n  a=1\nelse:\n  b=1\n",
+		stmts: []int{1, 2, 3, 4, 6, 7, 8},
+	},
+	{
+		name: "3.13 folds tuples and negative numbers",
+		ver:  py313, cov: cov76,
+		src:   "if ():\n  g=1\nif -1:\n  h=1\nelse:\n  i=1\nif not 0:\n  a=1\nelse:\n  b=1\n",
+		stmts: []int{1, 3, 4, 7, 8},
+	},
+	{
+		name: "3.11 keeps code objects of constant-false branches",
+		ver:  py311, cov: cov65,
+		src:   "if 0:\n    f = lambda: 1\n    g = (x for x in y)\n    h = [x for x in y]\n    def k():\n        return 2\n    class C:\n        z = 3\nw = 1\n",
+		stmts: []int{1, 2, 3, 4, 5, 6, 7, 8, 9},
+	},
+	{
+		name: "3.11 trims them when no later constant is used",
+		ver:  py311, cov: cov65,
+		src:   "import re\nif 0:\n    def k():\n        return 2\n    g = (i for i in y)\nz = re\n",
+		stmts: []int{1, 2, 6},
+	},
+	{
+		name: "3.11 keeps them when a later constant is new",
+		ver:  py311, cov: cov65,
+		src:   "import re\nif 0:\n    def k():\n        return 2\n    g = (i for i in y)\nz = 5\n",
+		stmts: []int{1, 2, 3, 4, 5, 6},
+	},
+	{
+		name: "3.13 drops them",
+		ver:  py313, cov: cov76,
+		src:   "if 0:\n    f = lambda: 1\n    g = (x for x in y)\n    h = [x for x in y]\n    def k():\n        return 2\n    class C:\n        z = 3\nw = 1\n",
+		stmts: []int{1, 9},
+	},
+	{
+		name: "coverage 7.16 skips __annotate__ code objects",
+		ver:  py314, cov: cov716,
+		src:   "def __annotate__(format):\n    x = 1\n    f = lambda: 2\n    g = (a for a in b)\n    def inner():\n        return 3\n    return x\n",
+		stmts: []int{1, 3, 4, 5, 6},
+	},
+	{
+		name: "docstrings are not statements",
+		ver:  py314, cov: cov716,
+		src:   "'''Doc.'''\nx = 1\ndef f():\n    '''Doc.'''\n    return 1\nclass C:\n    ('paren'\n     'doc')\ndef g(): 'inline'\n",
+		stmts: []int{2, 3, 5, 6},
+	},
+	{
+		name: "coverage 6.5 docstrings come from tokens",
+		ver:  py311, cov: cov65,
+		src:   "# comment\n'''not a docstring for 6.5'''\ndef f():\n    '''Doc.'''\n    return 1\n",
+		stmts: []int{2, 3, 5},
+	},
+	{
+		name: "multi-line statements count once",
+		ver:  py314, cov: cov716,
+		src:   "x = call(\n    a,\n    b)\ny = [\n  1,\n]\n@dec(\n  1)\ndef f(\n  a):\n    pass\n",
+		stmts: []int{1, 4, 7, 9, 11},
+	},
+	{
+		name: "block exclusion",
+		ver:  py314, cov: cov716,
+		src:      "if x:  # pragma: no cover\n    a = 1\n    b = 2\nelse:\n    c = 3\n@dec  # pragma: no cover\ndef f():\n    return 1\nclass C:\n    def m(self):  # pragma: no cover\n        return 2\n    def n(self):\n        return 3\n",
+		stmts:    []int{5, 9, 12, 13},
+		excluded: []int{1, 2, 3, 6, 7, 8, 10, 11},
+	},
+	{
+		name: "coverage 7.16 default excludes stubs and TYPE_CHECKING",
+		ver:  py314, cov: cov716,
+		src:      "if TYPE_CHECKING:\n    import os\nclass P:\n    def m(self) -> int: ...\n    def n(self):\n        return 1\n",
+		stmts:    []int{3, 5, 6},
+		excluded: []int{1, 2, 4},
+	},
+	{
+		name: "coverage 6.5 default excludes only pragmas",
+		ver:  py311, cov: cov65,
+		src:   "if TYPE_CHECKING:\n    import os\nclass P:\n    def m(self) -> int: ...\n    def n(self):\n        return 1\n",
+		stmts: []int{1, 2, 3, 4, 5, 6},
+	},
+	{
+		name: "irrefutable case whose body is excluded",
+		ver:  py314, cov: cov716,
+		src:      "match x:\n    case 1:\n        y = 1\n    case _:\n        raise NotImplementedError  # pragma: no cover\n",
+		stmts:    []int{1, 2, 3},
+		excluded: []int{4, 5},
+	},
+	{
+		name: "coverage 7.6 maps line 1 to the first statement",
+		ver:  py313, cov: cov76,
+		src:      "# pragma: no cover\nimport os\nx = (1,\n     2)\n",
+		stmts:    []int{3},
+		excluded: []int{2},
+	},
+}
+
 func TestStatements(t *testing.T) {
-	tests := []struct {
-		name     string
-		ver, cov Version
-		src      string
-		stmts    []int
-		excluded []int
-	}{
-		{
-			name: "constant tests drop dead branches",
-			ver:  py313, cov: cov76,
-			src: "if 0:\n    a = 1\nif False:\n    b = 1\nelse:\n    c = 1\nif 1:\n    d = 1\nelse:\n    e = 1\n" +
-				"while 0:\n    f = 1\nif not __debug__:\n    g = 1\nif __debug__:\n    h = 1\nelse:\n    i = 1\n" +
-				"while 1:\n    j = 1\n    break\nwhile True:\n    k = 1\nl = 1\n",
-			stmts: []int{1, 3, 6, 7, 8, 11, 13, 15, 16, 19, 20, 21, 22, 23},
-		},
-		{
-			name: "code after return, raise, continue, infinite loops",
-			ver:  py314, cov: cov716,
-			src: "def f():\n    return 1\n    x = 2\ndef g():\n    for i in x:\n        continue\n        y = 1\n    raise E\n    z = 1\n" +
-				"def h():\n    if a:\n        return 1\n    else:\n        return 2\n    w = 1\n",
-			stmts: []int{1, 2, 4, 5, 6, 8, 10, 11, 12, 14},
-		},
-		{
-			// Checked against CPython 3.9.18's line table.
-			name: "3.9: pass has a line only when a construct's instruction follows",
-			ver:  Version{Major: 3, Minor: 9}, cov: cov76,
-			src: "def f(x):\n    if x:\n        pass\n    y = 1\n    while x:\n        pass\n    try:\n        pass\n" +
-				"    except E:\n        pass\n    if x:\n        pass\n    else:\n        y = 2\n    if x:\n        pass\n",
-			stmts: []int{1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16},
-		},
-		{
-			name: "try is a statement, else and finally are not",
-			ver:  py311, cov: cov65,
-			src:   "try:\n    a = 1\nexcept ValueError:\n    b = 1\nexcept:\n    c = 1\nelse:\n    d = 1\nfinally:\n    e = 1\nf = 1\n",
-			stmts: []int{1, 2, 3, 4, 5, 6, 8, 10, 11},
-		},
-		{
-			name: "with can swallow, try/finally cannot",
-			ver:  py313, cov: cov76,
-			src: "def f():\n    with a:\n        return 1\n    x = 2\ndef g():\n    try:\n        return 1\n    finally:\n        pass\n    y = 3\n" +
-				"def h():\n    try:\n        return 1\n    except E:\n        pass\n    z = 4\n",
-			stmts: []int{1, 2, 3, 4, 5, 6, 7, 9, 11, 12, 13, 14, 15, 16},
-		},
-		{
-			name: "class-level bare annotations vanish in 3.14",
-			ver:  py314, cov: cov716,
-			src:   "x: int\ny: int = 2\nclass C:\n    a: int\n    b: int = 3\ndef f():\n    q: int\n    self.z: int\n    return 1\n",
-			stmts: []int{1, 2, 3, 5, 6, 8, 9},
-		},
-		{
-			name: "class-level bare annotations are statements before 3.14",
-			ver:  py313, cov: cov76,
-			src:   "x: int\ny: int = 2\nclass C:\n    a: int\n    b: int = 3\ndef f():\n    q: int\n    self.z: int\n    return 1\n",
-			stmts: []int{1, 2, 3, 4, 5, 6, 8, 9},
-		},
-		{
-			name: "3.14 stops folding tuples and negative numbers",
-			ver:  py314, cov: cov716,
-			src:   "if ():\n  g=1\nif -1:\n  h=1\nelse:\n  i=1\nif not 0:\n  a=1\nelse:\n  b=1\n",
-			stmts: []int{1, 2, 3, 4, 6, 7, 8},
-		},
-		{
-			name: "3.13 folds tuples and negative numbers",
-			ver:  py313, cov: cov76,
-			src:   "if ():\n  g=1\nif -1:\n  h=1\nelse:\n  i=1\nif not 0:\n  a=1\nelse:\n  b=1\n",
-			stmts: []int{1, 3, 4, 7, 8},
-		},
-		{
-			name: "3.11 keeps code objects of constant-false branches",
-			ver:  py311, cov: cov65,
-			src:   "if 0:\n    f = lambda: 1\n    g = (x for x in y)\n    h = [x for x in y]\n    def k():\n        return 2\n    class C:\n        z = 3\nw = 1\n",
-			stmts: []int{1, 2, 3, 4, 5, 6, 7, 8, 9},
-		},
-		{
-			name: "3.11 trims them when no later constant is used",
-			ver:  py311, cov: cov65,
-			src:   "import re\nif 0:\n    def k():\n        return 2\n    g = (i for i in y)\nz = re\n",
-			stmts: []int{1, 2, 6},
-		},
-		{
-			name: "3.11 keeps them when a later constant is new",
-			ver:  py311, cov: cov65,
-			src:   "import re\nif 0:\n    def k():\n        return 2\n    g = (i for i in y)\nz = 5\n",
-			stmts: []int{1, 2, 3, 4, 5, 6},
-		},
-		{
-			name: "3.13 drops them",
-			ver:  py313, cov: cov76,
-			src:   "if 0:\n    f = lambda: 1\n    g = (x for x in y)\n    h = [x for x in y]\n    def k():\n        return 2\n    class C:\n        z = 3\nw = 1\n",
-			stmts: []int{1, 9},
-		},
-		{
-			name: "coverage 7.16 skips __annotate__ code objects",
-			ver:  py314, cov: cov716,
-			src:   "def __annotate__(format):\n    x = 1\n    f = lambda: 2\n    g = (a for a in b)\n    def inner():\n        return 3\n    return x\n",
-			stmts: []int{1, 3, 4, 5, 6},
-		},
-		{
-			name: "docstrings are not statements",
-			ver:  py314, cov: cov716,
-			src:   "'''Doc.'''\nx = 1\ndef f():\n    '''Doc.'''\n    return 1\nclass C:\n    ('paren'\n     'doc')\ndef g(): 'inline'\n",
-			stmts: []int{2, 3, 5, 6},
-		},
-		{
-			name: "coverage 6.5 docstrings come from tokens",
-			ver:  py311, cov: cov65,
-			src:   "# comment\n'''not a docstring for 6.5'''\ndef f():\n    '''Doc.'''\n    return 1\n",
-			stmts: []int{2, 3, 5},
-		},
-		{
-			name: "multi-line statements count once",
-			ver:  py314, cov: cov716,
-			src:   "x = call(\n    a,\n    b)\ny = [\n  1,\n]\n@dec(\n  1)\ndef f(\n  a):\n    pass\n",
-			stmts: []int{1, 4, 7, 9, 11},
-		},
-		{
-			name: "block exclusion",
-			ver:  py314, cov: cov716,
-			src:      "if x:  # pragma: no cover\n    a = 1\n    b = 2\nelse:\n    c = 3\n@dec  # pragma: no cover\ndef f():\n    return 1\nclass C:\n    def m(self):  # pragma: no cover\n        return 2\n    def n(self):\n        return 3\n",
-			stmts:    []int{5, 9, 12, 13},
-			excluded: []int{1, 2, 3, 6, 7, 8, 10, 11},
-		},
-		{
-			name: "coverage 7.16 default excludes stubs and TYPE_CHECKING",
-			ver:  py314, cov: cov716,
-			src:      "if TYPE_CHECKING:\n    import os\nclass P:\n    def m(self) -> int: ...\n    def n(self):\n        return 1\n",
-			stmts:    []int{3, 5, 6},
-			excluded: []int{1, 2, 4},
-		},
-		{
-			name: "coverage 6.5 default excludes only pragmas",
-			ver:  py311, cov: cov65,
-			src:   "if TYPE_CHECKING:\n    import os\nclass P:\n    def m(self) -> int: ...\n    def n(self):\n        return 1\n",
-			stmts: []int{1, 2, 3, 4, 5, 6},
-		},
-		{
-			name: "irrefutable case whose body is excluded",
-			ver:  py314, cov: cov716,
-			src:      "match x:\n    case 1:\n        y = 1\n    case _:\n        raise NotImplementedError  # pragma: no cover\n",
-			stmts:    []int{1, 2, 3},
-			excluded: []int{4, 5},
-		},
-		{
-			name: "coverage 7.6 maps line 1 to the first statement",
-			ver:  py313, cov: cov76,
-			src:      "# pragma: no cover\nimport os\nx = (1,\n     2)\n",
-			stmts:    []int{3},
-			excluded: []int{2},
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range statementTests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, err := Analyze("t.py", []byte(tt.src), Options{Version: tt.ver, Coverage: tt.cov})
 			if err != nil {
@@ -238,7 +240,7 @@ func TestRegexSemantics(t *testing.T) {
 		{`^b.{,1}=`, []int{5}},
 		{`[[:alpha:]]= 1`, nil}, // Python: the set [[:alph] then "]= 1"
 	}
-	lm, _ := newLineMatcher(text, DefaultCoverage)
+	lm := newLineMatcher(text)
 	for _, tt := range tests {
 		got, err := lm.matching([]string{tt.pattern}, DefaultCoverage, nil)
 		if err != nil {

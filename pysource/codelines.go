@@ -363,23 +363,7 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		cm.mark(s.Line)
 		return true
 	case SAnnAssign:
-		if !s.HasValue && s.ParenName && scope == scopeFunction {
-			return true
-		}
-		if s.HasValue || !s.SimpleTarget {
-			cm.mark(s.Line)
-			return true
-		}
-		switch scope {
-		case scopeFunction:
-		case scopeClass:
-			if cm.ver.Less(Version{Major: 3, Minor: 14}) || cm.futureAnn {
-				cm.mark(s.Line)
-			}
-		default:
-			cm.mark(s.Line)
-		}
-		return true
+		return cm.annAssign(s, scope, loop)
 	case SReturn, SRaise, SContinue:
 		cm.mark(s.Line)
 		return false
@@ -398,45 +382,9 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		// 3.9 does not know that 'assert False' never falls through.
 		return cm.constTruth(test) != truthFalse || cm.ver.Less(Version{Major: 3, Minor: 10})
 	case SIf:
-		c, pure := cm.constTest(s.Header[1:])
-		if !(pure && c != truthUnknown && cm.ver.Less(Version{Major: 3, Minor: 10})) {
-			// Before PEP 626 (3.10) a folded test leaves no line.
-			cm.mark(s.Line)
-		}
-		bf := false
-		if c != truthFalse {
-			bf = cm.block(s.Body, scope, loop)
-		} else {
-			cm.deadBlock(s.Body, pure)
-		}
-		of := c != truthTrue
-		if len(s.Orelse) > 0 {
-			if c != truthTrue {
-				of = cm.block(s.Orelse, scope, loop)
-			} else {
-				cm.deadBlock(s.Orelse, pure)
-			}
-		}
-		return bf || of
+		return cm.ifStmt(s, scope, loop)
 	case SWhile:
-		c, pure := cm.constTest(s.Header[1:])
-		if !(pure && c != truthUnknown && cm.ver.Less(Version{Major: 3, Minor: 10})) {
-			cm.mark(s.Line)
-		}
-		lc := &loopCtx{}
-		if c != truthFalse {
-			cm.block(s.Body, scope, lc)
-		} else {
-			cm.deadBlock(s.Body, pure)
-		}
-		if c == truthTrue {
-			return lc.broke
-		}
-		of := true
-		if len(s.Orelse) > 0 {
-			of = cm.block(s.Orelse, scope, loop)
-		}
-		return of || lc.broke
+		return cm.whileStmt(s, scope, loop)
 	case SFor:
 		cm.mark(s.Line)
 		lc := &loopCtx{}
@@ -447,26 +395,7 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		}
 		return of || lc.broke
 	case STry:
-		cm.mark(s.Line)
-		bf := cm.block(s.Body, scope, loop)
-		anyH := false
-		for _, h := range s.Handlers {
-			cm.mark(h.Line)
-			if cm.block(h.Body, scope, loop) {
-				anyH = true
-			}
-		}
-		ef := bf
-		if len(s.Orelse) > 0 {
-			if bf {
-				ef = cm.block(s.Orelse, scope, loop)
-			}
-		}
-		ff := true
-		if s.FinallyLine != 0 {
-			ff = cm.block(s.Finally, scope, loop)
-		}
-		return (ef || anyH) && ff
+		return cm.tryStmt(s, scope, loop)
 	case SWith:
 		cm.mark(s.Line)
 		cm.block(s.Body, scope, loop)
@@ -487,25 +416,7 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		cm.class(s)
 		return true
 	case SMatch:
-		cm.mark(s.Line)
-		anyF := false
-		irref := false
-		for _, c := range s.Cases {
-			cm.mark(c.Line)
-			if c.Guard {
-				// A guard the compiler folds to false makes the body dead.
-				if g := caseGuard(c.Header); g != nil && cm.constTruth(g) == truthFalse {
-					continue
-				}
-			}
-			if cm.block(c.Body, scope, loop) {
-				anyF = true
-			}
-			if c.Irrefutable {
-				irref = true
-			}
-		}
-		return anyF || !irref
+		return cm.matchStmt(s, scope, loop)
 	case SPass:
 		// 3.9 compiles pass to nothing: it has a line only when an
 		// enclosing construct's instruction comes next.
@@ -528,6 +439,120 @@ func (cm *codeModel) stmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
 		cm.mark(s.Line)
 		return true
 	}
+}
+
+// annAssign models an annotated assignment; it reports whether control can go on after it.
+func (cm *codeModel) annAssign(s *Stmt, scope scopeKind, loop *loopCtx) bool {
+	if !s.HasValue && s.ParenName && scope == scopeFunction {
+		return true
+	}
+	if s.HasValue || !s.SimpleTarget {
+		cm.mark(s.Line)
+		return true
+	}
+	switch scope {
+	case scopeFunction:
+	case scopeClass:
+		if cm.ver.Less(Version{Major: 3, Minor: 14}) || cm.futureAnn {
+			cm.mark(s.Line)
+		}
+	default:
+		cm.mark(s.Line)
+	}
+	return true
+}
+
+// ifStmt models an if statement; it reports whether control can go on after it.
+func (cm *codeModel) ifStmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
+	c, pure := cm.constTest(s.Header[1:])
+	if !(pure && c != truthUnknown && cm.ver.Less(Version{Major: 3, Minor: 10})) {
+		// Before PEP 626 (3.10) a folded test leaves no line.
+		cm.mark(s.Line)
+	}
+	bf := false
+	if c != truthFalse {
+		bf = cm.block(s.Body, scope, loop)
+	} else {
+		cm.deadBlock(s.Body, pure)
+	}
+	of := c != truthTrue
+	if len(s.Orelse) > 0 {
+		if c != truthTrue {
+			of = cm.block(s.Orelse, scope, loop)
+		} else {
+			cm.deadBlock(s.Orelse, pure)
+		}
+	}
+	return bf || of
+}
+
+// whileStmt models a while loop; it reports whether control can go on after it.
+func (cm *codeModel) whileStmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
+	c, pure := cm.constTest(s.Header[1:])
+	if !(pure && c != truthUnknown && cm.ver.Less(Version{Major: 3, Minor: 10})) {
+		cm.mark(s.Line)
+	}
+	lc := &loopCtx{}
+	if c != truthFalse {
+		cm.block(s.Body, scope, lc)
+	} else {
+		cm.deadBlock(s.Body, pure)
+	}
+	if c == truthTrue {
+		return lc.broke
+	}
+	of := true
+	if len(s.Orelse) > 0 {
+		of = cm.block(s.Orelse, scope, loop)
+	}
+	return of || lc.broke
+}
+
+// tryStmt models a try statement; it reports whether control can go on after it.
+func (cm *codeModel) tryStmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
+	cm.mark(s.Line)
+	bf := cm.block(s.Body, scope, loop)
+	anyH := false
+	for _, h := range s.Handlers {
+		cm.mark(h.Line)
+		if cm.block(h.Body, scope, loop) {
+			anyH = true
+		}
+	}
+	ef := bf
+	if len(s.Orelse) > 0 {
+		if bf {
+			ef = cm.block(s.Orelse, scope, loop)
+		}
+	}
+	ff := true
+	if s.FinallyLine != 0 {
+		ff = cm.block(s.Finally, scope, loop)
+	}
+	return (ef || anyH) && ff
+}
+
+// matchStmt models a match statement; it reports whether control can go on after it.
+func (cm *codeModel) matchStmt(s *Stmt, scope scopeKind, loop *loopCtx) bool {
+	cm.mark(s.Line)
+	anyF := false
+	irref := false
+	for _, c := range s.Cases {
+		cm.mark(c.Line)
+		if c.Guard {
+			// A guard the compiler folds to false makes the body dead.
+			if g := caseGuard(c.Header); g != nil && cm.constTruth(g) == truthFalse {
+				continue
+			}
+		}
+		if cm.block(c.Body, scope, loop) {
+			anyF = true
+		}
+		if c.Irrefutable {
+			irref = true
+		}
+	}
+	return anyF || !irref
 }
 
 // isDocstring reports whether s is an expression statement made of a

@@ -174,7 +174,7 @@ func compareFile(path string, src []byte, want *dumpEntry, opts Options) []confo
 	got, err := Analyze(path, src, opts)
 	if want.Error != "" || want.Crash != "" {
 		if err == nil {
-			add("coverage.py refuses, covkit accepts: " + firstWords(want.Error+want.Crash))
+			add("coverage.py refuses, covkit accepts: " + conformance.FirstWords(want.Error+want.Crash))
 			return out
 		}
 		if want.Crash != "" {
@@ -189,13 +189,13 @@ func compareFile(path string, src []byte, want *dumpEntry, opts Options) []confo
 	if err != nil {
 		var np *NotPythonError
 		if errors.As(err, &np) {
-			add("covkit refuses: " + firstWords(np.Msg))
+			add("covkit refuses: " + conformance.FirstWords(np.Msg))
 		} else {
-			add("covkit error: " + firstWords(err.Error()))
+			add("covkit error: " + conformance.FirstWords(err.Error()))
 		}
 		return out
 	}
-	kindAt := stmtKinds(got.Module)
+	kindAt := got.Module.LineKinds()
 	extra, missing := conformance.Diff(got.Statements, want.Statements)
 	for _, l := range extra {
 		add("statement extra at "+kindAt[l], l)
@@ -259,54 +259,6 @@ func compareFile(path string, src []byte, want *dumpEntry, opts Options) []confo
 		}
 	}
 	return out
-}
-
-func firstWords(s string) string {
-	if i := strings.Index(s, " as Python source: "); i >= 0 {
-		s = s[i+len(" as Python source: "):]
-	}
-	if len(s) > 60 {
-		s = s[:60]
-	}
-	return s
-}
-
-// stmtKinds names, for each line, the innermost statement or clause
-// starting there, for grouping mismatches.
-func stmtKinds(m *Module) map[int]string {
-	k := map[int]string{}
-	var visit func(ss []*Stmt)
-	visit = func(ss []*Stmt) {
-		for _, s := range ss {
-			name := s.Kind.String()
-			if s.Kind == SAnnAssign && !s.HasValue {
-				name = "AnnAssign(bare)"
-			}
-			k[s.Line] = name
-			for _, d := range s.Decorators {
-				k[d] = "decorator"
-			}
-			if s.ElseLine != 0 {
-				k[s.ElseLine] = "else"
-			}
-			if s.FinallyLine != 0 {
-				k[s.FinallyLine] = "finally"
-			}
-			visit(s.Body)
-			visit(s.Orelse)
-			for _, h := range s.Handlers {
-				k[h.Line] = "except"
-				visit(h.Body)
-			}
-			visit(s.Finally)
-			for _, c := range s.Cases {
-				k[c.Line] = "case"
-				visit(c.Body)
-			}
-		}
-	}
-	visit(m.Body)
-	return k
 }
 
 func TestConformance(t *testing.T) { testConformance(t, false) }

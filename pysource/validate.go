@@ -676,41 +676,6 @@ func checkBrackets(h []Token, ver Version, def bool) error {
 	var frames [8]bracketFrame
 	stack := append(frames[:0], bracketFrame{})
 	top := func() *bracketFrame { return &stack[len(stack)-1] }
-	endElem := func(f *bracketFrame, i int) error {
-		if f.open == "{" && f.sawColon && !f.elemColon && i > f.elemStart && h[f.elemStart].Text != "**" && !f.sawFor && !f.inLambda {
-			return &syntaxError{Msg: "':' expected after dictionary key", Line: h[f.elemStart].Line}
-		}
-		if f.call && !def && i > f.elemStart && !f.genexp && !f.inLambda {
-			elem := h[f.elemStart:i]
-			switch {
-			case elem[0].Text == "**":
-				f.sawStar2 = true
-			case elem[0].Text == "*":
-				if f.sawStar2 {
-					return &syntaxError{Msg: "iterable argument unpacking follows keyword argument unpacking", Line: elem[0].Line}
-				}
-			case TopLevelIndex(elem, "=") > 0:
-				if eq := TopLevelIndex(elem, "="); eq != 1 || elem[0].Type != NAME {
-					return &syntaxError{Msg: `expression cannot contain assignment, perhaps you meant "=="?`, Line: elem[0].Line}
-				}
-				f.sawKw = true
-			default:
-				if f.sawStar2 {
-					return &syntaxError{Msg: "positional argument follows keyword argument unpacking", Line: elem[0].Line}
-				}
-				if f.sawKw {
-					return &syntaxError{Msg: "positional argument follows keyword argument", Line: elem[0].Line}
-				}
-			}
-		}
-		if f.ifs > 0 {
-			return &syntaxError{Msg: "expected 'else' after 'if' expression", Line: h[i-1].Line}
-		}
-		f.elemColon = false
-		f.inLambda = false
-		f.elemStart = i + 1
-		return nil
-	}
 	for i, t := range h {
 		f := top()
 		if t.Type == NAME {
@@ -722,21 +687,7 @@ func checkBrackets(h []Token, ver Version, def bool) error {
 						f.genexp = true
 					}
 					// 'in' must follow before the bracket closes.
-					depth, found := 0, false
-					for _, u := range h[i+1:] {
-						if u.Type == OP && strings.Contains("([{", u.Text) {
-							depth++
-						} else if u.Type == OP && strings.Contains(")]}", u.Text) {
-							if depth == 0 {
-								break
-							}
-							depth--
-						} else if depth == 0 && isKeyword(u, "in") {
-							found = true
-							break
-						}
-					}
-					if !found {
+					if !inBeforeClose(h[i+1:]) {
 						if ver.AtLeast(3, 13) {
 							return &syntaxError{Msg: "'in' expected after for-loop variables", Line: t.Line}
 						}
@@ -766,7 +717,7 @@ func checkBrackets(h []Token, ver Version, def bool) error {
 			stack = append(stack, bracketFrame{open: t.Text, call: call, elemStart: i + 1})
 		case ")", "]", "}":
 			if len(stack) > 1 {
-				if err := endElem(f, i); err != nil {
+				if err := f.endElem(h, i, def); err != nil {
 					return err
 				}
 				stack = stack[:len(stack)-1]
@@ -776,7 +727,7 @@ func checkBrackets(h []Token, ver Version, def bool) error {
 				// Between 'lambda' and its ':': parameters.
 				continue
 			}
-			if err := endElem(f, i); err != nil {
+			if err := f.endElem(h, i, def); err != nil {
 				return err
 			}
 		case ":":
@@ -797,6 +748,70 @@ func checkBrackets(h []Token, ver Version, def bool) error {
 		return &syntaxError{Msg: "expected 'else' after 'if' expression", Line: h[len(h)-1].Line}
 	}
 	return nil
+}
+
+// endElem ends the element of frame f that token i closes (a ',' or the
+// closing bracket).
+func (f *bracketFrame) endElem(h []Token, i int, def bool) error {
+	if f.open == "{" && f.sawColon && !f.elemColon && i > f.elemStart && h[f.elemStart].Text != "**" && !f.sawFor && !f.inLambda {
+		return &syntaxError{Msg: "':' expected after dictionary key", Line: h[f.elemStart].Line}
+	}
+	if f.call && !def && i > f.elemStart && !f.genexp && !f.inLambda {
+		if err := f.checkArgument(h[f.elemStart:i]); err != nil {
+			return err
+		}
+	}
+	if f.ifs > 0 {
+		return &syntaxError{Msg: "expected 'else' after 'if' expression", Line: h[i-1].Line}
+	}
+	f.elemColon = false
+	f.inLambda = false
+	f.elemStart = i + 1
+	return nil
+}
+
+// checkArgument checks one argument of a call against those before it.
+func (f *bracketFrame) checkArgument(elem []Token) error {
+	switch {
+	case elem[0].Text == "**":
+		f.sawStar2 = true
+	case elem[0].Text == "*":
+		if f.sawStar2 {
+			return &syntaxError{Msg: "iterable argument unpacking follows keyword argument unpacking", Line: elem[0].Line}
+		}
+	case TopLevelIndex(elem, "=") > 0:
+		if eq := TopLevelIndex(elem, "="); eq != 1 || elem[0].Type != NAME {
+			return &syntaxError{Msg: `expression cannot contain assignment, perhaps you meant "=="?`, Line: elem[0].Line}
+		}
+		f.sawKw = true
+	default:
+		if f.sawStar2 {
+			return &syntaxError{Msg: "positional argument follows keyword argument unpacking", Line: elem[0].Line}
+		}
+		if f.sawKw {
+			return &syntaxError{Msg: "positional argument follows keyword argument", Line: elem[0].Line}
+		}
+	}
+	return nil
+}
+
+// inBeforeClose says an 'in' follows in h before the bracket that holds
+// it closes.
+func inBeforeClose(h []Token) bool {
+	depth := 0
+	for _, u := range h {
+		if u.Type == OP && strings.Contains("([{", u.Text) {
+			depth++
+		} else if u.Type == OP && strings.Contains(")]}", u.Text) {
+			if depth == 0 {
+				return false
+			}
+			depth--
+		} else if depth == 0 && isKeyword(u, "in") {
+			return true
+		}
+	}
+	return false
 }
 
 var futureFeatures = map[string]bool{

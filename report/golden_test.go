@@ -7,13 +7,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -126,17 +126,6 @@ func loadGolden(t *testing.T, dir string) (*Set, *Options, *goldenModel) {
 	return s, o, &m
 }
 
-var (
-	xmlStamp  = regexp.MustCompile(` timestamp="\d+"`)
-	jsonStamp = regexp.MustCompile(`"timestamp": "[^"]*"`)
-)
-
-// normalise removes what may differ between two runs: the time stamps.
-func normalise(s string) string {
-	s = xmlStamp.ReplaceAllString(s, ` timestamp="T"`)
-	return jsonStamp.ReplaceAllString(s, `"timestamp": "T"`)
-}
-
 var reports = []struct {
 	file  string
 	total string
@@ -176,7 +165,7 @@ func TestGoldenWriters(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", r.file, err)
 				}
-				if d := cmp.Diff(normalise(string(want)), normalise(got.String())); d != "" {
+				if d := cmp.Diff(testfiles.WithoutTimestamps(string(want)), testfiles.WithoutTimestamps(got.String())); d != "" {
 					t.Errorf("%s differs from coverage.py's (-coverage.py +covkit):\n%s", r.file, d)
 				}
 				if wt := m.Totals[r.total]; wt != total {
@@ -223,12 +212,8 @@ func TestGoldenRegenerate(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { os.RemoveAll(host) })
-			if err := copyFile(dump, filepath.Join(host, "dump.py")); err != nil {
-				t.Fatal(err)
-			}
-			if err := copyFile(dump, filepath.Join(host, fx.Cwd, "dump.py")); err != nil {
-				t.Fatal(err)
-			}
+			testfiles.CopyFile(t, dump, filepath.Join(host, "dump.py"))
+			testfiles.CopyFile(t, dump, filepath.Join(host, fx.Cwd, "dump.py"))
 			inBed = path.Join(inBed, fx.Cwd)
 			b.MustRun(t, inBed, nil, append([]string{"python3", "-m", "coverage", "run"}, fx.Run...)...)
 			for vname, opts := range fx.Variants {
@@ -244,7 +229,7 @@ func TestGoldenRegenerate(t *testing.T) {
 					}
 					if *update {
 						os.MkdirAll(gdir, 0o777)
-						if err := os.WriteFile(filepath.Join(gdir, f), []byte(normalise(string(got))), 0o666); err != nil {
+						if err := os.WriteFile(filepath.Join(gdir, f), []byte(testfiles.WithoutTimestamps(string(got))), 0o666); err != nil {
 							t.Fatal(err)
 						}
 						continue
@@ -253,19 +238,11 @@ func TestGoldenRegenerate(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if d := cmp.Diff(normalise(string(want)), normalise(string(got))); d != "" {
+					if d := cmp.Diff(testfiles.WithoutTimestamps(string(want)), testfiles.WithoutTimestamps(string(got))); d != "" {
 						t.Errorf("%s/%s: coverage.py now writes something else (-golden +now):\n%s", vname, f, d)
 					}
 				}
 			}
 		})
 	}
-}
-
-func copyFile(src, dst string) error {
-	b, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, b, 0o666)
 }

@@ -235,57 +235,40 @@ func lcovArcs(b *strings.Builder, f *File, a *fileAnalysis) {
 // pySplitlines is Python's str.splitlines() (without keepends).
 func pySplitlines(s string) []string {
 	var out []string
-	start := 0
-	i := 0
-	for i < len(s) {
-		r, size := decodeRune(s[i:])
-		switch r {
-		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
-			out = append(out, s[start:i])
-			i += size
-			start = i
-			continue
-		case '\r':
-			out = append(out, s[start:i])
-			i += size
-			if i < len(s) && s[i] == '\n' {
-				i++
-			}
-			start = i
-			continue
-		}
-		i += size
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
+	for start, i := 0, 0; i < len(s); {
+		end, next := pyLineEnd(s, i)
+		out = append(out, s[start:end])
+		start, i = next, next
 	}
 	return out
 }
 
 // pyLineCount is len(s.splitlines()) without building the lines.
 func pyLineCount(s string) int {
-	n, start := 0, 0
-	for i := 0; i < len(s); {
+	n := 0
+	for i := 0; i < len(s); n++ {
+		_, i = pyLineEnd(s, i)
+	}
+	return n
+}
+
+// pyLineEnd finds the end of the line that starts at i, as splitlines
+// sees line boundaries: end is where its text ends, next where the next
+// line starts (after the boundary; len(s) for the last line).
+func pyLineEnd(s string, i int) (end, next int) {
+	for i < len(s) {
 		r, size := decodeRune(s[i:])
 		switch r {
 		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
-			n++
-			i += size
-			start = i
-			continue
+			return i, i + size
 		case '\r':
-			n++
-			i += size
+			end, i = i, i+size
 			if i < len(s) && s[i] == '\n' {
 				i++
 			}
-			start = i
-			continue
+			return end, i
 		}
 		i += size
 	}
-	if start < len(s) {
-		n++
-	}
-	return n
+	return len(s), len(s)
 }

@@ -44,53 +44,114 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 	if len(s.Files) == 0 {
 		return 0, ErrNoData
 	}
-	total := Numbers{Precision: o.Precision}
-	type row struct {
-		f    *File
-		n    Numbers
-		vals []string
+	t := newTextTable(s, o)
+	if err := t.sort(o.Sort, s.HasArcs); err != nil {
+		return 0, err
 	}
-	var rows []row
+	switch strings.ToLower(o.Format) {
+	case "", "text":
+	case "total":
+		_, err := io.WriteString(w, t.total.PcCoveredStr()+"\n")
+		return t.total.PcCovered(), err
+	case "markdown":
+		vals := make([][]string, len(t.rows))
+		for i, r := range t.rows {
+			vals[i] = r.vals
+		}
+		_, err := io.WriteString(w, markdownTable(t.header, vals, t.totalLine, t.endLines))
+		return t.total.PcCovered(), err
+	default:
+		return 0, fmt.Errorf("Unknown report format choice: %s", pyQuote(o.Format))
+	}
+	if _, err := io.WriteString(w, t.plain()); err != nil {
+		return 0, err
+	}
+	return t.total.PcCovered(), nil
+}
+
+// textRow is one file's row of the text table.
+type textRow struct {
+	f    *File
+	n    Numbers
+	vals []string
+}
+
+// textTable is the text report's table before it is laid out.
+type textTable struct {
+	header    []string
+	rows      []textRow
+	total     Numbers
+	totalLine []string
+	endLines  []string // the notes on skipped files
+}
+
+// newTextTable computes the rows (files skipped by skip_covered and
+// skip_empty left out, but counted in the total), the total and the notes.
+func newTextTable(s *Set, o *Options) *textTable {
+	t := &textTable{total: Numbers{Precision: o.Precision}}
 	skipped, empty := 0, 0
 	for _, f := range sortedByFilename(s.Files) {
 		n := f.Numbers(o.Precision, s.HasArcs)
-		total = total.Add(n)
+		t.total = t.total.Add(n)
 		switch {
 		case o.SkipCovered && n.Missing == 0 && n.PartialBranches == 0:
 			skipped++
 		case o.SkipEmpty && n.Statements == 0:
 			empty++
 		default:
-			rows = append(rows, row{f: f, n: n})
+			t.rows = append(t.rows, textRow{f: f, n: n})
 		}
 	}
-	header := []string{"Name", "Stmts", "Miss"}
+	t.header = []string{"Name", "Stmts", "Miss"}
 	if s.HasArcs {
-		header = append(header, "Branch", "BrPart")
+		t.header = append(t.header, "Branch", "BrPart")
 	}
-	header = append(header, "Cover")
+	t.header = append(t.header, "Cover")
 	if o.ShowMissing {
-		header = append(header, "Missing")
+		t.header = append(t.header, "Missing")
 	}
-	for i := range rows {
-		r := &rows[i]
-		v := []string{r.f.RelName, strconv.Itoa(r.n.Statements), strconv.Itoa(r.n.Missing)}
-		if s.HasArcs {
-			v = append(v, strconv.Itoa(r.n.Branches), strconv.Itoa(r.n.PartialBranches))
-		}
-		v = append(v, r.n.PcCoveredStr())
-		if o.ShowMissing {
-			a := r.f.analysis(o.Precision, s.HasArcs)
-			var arcs map[int][]int
-			if s.HasArcs {
-				arcs = a.missingBranchArcs()
-			}
-			v = append(v, FormatLines(a.statements, a.missing, arcs))
-		}
-		r.vals = v
+	for i := range t.rows {
+		t.rows[i].vals = rowValues(t.rows[i], s.HasArcs, o)
 	}
+	t.totalLine = []string{"TOTAL", strconv.Itoa(t.total.Statements), strconv.Itoa(t.total.Missing)}
+	if s.HasArcs {
+		t.totalLine = append(t.totalLine, strconv.Itoa(t.total.Branches), strconv.Itoa(t.total.PartialBranches))
+	}
+	t.totalLine = append(t.totalLine, t.total.PcCoveredStr())
+	if o.ShowMissing {
+		t.totalLine = append(t.totalLine, "")
+	}
+	if o.SkipCovered && skipped > 0 {
+		t.endLines = append(t.endLines, "\n"+plural(skipped, "file")+" skipped due to complete coverage.")
+	}
+	if o.SkipEmpty && empty > 0 {
+		t.endLines = append(t.endLines, "\n"+plural(empty, "empty file")+" skipped.")
+	}
+	return t
+}
 
-	sortOpt := strings.ToLower(o.Sort)
+// rowValues are the cells of a file's row.
+func rowValues(r textRow, hasArcs bool, o *Options) []string {
+	v := []string{r.f.RelName, strconv.Itoa(r.n.Statements), strconv.Itoa(r.n.Missing)}
+	if hasArcs {
+		v = append(v, strconv.Itoa(r.n.Branches), strconv.Itoa(r.n.PartialBranches))
+	}
+	v = append(v, r.n.PcCoveredStr())
+	if o.ShowMissing {
+		a := r.f.analysis(o.Precision, hasArcs)
+		var arcs map[int][]int
+		if hasArcs {
+			arcs = a.missingBranchArcs()
+		}
+		v = append(v, FormatLines(a.statements, a.missing, arcs))
+	}
+	return v
+}
+
+// sort orders the rows as [report] sort says (coverage.py's column names,
+// "-" to reverse).
+func (t *textTable) sort(by string, hasArcs bool) error {
+	sortOpt := strings.ToLower(by)
 	if sortOpt == "" {
 		sortOpt = "name"
 	}
@@ -103,15 +164,15 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 		sortOpt = sortOpt[1:]
 	}
 	cols := map[string]int{"name": 0, "stmts": 1, "miss": 2, "cover": -1}
-	if s.HasArcs {
+	if hasArcs {
 		cols["branch"] = 3
 		cols["brpart"] = 4
 	}
 	col, ok := cols[sortOpt]
 	if !ok {
-		return 0, fmt.Errorf("Invalid sorting option: %s", pyQuote(o.Sort))
+		return fmt.Errorf("Invalid sorting option: %s", pyQuote(by))
 	}
-	numeric := func(r row) float64 {
+	numeric := func(r textRow) float64 {
 		switch col {
 		case 1:
 			return float64(r.n.Statements)
@@ -126,8 +187,8 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 	}
 	// Python's sort is stable; reverse=True keeps equal keys in their
 	// original order too.
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
+	sort.SliceStable(t.rows, func(i, j int) bool {
+		a, b := t.rows[i], t.rows[j]
 		var c int
 		if col == 0 {
 			c = compareHuman(makeHumanKey(a.vals[0]), makeHumanKey(b.vals[0]))
@@ -147,52 +208,24 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 		}
 		return c < 0
 	})
+	return nil
+}
 
-	totalLine := []string{"TOTAL", strconv.Itoa(total.Statements), strconv.Itoa(total.Missing)}
-	if s.HasArcs {
-		totalLine = append(totalLine, strconv.Itoa(total.Branches), strconv.Itoa(total.PartialBranches))
-	}
-	totalLine = append(totalLine, total.PcCoveredStr())
-	if o.ShowMissing {
-		totalLine = append(totalLine, "")
-	}
-	var endLines []string
-	if o.SkipCovered && skipped > 0 {
-		endLines = append(endLines, "\n"+plural(skipped, "file")+" skipped due to complete coverage.")
-	}
-	if o.SkipEmpty && empty > 0 {
-		endLines = append(endLines, "\n"+plural(empty, "empty file")+" skipped.")
-	}
-
-	switch strings.ToLower(o.Format) {
-	case "", "text":
-	case "total":
-		_, err := io.WriteString(w, total.PcCoveredStr()+"\n")
-		return total.PcCovered(), err
-	case "markdown":
-		vals := make([][]string, len(rows))
-		for i, r := range rows {
-			vals[i] = r.vals
-		}
-		_, err := io.WriteString(w, markdownTable(header, vals, totalLine, endLines))
-		return total.PcCovered(), err
-	default:
-		return 0, fmt.Errorf("Unknown report format choice: %s", pyQuote(o.Format))
-	}
-
+// plain lays the table out as coverage.py's text format does.
+func (t *textTable) plain() string {
 	coverIdx := 0
-	for i, h := range header {
+	for i, h := range t.header {
 		if h == "Cover" {
 			coverIdx = i
 		}
 	}
 	maxName := 5
-	for _, r := range rows {
+	for _, r := range t.rows {
 		maxName = max(maxName, runeLen(r.vals[0]))
 	}
 	maxName++
-	maxN := max(runeLen(totalLine[coverIdx])+2, len(" Cover")) + 1
-	for _, r := range rows {
+	maxN := max(runeLen(t.totalLine[coverIdx])+2, len(" Cover")) + 1
+	for _, r := range t.rows {
 		maxN = max(maxN, runeLen(r.vals[coverIdx])+2)
 	}
 	var b strings.Builder
@@ -201,7 +234,7 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 		b.WriteByte('\n')
 	}
 	var hb strings.Builder
-	for _, h := range header {
+	for _, h := range t.header {
 		switch h {
 		case "Name":
 			hb.WriteString(padRight(h, maxName))
@@ -219,7 +252,7 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 	writeLine(rule)
 	fmtRow := func(vals []string) string {
 		var lb strings.Builder
-		for i, h := range header {
+		for i, h := range t.header {
 			v := vals[i]
 			switch h {
 			case "Name":
@@ -234,20 +267,17 @@ func WriteText(w io.Writer, s *Set, o *Options) (float64, error) {
 		}
 		return lb.String()
 	}
-	for _, r := range rows {
+	for _, r := range t.rows {
 		writeLine(fmtRow(r.vals))
 	}
-	if len(rows) > 0 {
+	if len(t.rows) > 0 {
 		writeLine(rule)
 	}
-	writeLine(fmtRow(totalLine))
-	for _, l := range endLines {
+	writeLine(fmtRow(t.totalLine))
+	for _, l := range t.endLines {
 		writeLine(l)
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return 0, err
-	}
-	return total.PcCovered(), nil
+	return b.String()
 }
 
 func runeLen(s string) int { return len([]rune(s)) }

@@ -11,8 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/covkit/covkit/internal/testfiles"
 )
 
 // The test binary doubles as a helper process: SQLITECOV_HELPER=lock PATH
@@ -45,24 +48,14 @@ func TestMain(m *testing.M) {
 
 func TestLockedFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "busy.coverage")
-	copyFile(t, "testdata/lines-65.coverage", p)
+	testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
 	cmd := exec.Command(os.Args[0], "-test.run=^$", p)
 	cmd.Env = append(os.Environ(), "SQLITECOV_HELPER=lock")
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { stdin.Close(); cmd.Wait() }()
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if strings.TrimSpace(line) != "locked" {
-		t.Fatalf("helper: %q", line)
-	}
+	release := holdLock(t, cmd)
 	if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
 		t.Fatalf("ReadFile of a file being written: %v, want ErrLocked", err)
 	}
-	stdin.Close()
-	cmd.Wait()
+	release()
 	if _, err := ReadFile(p); err != nil {
 		t.Fatalf("after the writer finished: %v", err)
 	}
@@ -77,7 +70,7 @@ func TestUnreadableFile(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o755)
 	p := filepath.Join(dir, "secret.coverage")
-	copyFile(t, "testdata/lines-65.coverage", p)
+	testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
 	os.Chmod(p, 0)
 	if os.Geteuid() != 0 {
 		if _, err := ReadFile(p); !errors.Is(err, os.ErrPermission) {
@@ -115,7 +108,7 @@ func TestLockedBySQLite(t *testing.T) {
 	for _, mode := range []string{"EXCLUSIVE", "IMMEDIATE"} {
 		t.Run(mode, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "busy.coverage")
-			copyFile(t, "testdata/lines-65.coverage", p)
+			testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
 			script := `import sqlite3, sys
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN ` + mode + `")
@@ -123,20 +116,30 @@ c.execute("insert into meta (key, value) values ('x', 'y')")
 print("locked", flush=True)
 sys.stdin.read()
 `
-			cmd := exec.Command("/usr/bin/python3", "-c", script, p)
-			stdin, _ := cmd.StdinPipe()
-			stdout, _ := cmd.StdoutPipe()
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { stdin.Close(); cmd.Wait() }()
-			line, _ := bufio.NewReader(stdout).ReadString('\n')
-			if strings.TrimSpace(line) != "locked" {
-				t.Fatalf("python: %q", line)
-			}
+			holdLock(t, exec.Command("/usr/bin/python3", "-c", script, p))
 			if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
 				t.Fatalf("ReadFile during a %s transaction: %v, want ErrLocked", mode, err)
 			}
 		})
 	}
+}
+
+// holdLock starts cmd, a process that locks a data file, prints "locked"
+// and keeps the lock until its stdin closes, and waits for the lock. The
+// returned function (also run at the end of the test) releases it.
+func holdLock(t *testing.T, cmd *exec.Cmd) (release func()) {
+	t.Helper()
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { stdin.Close(); cmd.Wait() }) }
+	t.Cleanup(release)
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if strings.TrimSpace(line) != "locked" {
+		t.Fatalf("%s: %q", filepath.Base(cmd.Path), line)
+	}
+	return release
 }

@@ -41,10 +41,6 @@ type Source struct {
 // EngineCovkit is Source.Engine for data covkit's lean engine measured.
 const EngineCovkit = "covkit"
 
-func (s Source) same(o Source) bool {
-	return s.Python == o.Python && s.Coverage == o.Coverage && s.Engine == o.Engine
-}
-
 // Measured returns what measured d: the MeasuredKey record when there is
 // one, else a single Source whose Coverage is the meta table's version
 // (coverage.py writes its own there) and whose Python is unknown.

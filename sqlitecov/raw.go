@@ -98,13 +98,36 @@ func DecodeRaw(buf []byte, r *Raw) error {
 	if err != nil {
 		return err
 	}
-	type table struct {
-		root int
-		cols []column
+	tables, err := schemaTables(im)
+	if err != nil {
+		return err
 	}
-	tables := map[string]table{}
+	if _, ok := tables["coverage_schema"]; !ok {
+		return fmt.Errorf("%w (no coverage_schema table)", ErrNotCoverage)
+	}
+	sc := &rawScanner{im: im, tables: tables}
+	if err := sc.schemaVersion(r); err != nil {
+		return err
+	}
+	for _, step := range []func(*Raw) error{sc.meta, sc.files, sc.contexts, sc.lineBits, sc.arcs, sc.tracers} {
+		if err := step(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rawTable is a table of the data file: its root page and columns.
+type rawTable struct {
+	root int
+	cols []column
+}
+
+// schemaTables reads the schema (sqlite_schema) for coverage.py's tables.
+func schemaTables(im *image) (map[string]rawTable, error) {
+	tables := map[string]rawTable{}
 	var vals [5]value
-	err = im.scanTable(1, func(_ int64, rec []byte) error {
+	err := im.scanTable(1, func(_ int64, rec []byte) error {
 		if _, err := decodeRecord(rec, vals[:]); err != nil {
 			return err
 		}
@@ -121,70 +144,77 @@ func DecodeRaw(buf []byte, r *Raw) error {
 		if err != nil {
 			return err
 		}
-		tables[name] = table{root: int(vals[3].i), cols: cols}
+		tables[name] = rawTable{root: int(vals[3].i), cols: cols}
 		return nil
 	})
+	return tables, err
+}
+
+// rawScanner reads the rows of coverage.py's tables, one record at a time.
+type rawScanner struct {
+	im     *image
+	tables map[string]rawTable
+	row    [8]value
+}
+
+// pos finds the record index of each wanted column; -1 marks the rowid.
+func (sc *rawScanner) pos(t string, names ...string) ([]int, error) {
+	tb, ok := sc.tables[t]
+	if !ok {
+		return nil, fmt.Errorf("%w (no %s table)", ErrNotCoverage, t)
+	}
+	out := make([]int, len(names))
+	for i, n := range names {
+		out[i] = -2
+		for j, c := range tb.cols {
+			if c.name == n {
+				out[i] = j
+				if c.rowid {
+					out[i] = -1
+				}
+			}
+		}
+		if out[i] == -2 {
+			return nil, fmt.Errorf("%w (table %s has no column %s)", ErrNotCoverage, t, n)
+		}
+	}
+	return out, nil
+}
+
+// get is column p of the current row.
+func (sc *rawScanner) get(rowid int64, p int) value {
+	if p == -1 {
+		return value{kind: 'i', i: rowid}
+	}
+	return sc.row[p]
+}
+
+// scan calls fn for each row of table t, with the positions of the named
+// columns.
+func (sc *rawScanner) scan(t string, names []string, fn func(rowid int64, p []int) error) error {
+	p, err := sc.pos(t, names...)
 	if err != nil {
 		return err
 	}
-	cs, ok := tables["coverage_schema"]
-	if !ok {
-		return fmt.Errorf("%w (no coverage_schema table)", ErrNotCoverage)
+	if len(sc.tables[t].cols) > len(sc.row) {
+		return ErrUnsupported
 	}
-	// pos finds the record index of each wanted column; -1 marks the rowid.
-	pos := func(t string, names ...string) ([]int, error) {
-		tb, ok := tables[t]
-		if !ok {
-			return nil, fmt.Errorf("%w (no %s table)", ErrNotCoverage, t)
-		}
-		out := make([]int, len(names))
-		for i, n := range names {
-			out[i] = -2
-			for j, c := range tb.cols {
-				if c.name == n {
-					out[i] = j
-					if c.rowid {
-						out[i] = -1
-					}
-				}
-			}
-			if out[i] == -2 {
-				return nil, fmt.Errorf("%w (table %s has no column %s)", ErrNotCoverage, t, n)
-			}
-		}
-		return out, nil
-	}
-	var row [8]value
-	get := func(rowid int64, p int) value {
-		if p == -1 {
-			return value{kind: 'i', i: rowid}
-		}
-		return row[p]
-	}
-	scan := func(t string, names []string, fn func(rowid int64, p []int) error) error {
-		p, err := pos(t, names...)
-		if err != nil {
+	return sc.im.scanTable(sc.tables[t].root, func(rowid int64, rec []byte) error {
+		if _, err := decodeRecord(rec, sc.row[:]); err != nil {
 			return err
 		}
-		if len(tables[t].cols) > len(row) {
-			return ErrUnsupported
-		}
-		return im.scanTable(tables[t].root, func(rowid int64, rec []byte) error {
-			if _, err := decodeRecord(rec, row[:]); err != nil {
-				return err
-			}
-			return fn(rowid, p)
-		})
-	}
+		return fn(rowid, p)
+	})
+}
 
+func (sc *rawScanner) schemaVersion(r *Raw) error {
 	version := -1
-	err = scan("coverage_schema", []string{"version"}, func(rowid int64, p []int) error {
-		if v := get(rowid, p[0]); version == -1 && v.kind == 'i' {
+	err := sc.scan("coverage_schema", []string{"version"}, func(rowid int64, p []int) error {
+		if v := sc.get(rowid, p[0]); version == -1 && v.kind == 'i' {
 			version = int(v.i)
 		}
 		return nil
 	})
-	_ = cs
 	if err != nil {
 		return err
 	}
@@ -195,50 +225,55 @@ func DecodeRaw(buf []byte, r *Raw) error {
 	if version != SchemaVersion {
 		return fmt.Errorf("%w: version %d, need %d", ErrSchema, version, SchemaVersion)
 	}
-	err = scan("meta", []string{"key", "value"}, func(rowid int64, p []int) error {
-		k, v := get(rowid, p[0]), get(rowid, p[1])
+	return nil
+}
+
+func (sc *rawScanner) meta(r *Raw) error {
+	return sc.scan("meta", []string{"key", "value"}, func(rowid int64, p []int) error {
+		k, v := sc.get(rowid, p[0]), sc.get(rowid, p[1])
 		r.Meta[string(k.b)] = text(v)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	err = scan("file", []string{"id", "path"}, func(rowid int64, p []int) error {
-		id, path := get(rowid, p[0]), get(rowid, p[1])
+}
+
+func (sc *rawScanner) files(r *Raw) error {
+	return sc.scan("file", []string{"id", "path"}, func(rowid int64, p []int) error {
+		id, path := sc.get(rowid, p[0]), sc.get(rowid, p[1])
 		if id.kind != 'i' || (path.kind != 't' && path.kind != 'b') {
 			return ErrUnsupported
 		}
 		r.Files = append(r.Files, RawFile{ID: id.i, Path: string(path.b)})
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	err = scan("context", []string{"id", "context"}, func(rowid int64, p []int) error {
-		id, c := get(rowid, p[0]), get(rowid, p[1])
+}
+
+func (sc *rawScanner) contexts(r *Raw) error {
+	return sc.scan("context", []string{"id", "context"}, func(rowid int64, p []int) error {
+		id, c := sc.get(rowid, p[0]), sc.get(rowid, p[1])
 		if id.kind != 'i' || (c.kind != 't' && c.kind != 'b') {
 			return ErrUnsupported
 		}
 		r.Contexts = append(r.Contexts, RawContext{ID: id.i, Context: string(c.b)})
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	err = scan("line_bits", []string{"file_id", "context_id", "numbits"}, func(rowid int64, p []int) error {
-		f, c, nb := get(rowid, p[0]), get(rowid, p[1]), get(rowid, p[2])
+}
+
+func (sc *rawScanner) lineBits(r *Raw) error {
+	return sc.scan("line_bits", []string{"file_id", "context_id", "numbits"}, func(rowid int64, p []int) error {
+		f, c, nb := sc.get(rowid, p[0]), sc.get(rowid, p[1]), sc.get(rowid, p[2])
 		if f.kind != 'i' || c.kind != 'i' || (nb.kind != 'b' && nb.kind != 0) {
 			return ErrUnsupported
 		}
 		r.LineBits = append(r.LineBits, RawLineBits{FileID: f.i, ContextID: c.i, Numbits: nb.b})
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	err = scanArcs(im, tables["arc"].root, tables["arc"].cols, r, func() error {
-		return scan("arc", []string{"file_id", "context_id", "fromno", "tono"}, func(rowid int64, p []int) error {
-			f, c, a, b := get(rowid, p[0]), get(rowid, p[1]), get(rowid, p[2]), get(rowid, p[3])
+}
+
+// arcs reads the arc table, by the fast path of scanArcs when it can.
+func (sc *rawScanner) arcs(r *Raw) error {
+	return scanArcs(sc.im, sc.tables["arc"].root, sc.tables["arc"].cols, r, func() error {
+		return sc.scan("arc", []string{"file_id", "context_id", "fromno", "tono"}, func(rowid int64, p []int) error {
+			f, c, a, b := sc.get(rowid, p[0]), sc.get(rowid, p[1]), sc.get(rowid, p[2]), sc.get(rowid, p[3])
 			if f.kind != 'i' || c.kind != 'i' || a.kind != 'i' || b.kind != 'i' ||
 				a.i != int64(int32(a.i)) || b.i != int64(int32(b.i)) {
 				return ErrUnsupported
@@ -247,11 +282,11 @@ func DecodeRaw(buf []byte, r *Raw) error {
 			return nil
 		})
 	})
-	if err != nil {
-		return err
-	}
-	return scan("tracer", []string{"file_id", "tracer"}, func(rowid int64, p []int) error {
-		f, t := get(rowid, p[0]), get(rowid, p[1])
+}
+
+func (sc *rawScanner) tracers(r *Raw) error {
+	return sc.scan("tracer", []string{"file_id", "tracer"}, func(rowid int64, p []int) error {
+		f, t := sc.get(rowid, p[0]), sc.get(rowid, p[1])
 		if f.kind != 'i' {
 			return ErrUnsupported
 		}

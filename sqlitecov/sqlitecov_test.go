@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/covkit/covkit/internal/testfiles"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/*.golden.json with coverage.py (/usr/bin/python3)")
@@ -185,18 +187,6 @@ func sqliteExec(t *testing.T, path string, stmts ...string) {
 	}
 }
 
-func copyFile(t *testing.T, from, to string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestBadInputs(t *testing.T) {
 	dir := t.TempDir()
 	good := "testdata/branchctx-716.coverage"
@@ -208,15 +198,15 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"zero-byte", func(p string) { os.WriteFile(p, nil, 0o666) }, ErrEmpty, "empty file"},
 		{"truncated-header", func(p string) {
-			b := copyFile(t, good, p)
+			b := testfiles.CopyFile(t, good, p)
 			os.WriteFile(p, b[:50], 0o666)
 		}, ErrTruncated, "truncated"},
 		{"truncated-pages", func(p string) {
-			b := copyFile(t, good, p)
+			b := testfiles.CopyFile(t, good, p)
 			os.WriteFile(p, b[:len(b)/2/4096*4096], 0o666)
 		}, ErrTruncated, "header says"},
 		{"truncated-mid-page", func(p string) {
-			b := copyFile(t, good, p)
+			b := testfiles.CopyFile(t, good, p)
 			os.WriteFile(p, b[:len(b)-100], 0o666)
 		}, ErrTruncated, "whole number"},
 		{"not-sqlite", func(p string) { os.WriteFile(p, []byte("hello, world\n"), 0o666) }, ErrNotSQLite, "not an SQLite database"},
@@ -224,14 +214,14 @@ func TestBadInputs(t *testing.T) {
 			sqliteExec(t, p, "create table songs (id integer primary key, title text)", "insert into songs (title) values ('x')")
 		}, ErrNotCoverage, "no coverage_schema"},
 		{"schema-6", func(p string) {
-			copyFile(t, good, p)
+			testfiles.CopyFile(t, good, p)
 			sqliteExec(t, p, "update coverage_schema set version = 6")
 		}, ErrSchema, "version 6, need 7"},
 		{"coverage-4-json", func(p string) {
 			os.WriteFile(p, []byte(`!coverage.py: This is a private format, don't read it directly!{"lines":{"/a.py":[1,2]}}`), 0o666)
 		}, ErrJSON, "4.x JSON"},
 		{"missing-table", func(p string) {
-			copyFile(t, good, p)
+			testfiles.CopyFile(t, good, p)
 			sqliteExec(t, p, "drop table arc")
 		}, ErrNotCoverage, "no arc table"},
 	}
@@ -258,7 +248,7 @@ func TestBadInputs(t *testing.T) {
 // back to the SQL engine and still get the data.
 func TestFallbackWAL(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "wal.coverage")
-	copyFile(t, "testdata/lines-716.coverage", p)
+	testfiles.CopyFile(t, "testdata/lines-716.coverage", p)
 	sqliteExec(t, p, "pragma journal_mode=wal")
 	buf, _ := os.ReadFile(p)
 	var r Raw
@@ -314,7 +304,7 @@ func TestUpdate(t *testing.T) {
 func TestHotJournalGoesToSQLite(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "j.coverage")
-	copyFile(t, "testdata/lines-716.coverage", p)
+	testfiles.CopyFile(t, "testdata/lines-716.coverage", p)
 	os.WriteFile(p+"-journal", []byte("not really a journal"), 0o666)
 	if !hotJournal(p) {
 		t.Fatal("journal not noticed")

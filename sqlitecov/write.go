@@ -108,6 +108,31 @@ func writeDB(name string, d *Data) (err error) {
 	if _, err := tx.Exec("INSERT INTO coverage_schema (version) VALUES (?)", SchemaVersion); err != nil {
 		return err
 	}
+	if err := insertMeta(tx, d); err != nil {
+		return err
+	}
+	ctxID, err := insertContexts(tx, d)
+	if err != nil {
+		return err
+	}
+	paths := d.Paths()
+	ins := newBatcher(tx, "INSERT INTO file (id, path) VALUES ", 2)
+	for i, p := range paths {
+		if err := ins.add(i+1, p); err != nil {
+			return err
+		}
+	}
+	if err := ins.flush(); err != nil {
+		return err
+	}
+	if err := insertMeasurements(tx, d, paths, ctxID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// insertMeta writes the meta table, has_arcs as the data says.
+func insertMeta(tx *sql.Tx, d *Data) error {
 	meta := maps.Clone(d.Meta)
 	if meta == nil {
 		meta = map[string]string{}
@@ -121,7 +146,12 @@ func writeDB(name string, d *Data) (err error) {
 			return err
 		}
 	}
-	paths := d.Paths()
+	return nil
+}
+
+// insertContexts writes every context the data names, sorted, and returns
+// their ids.
+func insertContexts(tx *sql.Tx, d *Data) (map[string]int, error) {
 	ctxSet := map[string]struct{}{}
 	for _, c := range d.Contexts {
 		ctxSet[c] = struct{}{}
@@ -140,21 +170,15 @@ func writeDB(name string, d *Data) (err error) {
 	for i, c := range ctxs {
 		ctxID[c] = i + 1
 		if err := ins.add(i+1, c); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := ins.flush(); err != nil {
-		return err
-	}
-	ins = newBatcher(tx, "INSERT INTO file (id, path) VALUES ", 2)
-	for i, p := range paths {
-		if err := ins.add(i+1, p); err != nil {
-			return err
-		}
-	}
-	if err := ins.flush(); err != nil {
-		return err
-	}
+	return ctxID, ins.flush()
+}
+
+// insertMeasurements writes the lines (numbits), arcs (sorted, without
+// repeats) and tracers of the files, paths[i] having id i+1.
+func insertMeasurements(tx *sql.Tx, d *Data, paths []string, ctxID map[string]int) error {
 	lb := newBatcher(tx, "INSERT INTO line_bits (file_id, context_id, numbits) VALUES ", 3)
 	arc := newBatcher(tx, "INSERT INTO arc (file_id, context_id, fromno, tono) VALUES ", 4)
 	tr := newBatcher(tx, "INSERT INTO tracer (file_id, tracer) VALUES ", 2)
@@ -186,7 +210,7 @@ func writeDB(name string, d *Data) (err error) {
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // batcher inserts rows many at a time: one statement per row through

@@ -7,6 +7,4 @@ import (
 )
 
 // Every flag the README shows covmerge with exists.
-func TestREADMEFlags(t *testing.T) {
-	readmeflags.Check(t, "covmerge", run)
-}
+func TestREADMEFlags(t *testing.T) { readmeflags.Check(t, "covmerge", run) }

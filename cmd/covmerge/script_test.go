@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/covkit/covkit/internal/scriptdata"
 	"github.com/covkit/covkit/internal/testnodes"
 	"github.com/covkit/covkit/sqlitecov"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -26,68 +25,10 @@ func TestScripts(t *testing.T) {
 		Dir:       "testdata/script",
 		Condition: testnodes.Condition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mkdata":   cmdMkdata,
+			"mkdata":   scriptdata.Mkdata{}.Cmd,
 			"dumpdata": cmdDumpdata,
 		},
 	})
-}
-
-// mkdata FILE [-arcs] PATH[@CONTEXT][#TRACER]=ITEMS... writes a coverage.py
-// data file. ITEMS are comma-separated line numbers, or with -arcs FROM>TO
-// pairs. PATH is kept as written (absolute paths stay absolute).
-func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 {
-		ts.Fatalf("usage: mkdata FILE [-arcs] PATH[@CONTEXT][#TRACER]=ITEMS...")
-	}
-	d := sqlitecov.NewData()
-	d.Meta["version"] = "7.16.1"
-	d.HasLines = true
-	for _, a := range args[1:] {
-		if a == "-arcs" {
-			d.HasArcs, d.HasLines = true, false
-			continue
-		}
-		spec, items, ok := strings.Cut(a, "=")
-		if !ok {
-			ts.Fatalf("mkdata: bad %q", a)
-		}
-		spec, tracer, _ := strings.Cut(spec, "#")
-		path, ctx, _ := strings.Cut(spec, "@")
-		f := d.File(path)
-		f.Tracer = tracer
-		if !slices.Contains(d.Contexts, ctx) {
-			d.Contexts = append(d.Contexts, ctx)
-			slices.Sort(d.Contexts)
-		}
-		if d.HasArcs && f.Arcs == nil {
-			f.Arcs = map[string][][2]int{}
-		}
-		if d.HasLines && f.Lines == nil {
-			f.Lines = map[string][]int{}
-		}
-		for _, it := range strings.Split(items, ",") {
-			if it == "" {
-				continue
-			}
-			if d.HasArcs {
-				from, to, _ := strings.Cut(it, ">")
-				x, err1 := strconv.Atoi(from)
-				y, err2 := strconv.Atoi(to)
-				if err1 != nil || err2 != nil {
-					ts.Fatalf("mkdata: bad arc %q", it)
-				}
-				f.Arcs[ctx] = append(f.Arcs[ctx], [2]int{x, y})
-			} else {
-				n, err := strconv.Atoi(it)
-				if err != nil {
-					ts.Fatalf("mkdata: bad line %q", it)
-				}
-				f.Lines[ctx] = append(f.Lines[ctx], n)
-			}
-		}
-	}
-	ts.Check(os.MkdirAll(filepath.Dir(ts.MkAbs(args[0])), 0o777))
-	ts.Check(sqlitecov.WriteFile(ts.MkAbs(args[0]), d))
 }
 
 // dumpdata FILE prints a data file as text on stdout.

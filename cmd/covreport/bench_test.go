@@ -9,6 +9,7 @@ import (
 
 	"github.com/covkit/covkit/bench/merge/corpus"
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -88,7 +89,7 @@ func speedVsCoveragePy(t *testing.T, branch bool) {
 	for _, f := range []string{"report.txt", "coverage.xml", "coverage.lcov", "coverage.json"} {
 		want, _ := os.ReadFile(filepath.Join(host, "py", f))
 		got, _ := os.ReadFile(filepath.Join(host, "go", f))
-		if d := cmp.Diff(normalise(string(want)), normalise(string(got))); d != "" {
+		if d := cmp.Diff(testfiles.WithoutTimestamps(string(want)), testfiles.WithoutTimestamps(string(got))); d != "" {
 			t.Errorf("%s differs (-coverage.py +covreport):\n%s", f, d)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -88,16 +88,6 @@ func covreportBinary(t *testing.T) string {
 		t.Fatalf("building covreport: %v", buildErr)
 	}
 	return binPath
-}
-
-var (
-	xmlStamp  = regexp.MustCompile(` timestamp="\d+"`)
-	jsonStamp = regexp.MustCompile(`"timestamp": "[^"]*"`)
-)
-
-func normalise(s string) string {
-	s = xmlStamp.ReplaceAllString(s, ` timestamp="T"`)
-	return jsonStamp.ReplaceAllString(s, `"timestamp": "T"`)
 }
 
 var (
@@ -244,7 +234,7 @@ func runVariant(t *testing.T, b *testbed.Bed, bin, proj, cwd string, run []strin
 			compareNumbers(t, want[r], got)
 			continue
 		}
-		if d := cmp.Diff(normalise(want[r]), normalise(got)); d != "" {
+		if d := cmp.Diff(testfiles.WithoutTimestamps(want[r]), testfiles.WithoutTimestamps(got)); d != "" {
 			t.Errorf("%s report differs (-coverage.py +covreport):\n%s", r, d)
 		}
 	}

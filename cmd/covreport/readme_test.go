@@ -7,6 +7,4 @@ import (
 )
 
 // Every flag the README shows covreport with exists.
-func TestREADMEFlags(t *testing.T) {
-	readmeflags.Check(t, "covreport", run)
-}
+func TestREADMEFlags(t *testing.T) { readmeflags.Check(t, "covreport", run) }

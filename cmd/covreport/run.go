@@ -7,7 +7,7 @@ import (
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/pth"
-	"github.com/covkit/covkit/pyarcs"
+	"github.com/covkit/covkit/reporting"
 )
 
 var command = cli.Command{
@@ -37,7 +37,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cli.NewFlagSet(command)
 	dataFile := fs.String("data-file", "", "read coverage data from `FILE` (default: the configured data file, .coverage), as coverage.py's --data-file")
 	who := fs.String("who", "", "instead of reports, list the contexts that ran `FILE:LINE`, sorted, one per line: the tests (with covrun --contexts test) or processes (--contexts process); exit 1 if the line did not run")
-	flags := analysis.AddFlags(fs)
+	flags := reporting.AddFlags(fs)
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {
 		return code
 	}
@@ -63,12 +63,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return cli.Exit(command.Name, stderr, report(flags, spot, dataFiles, stdin, stdout, stderr))
 }
 
-func report(flags *analysis.Flags, spot *analysis.Spot, dataFiles []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	analyzer, err := flags.Analyzer(pyarcs.Facts)
+func report(flags *reporting.Flags, spot *analysis.Spot, dataFiles []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	analyzer, err := flags.Analyzer()
 	if err != nil {
 		return cli.UsageError("%v", err)
 	}
-	settings, warnings, err := analysis.LoadSettings("", flags.RCFile, os.Getenv)
+	settings, warnings, err := reporting.LoadSettings("", flags.RCFile, os.Getenv)
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,12 @@ func report(flags *analysis.Flags, spot *analysis.Spot, dataFiles []string, stdi
 		}
 		return analysis.WriteWho(stdout, contexts)
 	}
-	_, err = analysis.WriteReports(data, flags, settings, analyzer, analysis.Env{
+	outcome, err := reporting.WriteReports(data, flags, settings, analyzer, reporting.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
 	})
+	if err == nil && outcome.FailedUnder {
+		// coverage.py's status; the failure is already on stdout.
+		return &cli.ExitCodeError{Code: cli.ExitUsage}
+	}
 	return err
 }

@@ -54,38 +54,10 @@ func TestWorkloadMatchesCoveragePy(t *testing.T) {
 								t.Errorf("a warning that does not say how to choose: %s", l)
 							}
 						}
-						checkSameJSON(t, host, "py.json", "go.json")
+						conformance.CheckSameJSON(t, filepath.Join(host, "py.json"), filepath.Join(host, "go.json"))
 					})
 				}
 			}
 		})
-	}
-}
-
-// checkSameJSON compares two JSON reports in dir file by file.
-func checkSameJSON(t *testing.T, dir, want, got string) {
-	t.Helper()
-	w, err := os.ReadFile(filepath.Join(dir, want))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := os.ReadFile(filepath.Join(dir, got))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, diffs, err := conformance.CompareJSONReports(w, g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n < 100 {
-		t.Errorf("only %d files measured: is the bed missing the workload's libraries (testbed/build)?", n)
-	}
-	t.Logf("%d files, %d differ", n, len(diffs))
-	for i, d := range diffs {
-		if i == 20 {
-			t.Errorf("... and %d more", len(diffs)-20)
-			break
-		}
-		t.Error(d)
 	}
 }

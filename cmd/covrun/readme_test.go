@@ -7,6 +7,4 @@ import (
 )
 
 // Every flag the README shows covrun with exists.
-func TestREADMEFlags(t *testing.T) {
-	readmeflags.Check(t, "covrun", run)
-}
+func TestREADMEFlags(t *testing.T) { readmeflags.Check(t, "covrun", run) }

@@ -5,11 +5,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/lifecycle"
 	"github.com/covkit/covkit/pathmap"
 	"github.com/covkit/covkit/pth"
+	"github.com/covkit/covkit/reporting"
 	"github.com/spf13/pflag"
 )
 
@@ -62,7 +62,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// The shared report flags, less those covrun defines itself: covrun's
 	// --contexts labels what is measured (coverage report's filters data).
 	rfs := pflag.NewFlagSet("report", pflag.ContinueOnError)
-	report := analysis.AddFlags(rfs)
+	report := reporting.AddFlags(rfs)
 	fs.AddFlagSet(rfs)
 	fs.SetInterspersed(false)
 	if done, code := cli.Parse(command, fs, args, stdout, stderr); done {

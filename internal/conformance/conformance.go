@@ -201,3 +201,16 @@ func Summarize(all []Mismatch) string {
 	}
 	return b.String()
 }
+
+// FirstWords shortens an error message for grouping mismatches: the part
+// after the file name of a "... as Python source: " error, at most 60
+// bytes.
+func FirstWords(s string) string {
+	if i := strings.Index(s, " as Python source: "); i >= 0 {
+		s = s[i+len(" as Python source: "):]
+	}
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	return s
+}

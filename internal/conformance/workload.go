@@ -134,3 +134,33 @@ func short[T any](xs []T) string {
 	}
 	return fmt.Sprint(xs)
 }
+
+// CheckSameJSON compares two JSON reports (coverage.py's, then covkit's)
+// file by file, failing t for each difference (twenty at most) and when
+// fewer than 100 files were measured.
+func CheckSameJSON(t testing.TB, wantPath, gotPath string) {
+	t.Helper()
+	w, err := os.ReadFile(wantPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.ReadFile(gotPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, diffs, err := CompareJSONReports(w, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Errorf("only %d files measured: is the bed missing the workload's libraries (testbed/build)?", n)
+	}
+	t.Logf("%d files, %d differ", n, len(diffs))
+	for i, d := range diffs {
+		if i == 20 {
+			t.Errorf("... and %d more", len(diffs)-20)
+			break
+		}
+		t.Error(d)
+	}
+}

@@ -72,10 +72,9 @@ func README() (string, error) {
 	}
 }
 
-// Check fails t for each flag the README shows tool with that tool's run
-// function does not know. run is the command's run(args, stdin, stdout,
-// stderr) exit-status function.
-func Check(t testing.TB, tool string, run func([]string, io.Reader, io.Writer, io.Writer) int) {
+// Check is a command's README test: every flag the README shows tool with
+// exists, as run (the command's run function) parses it.
+func Check(t testing.TB, tool string, run func(args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
 	t.Helper()
 	readme, err := README()
 	if err != nil {

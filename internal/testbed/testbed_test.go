@@ -13,24 +13,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testfiles"
 )
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // dataFiles opens every .coverage.* file in dir as SQLite and returns, per
 // file, the measured source basenames it records.
@@ -109,7 +93,7 @@ func TestBedsAreReal(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := testbed.Get(t, name)
 			host, dir := b.TempDir(t)
-			copyDir(t, "testdata/twoproc", host)
+			testfiles.CopyDir(t, "testdata/twoproc", host)
 			r := b.MustRun(t, dir, nil, b.Python, "-m", "coverage", "run", "-p", "parent.py")
 			if !strings.Contains(r.Stdout, "child 49") || !strings.Contains(r.Stdout, "parent done") {
 				t.Fatalf("unexpected output: %q", r.Stdout)
@@ -129,7 +113,7 @@ func TestBedImagesAreReal(t *testing.T) {
 			b := testbed.Get(t, name)
 			img := b.DockerImage(t)
 			host := t.TempDir()
-			copyDir(t, "testdata/twoproc", host)
+			testfiles.CopyDir(t, "testdata/twoproc", host)
 			docker := func(args ...string) string {
 				a := append([]string{"run", "--rm", "--network", "none", "-v", host + ":/w", "-w", "/w", img}, args...)
 				out, err := runCmd("docker", a...)

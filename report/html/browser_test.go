@@ -36,8 +36,19 @@ func TestBrowser(t *testing.T) {
 	b.must("Page.enable", nil)
 	index := "file://" + filepath.ToSlash(dir) + "/index.html"
 	b.navigate(index)
+	checkIndexTotals(t, b, set)
+	checkSortAndFilter(t, b)
+	filePNG := checkFilePage(t, b)
+	checkFunctionIndex(t, b, index)
+	b.navigate(index)
+	indexPNG := b.screenshot()
+	saveScreenshots(t, filePNG, indexPNG)
+}
 
-	// Totals: the text report's TOTAL row.
+// checkIndexTotals: the index's totals are the text report's TOTAL row;
+// the trend and the change since the last run show.
+func checkIndexTotals(t *testing.T, b *browser, set *report.Set) {
+	t.Helper()
 	var text bytes.Buffer
 	if _, err := report.WriteText(&text, set, &report.Options{}); err != nil {
 		t.Fatal(err)
@@ -66,6 +77,11 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("change line %q", change)
 	}
 
+}
+
+// checkSortAndFilter sorts the index by a column and filters its rows.
+func checkSortAndFilter(t *testing.T, b *browser) {
+	t.Helper()
 	// Sort by "missing": ascending, then descending on a second click.
 	column := func(i int) []string {
 		var v []string
@@ -95,7 +111,13 @@ func TestBrowser(t *testing.T) {
 	}
 	b.eval(`(function(){var f=document.getElementById("filter"); f.value=""; f.dispatchEvent(new Event("input")); f.blur(); return true})()`, nil)
 
-	// Open the file with the most missing lines: the first row now.
+}
+
+// checkFilePage opens the file with the most missing lines (the first
+// row after checkSortAndFilter), moves through it with the keyboard, opens
+// a line's contexts and checks the highlighting; it returns a screenshot.
+func checkFilePage(t *testing.T, b *browser) []byte {
+	t.Helper()
 	b.click(`#files tbody tr:first-child a`)
 	b.waitFor(`location.pathname.endsWith(".html") && !location.pathname.endsWith("index.html") && document.readyState === "complete"`)
 	var h1 string
@@ -153,9 +175,13 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("colours of string, keyword, comment: %q", colors)
 	}
 	b.click(`#t9 details.ctx summary`) // show a line's processes
-	filePNG := b.screenshot()
+	return b.screenshot()
+}
 
-	// The function index: reached from the file index's tabs.
+// checkFunctionIndex: the function index, reached from the file index's
+// tabs, sorts by missing with a key.
+func checkFunctionIndex(t *testing.T, b *browser, index string) {
+	t.Helper()
 	b.navigate(index)
 	b.click(`nav.tabs a[href="function_index.html"]`)
 	b.waitFor(`location.pathname.endsWith("/function_index.html") && document.readyState === "complete"`)
@@ -165,10 +191,12 @@ func TestBrowser(t *testing.T) {
 	if len(fnRows) != 7 || !strings.HasSuffix(strings.Join(fnRows, " "), "_unused:4") {
 		t.Errorf("function index sorted by missing: %q", fnRows)
 	}
+}
 
-	b.navigate(index)
-	indexPNG := b.screenshot()
-
+// saveScreenshots keeps the screenshots: under testdata/ and docs/ with
+// -update, else in $COVKIT_ARTIFACTS (or a temporary directory).
+func saveScreenshots(t *testing.T, filePNG, indexPNG []byte) {
+	t.Helper()
 	for _, png := range [][]byte{filePNG, indexPNG} {
 		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 5000 {
 			t.Fatalf("screenshot is not a PNG (%d bytes)", len(png))

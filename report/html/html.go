@@ -51,8 +51,9 @@ type Options struct {
 	// list of contexts (with covkit's per-process contexts: the command
 	// lines) that ran it.
 	ShowContexts bool
-	// Contexts returns a file's line -> contexts map (see LineContexts);
-	// nil or a nil map means none are known.
+	// Contexts returns a file's line -> contexts map; nil takes them from
+	// the report model (report.File.Contexts), a nil map means none are
+	// known.
 	Contexts func(f *report.File) map[int][]string
 	// History is the coverage history, oldest first, including this run
 	// if it was recorded; with two or more records the index draws the
@@ -290,12 +291,6 @@ func escape(b *bytes.Buffer, s string, quotes bool) {
 	b.WriteString(s[last:])
 }
 
-func escString(s string) string {
-	var b bytes.Buffer
-	esc(&b, s)
-	return b.String()
-}
-
 func (o *Options) stamp() string {
 	return o.Now.UTC().Format("2006-01-02 15:04 -0700")
 }
@@ -355,12 +350,33 @@ func fileIndex(entries []*entry, total report.Numbers, o Options) *indexPage {
 // writeIndex writes an index page; regions says which region indexes exist
 // (for the links between index pages).
 func writeIndex(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPage, o Options) {
-	total := p.total
 	title := o.Title
 	if p.noun != "file" {
 		title += " (" + strings.ToLower(p.plural) + ")"
 	}
 	head(b, &o, title, "index", " data-precision=\""+strconv.Itoa(o.Precision)+"\"")
+	writeIndexHeader(b, s, p, regions, &o)
+	writeIndexTable(b, s, p)
+	var skipped []string
+	if p.skip[0] > 0 {
+		skipped = append(skipped, plural(p.skip[0], p.noun)+" skipped due to complete coverage.")
+	}
+	if p.skip[1] > 0 {
+		skipped = append(skipped, plural(p.skip[1], "empty "+p.noun)+" skipped.")
+	}
+	if len(skipped) > 0 {
+		b.WriteString("<p class=\"skipped\">")
+		b.WriteString(strings.Join(skipped, " "))
+		b.WriteString("</p>\n")
+	}
+	b.WriteString("</main>\n")
+	foot(b, &o)
+}
+
+// writeIndexHeader writes an index page's header: the tabs between index
+// pages, the totals, the trend and the filter.
+func writeIndexHeader(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPage, o *Options) {
+	total := p.total
 	b.WriteString("<header>\n")
 	if len(regions) > 0 {
 		b.WriteString("<nav class=\"tabs\">")
@@ -399,6 +415,12 @@ func writeIndex(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPa
 	}
 	fmt.Fprintf(b, "<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter %s…\" aria-label=\"Filter %s\"> <label><input type=\"checkbox\" id=\"hide-covered\"> hide covered</label> <span class=\"keys\">keys: <kbd>/</kbd> filter · <kbd>n</kbd> <kbd>s</kbd> <kbd>m</kbd> <kbd>b</kbd> <kbd>c</kbd> sort</span></div>\n</header>\n<main>\n",
 		strings.ToLower(p.plural), strings.ToLower(p.plural))
+}
+
+// writeIndexTable writes an index page's table: a row per file or region,
+// and the total.
+func writeIndexTable(b *bytes.Buffer, s *report.Set, p *indexPage) {
+	total := p.total
 	b.WriteString("<table class=\"index\" id=\"files\">\n<thead><tr>")
 	type col struct{ key, label, class string }
 	var cols []col
@@ -456,20 +478,6 @@ func writeIndex(b *bytes.Buffer, s *report.Set, p *indexPage, regions []*indexPa
 	b.WriteString(">Total</td>")
 	numCells(b, s.HasArcs, total)
 	fmt.Fprintf(b, "</tr></tfoot>\n</table>\n<p id=\"no-rows\" hidden>No %s match the filter.</p>\n", strings.ToLower(p.plural))
-	var skipped []string
-	if p.skip[0] > 0 {
-		skipped = append(skipped, plural(p.skip[0], p.noun)+" skipped due to complete coverage.")
-	}
-	if p.skip[1] > 0 {
-		skipped = append(skipped, plural(p.skip[1], "empty "+p.noun)+" skipped.")
-	}
-	if len(skipped) > 0 {
-		b.WriteString("<p class=\"skipped\">")
-		b.WriteString(strings.Join(skipped, " "))
-		b.WriteString("</p>\n")
-	}
-	b.WriteString("</main>\n")
-	foot(b, &o)
 }
 
 func plural(n int, s string) string {
@@ -532,48 +540,16 @@ func set(xs []int) map[int]bool {
 }
 
 func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, o Options) {
-	f, n := e.f, e.n
-	var nav strings.Builder
-	if prev != nil {
-		nav.WriteString(" data-prev=\"" + prev.page + "\"")
-	}
-	if next != nil {
-		nav.WriteString(" data-next=\"" + next.page + "\"")
-	}
-	head(b, &o, "Coverage for "+f.RelName+": "+n.PcCoveredStr()+"%", "pyfile", nav.String())
-	b.WriteString("<header>\n<nav><a href=\"index.html\" id=\"up\">« index</a>")
-	if prev != nil {
-		b.WriteString(" <a href=\"" + prev.page + "\" id=\"prev-file\">‹ prev</a>")
-	}
-	if next != nil {
-		b.WriteString(" <a href=\"" + next.page + "\" id=\"next-file\">next ›</a>")
-	}
-	b.WriteString("</nav>\n<h1>Coverage for <b>")
-	esc(b, f.RelName)
-	b.WriteString("</b>: <span class=\"pc-cov\">")
-	b.WriteString(n.PcCoveredStr())
-	b.WriteString("%</span></h1>\n<p class=\"legend\">")
-	fmt.Fprintf(b, "<button type=\"button\" class=\"run on\" data-show=\"run\">%d run</button> ", n.Executed())
-	fmt.Fprintf(b, "<button type=\"button\" class=\"mis on\" data-show=\"mis\">%d missing</button> ", n.Missing)
-	fmt.Fprintf(b, "<button type=\"button\" class=\"exc on\" data-show=\"exc\">%d excluded</button>", n.Excluded)
-	if s.HasArcs {
-		fmt.Fprintf(b, " <button type=\"button\" class=\"par on\" data-show=\"par\">%d partial</button>", n.PartialBranches)
-	}
-	fmt.Fprintf(b, " <span class=\"meta\">%d statements", n.Statements)
-	if s.HasArcs {
-		fmt.Fprintf(b, " · %d branches", n.Branches)
-	}
-	b.WriteString("</span> <button type=\"button\" id=\"next-missing\" title=\"next missing line (j)\">next missing ↓</button> <span class=\"keys\">keys: <kbd>j</kbd>/<kbd>k</kbd> next/prev missing · <kbd>n</kbd>/<kbd>p</kbd> file · <kbd>u</kbd> index</span></p>\n</header>\n<main id=\"source\">\n")
-
+	writeFileHeader(b, s, e, prev, next, &o)
+	f := e.f
 	lf := facts(f, s.HasArcs)
 	var ctx map[int][]string
 	var ctxs ctxTable
-	if o.ShowContexts && o.Contexts != nil {
-		ctx = o.Contexts(f)
+	if o.ShowContexts {
+		ctx = lineContexts(f, o.Contexts)
 	}
 	src := f.Source
-	spans := highlight(src)
-	si := 0
+	hl := &highlighter{src: src, spans: highlight(src)}
 	line := 0
 	for off := 0; off < len(src); {
 		line++
@@ -600,57 +576,13 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 			b.WriteString(" " + cls)
 		}
 		b.WriteString("\" id=\"t" + id + "\"><a class=\"n\" href=\"#t" + id + "\">" + id + "</a><span class=\"t\">")
-		// Coloured spans may run over several lines (strings): cut them
-		// at line ends.
-		pos := off
-		for pos < end {
-			for si < len(spans) && spans[si].end <= pos {
-				si++
-			}
-			if si == len(spans) || spans[si].start >= end {
-				escText(b, src[pos:end])
-				pos = end
-				break
-			}
-			sp := spans[si]
-			if sp.start > pos {
-				escText(b, src[pos:sp.start])
-				pos = sp.start
-			}
-			stop := min(sp.end, end)
-			b.WriteString("<span class=\"" + sp.cls + "\">")
-			escText(b, src[pos:stop])
-			b.WriteString("</span>")
-			pos = stop
-		}
+		hl.write(b, off, end)
 		if end == off {
 			b.WriteString("&nbsp;")
 		}
 		b.WriteString("</span>")
 		if exits := lf.partial[line]; len(exits) > 0 {
-			b.WriteString("<span class=\"r\" title=\"")
-			for i, x := range exits {
-				if i > 0 {
-					b.WriteString("; ")
-				}
-				if x < 0 {
-					fmt.Fprintf(b, "line %d didn&#39;t return from the function", line)
-				} else {
-					fmt.Fprintf(b, "line %d didn&#39;t jump to line %d", line, x)
-				}
-			}
-			b.WriteString("\">")
-			for i, x := range exits {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				if x < 0 {
-					fmt.Fprintf(b, "%d&nbsp;↛&nbsp;exit", line)
-				} else {
-					fmt.Fprintf(b, "%d&nbsp;↛&nbsp;%d", line, x)
-				}
-			}
-			b.WriteString("</span>")
+			writePartial(b, line, exits)
 		}
 		if cs := ctx[line]; len(cs) > 0 && lf.run[line] {
 			writeContexts(b, &ctxs, cs)
@@ -661,6 +593,102 @@ func writeFilePage(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, 
 	b.WriteString("</main>\n")
 	ctxs.write(b)
 	foot(b, &o)
+}
+
+// writeFileHeader writes a file page's head, navigation and legend.
+func writeFileHeader(b *bytes.Buffer, s *report.Set, e *entry, prev, next *entry, o *Options) {
+	f, n := e.f, e.n
+	var nav strings.Builder
+	if prev != nil {
+		nav.WriteString(" data-prev=\"" + prev.page + "\"")
+	}
+	if next != nil {
+		nav.WriteString(" data-next=\"" + next.page + "\"")
+	}
+	head(b, o, "Coverage for "+f.RelName+": "+n.PcCoveredStr()+"%", "pyfile", nav.String())
+	b.WriteString("<header>\n<nav><a href=\"index.html\" id=\"up\">« index</a>")
+	if prev != nil {
+		b.WriteString(" <a href=\"" + prev.page + "\" id=\"prev-file\">‹ prev</a>")
+	}
+	if next != nil {
+		b.WriteString(" <a href=\"" + next.page + "\" id=\"next-file\">next ›</a>")
+	}
+	b.WriteString("</nav>\n<h1>Coverage for <b>")
+	esc(b, f.RelName)
+	b.WriteString("</b>: <span class=\"pc-cov\">")
+	b.WriteString(n.PcCoveredStr())
+	b.WriteString("%</span></h1>\n<p class=\"legend\">")
+	fmt.Fprintf(b, "<button type=\"button\" class=\"run on\" data-show=\"run\">%d run</button> ", n.Executed())
+	fmt.Fprintf(b, "<button type=\"button\" class=\"mis on\" data-show=\"mis\">%d missing</button> ", n.Missing)
+	fmt.Fprintf(b, "<button type=\"button\" class=\"exc on\" data-show=\"exc\">%d excluded</button>", n.Excluded)
+	if s.HasArcs {
+		fmt.Fprintf(b, " <button type=\"button\" class=\"par on\" data-show=\"par\">%d partial</button>", n.PartialBranches)
+	}
+	fmt.Fprintf(b, " <span class=\"meta\">%d statements", n.Statements)
+	if s.HasArcs {
+		fmt.Fprintf(b, " · %d branches", n.Branches)
+	}
+	b.WriteString("</span> <button type=\"button\" id=\"next-missing\" title=\"next missing line (j)\">next missing ↓</button> <span class=\"keys\">keys: <kbd>j</kbd>/<kbd>k</kbd> next/prev missing · <kbd>n</kbd>/<kbd>p</kbd> file · <kbd>u</kbd> index</span></p>\n</header>\n<main id=\"source\">\n")
+}
+
+// highlighter writes a source text line by line with its coloured spans.
+type highlighter struct {
+	src   string
+	spans []span
+	si    int // the first span that may not have ended yet
+}
+
+// write writes src[off:end], one line, escaped; coloured spans may run
+// over several lines (strings): they are cut at line ends.
+func (h *highlighter) write(b *bytes.Buffer, off, end int) {
+	src, spans := h.src, h.spans
+	for pos := off; pos < end; {
+		for h.si < len(spans) && spans[h.si].end <= pos {
+			h.si++
+		}
+		if h.si == len(spans) || spans[h.si].start >= end {
+			escText(b, src[pos:end])
+			return
+		}
+		sp := spans[h.si]
+		if sp.start > pos {
+			escText(b, src[pos:sp.start])
+			pos = sp.start
+		}
+		stop := min(sp.end, end)
+		b.WriteString("<span class=\"" + sp.cls + "\">")
+		escText(b, src[pos:stop])
+		b.WriteString("</span>")
+		pos = stop
+	}
+}
+
+// writePartial writes the annotation of a partial branch line: the exits
+// not taken.
+func writePartial(b *bytes.Buffer, line int, exits []int) {
+	b.WriteString("<span class=\"r\" title=\"")
+	for i, x := range exits {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if x < 0 {
+			fmt.Fprintf(b, "line %d didn&#39;t return from the function", line)
+		} else {
+			fmt.Fprintf(b, "line %d didn&#39;t jump to line %d", line, x)
+		}
+	}
+	b.WriteString("\">")
+	for i, x := range exits {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if x < 0 {
+			fmt.Fprintf(b, "%d&nbsp;↛&nbsp;exit", line)
+		} else {
+			fmt.Fprintf(b, "%d&nbsp;↛&nbsp;%d", line, x)
+		}
+	}
+	b.WriteString("</span>")
 }
 
 // ctxTable numbers a page's contexts and context sets: a line shows its
@@ -702,7 +730,7 @@ func writeContexts(b *bytes.Buffer, t *ctxTable, cs []string) {
 	fmt.Fprintf(b, "<details class=\"ctx\" data-c=\"%d\"><summary>%s</summary></details>", t.id(cs), plural(len(cs), "context"))
 }
 
-// writeTable writes the table as JSON in a data block; encoding/json
+// write writes the table as JSON in a data block; encoding/json
 // escapes <, > and &, so no name can end the block.
 func (t *ctxTable) write(b *bytes.Buffer) {
 	if len(t.Sets) == 0 {
@@ -715,4 +743,20 @@ func (t *ctxTable) write(b *bytes.Buffer) {
 	b.WriteString("<script type=\"application/json\" id=\"contexts\">")
 	b.Write(data)
 	b.WriteString("</script>\n")
+}
+
+// lineContexts is the file's line -> contexts map: from contexts when
+// given, else from the report model.
+func lineContexts(f *report.File, contexts func(*report.File) map[int][]string) map[int][]string {
+	if contexts != nil {
+		return contexts(f)
+	}
+	if len(f.Contexts) == 0 {
+		return nil
+	}
+	m := make(map[int][]string, len(f.Contexts))
+	for _, lc := range f.Contexts {
+		m[lc.Line] = lc.Contexts
+	}
+	return m
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/bench/merge/corpus"
 	"github.com/covkit/covkit/internal/testbed"
-	"github.com/covkit/covkit/pyarcs"
 	"github.com/covkit/covkit/report"
 	html "github.com/covkit/covkit/report/html"
 )
@@ -49,13 +48,7 @@ func TestVersusCoveragePy(t *testing.T) {
 	}
 	// Branch coverage: the heavier report for both tools.
 	bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "run", "--branch", "run.py", "7", "1.0")
-	rep := bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "report")
-	var pyTotal string
-	for _, l := range strings.Split(rep.Stdout, "\n") {
-		if strings.HasPrefix(l, "TOTAL") {
-			pyTotal = strings.Join(strings.Fields(l), " ")
-		}
-	}
+	pyTotal := totalRow(bed.MustRun(t, inBed, nil, "python3", "-m", "coverage", "report").Stdout)
 
 	// coverage html, timed inside the interpreter (so without Python's
 	// start-up and coverage.py's import, in coverage.py's favour) and as
@@ -67,13 +60,6 @@ rc = main(["html", "-q", "-d", sys.argv[1]])
 print(time.perf_counter() - t)
 sys.exit(rc)
 `
-	best := func(n int, f func() time.Duration) time.Duration {
-		m := time.Duration(1 << 62)
-		for range n {
-			m = min(m, f())
-		}
-		return m
-	}
 	var pyWall time.Duration
 	pyIn := best(runs, func() time.Duration {
 		os.RemoveAll(filepath.Join(host, "htmlcov"))
@@ -112,7 +98,7 @@ sys.exit(rc)
 		}
 		res, err := analysis.Build(d, analysis.Options{
 			Dir:      inBed,
-			Analyzer: analysis.PySourceAnalyzerWith(pyarcs.Facts),
+			Analyzer: analysis.PySourceAnalyzer(),
 			ReadFile: func(p string) ([]byte, error) { return os.ReadFile(bed.HostPath(p)) },
 		})
 		if err != nil {
@@ -133,29 +119,10 @@ sys.exit(rc)
 	if _, err := report.WriteText(&text, set, &report.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	var goTotal string
-	for _, l := range strings.Split(text.String(), "\n") {
-		if strings.HasPrefix(l, "TOTAL") {
-			goTotal = strings.Join(strings.Fields(l), " ")
-		}
-	}
-	if goTotal != pyTotal || pyTotal == "" {
+	if goTotal := totalRow(text.String()); goTotal != pyTotal || pyTotal == "" {
 		t.Errorf("TOTAL: covkit %q, coverage.py %q", goTotal, pyTotal)
 	}
-	countPages := func(dir string) int {
-		ents, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, e := range ents {
-			if strings.HasSuffix(e.Name(), ".html") && e.Name() != "index.html" && e.Name() != "class_index.html" && e.Name() != "function_index.html" {
-				n++
-			}
-		}
-		return n
-	}
-	if py, gp := countPages(filepath.Join(host, "htmlcov")), countPages(out); py != gp {
+	if py, gp := countPages(t, filepath.Join(host, "htmlcov")), countPages(t, out); py != gp {
 		t.Errorf("file pages: coverage.py %d, covkit %d", py, gp)
 	}
 	msg := fmt.Sprintf("HTML report of %d modules: coverage html %v in-process (%v as a command), covkit %v (data -> analysis -> HTML; writing the HTML %v): %.1fx faster (%.1fx against the command)",
@@ -165,4 +132,40 @@ sys.exit(rc)
 	if os.Getenv("COVKIT_BENCH") != "" {
 		fmt.Println(msg)
 	}
+}
+
+// best runs f n times and returns its shortest time.
+func best(n int, f func() time.Duration) time.Duration {
+	m := time.Duration(1 << 62)
+	for range n {
+		m = min(m, f())
+	}
+	return m
+}
+
+// totalRow is the TOTAL row of a text report, its fields separated by one
+// space.
+func totalRow(report string) string {
+	row := ""
+	for _, l := range strings.Split(report, "\n") {
+		if strings.HasPrefix(l, "TOTAL") {
+			row = strings.Join(strings.Fields(l), " ")
+		}
+	}
+	return row
+}
+
+// countPages counts an HTML report's file pages.
+func countPages(t *testing.T, dir string) int {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".html") && e.Name() != "index.html" && e.Name() != "class_index.html" && e.Name() != "function_index.html" {
+			n++
+		}
+	}
+	return n
 }

@@ -1,4 +1,4 @@
-package pysource
+package pyregex
 
 import (
 	"regexp/syntax"

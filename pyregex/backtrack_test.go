@@ -1,4 +1,4 @@
-package pysource
+package pyregex
 
 import (
 	"math/rand/v2"
@@ -50,14 +50,14 @@ func randomText(rng *rand.Rand) string {
 // the per-line-start regexp for patterns anchored at line starts.
 func checkAnchored(t *testing.T, pattern, text string) {
 	t.Helper()
-	re, err := compilePython(pattern, true)
+	re, err := Compile(pattern, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if re.prog == nil {
 		t.Fatalf("%q: no anchored search", pattern)
 	}
-	lm, _ := newLineMatcher(text, DefaultCoverage)
+	lm := NewText(text)
 	var got, want [][2]int
 	if re.lineStart != nil {
 		got, err = lm.findOne(re)
@@ -96,11 +96,11 @@ func TestAnchoredMatchesRegexp(t *testing.T) {
 // An attempt that would need too much memory hands over to Go's regexp.
 func TestAnchoredTooFar(t *testing.T) {
 	long := "#" + strings.Repeat(" ", btLimit) + "x"
-	re, err := compilePython(`#\s*x`, true)
+	re, err := Compile(`#\s*x`, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lm, _ := newLineMatcher(long, DefaultCoverage)
+	lm := NewText(long)
 	if _, ok := lm.findFromPrefix(re); ok {
 		t.Fatal("findFromPrefix did not give up")
 	}

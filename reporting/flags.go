@@ -1,7 +1,9 @@
-package analysis
+package reporting
 
 import (
 	"fmt"
+
+	"github.com/covkit/covkit/analysis"
 	"strconv"
 	"strings"
 
@@ -185,10 +187,9 @@ type Output struct {
 	Path string // "-" is stdout
 }
 
-// Analyzer returns the pysource analyzer with branch facts from branches
-// (pass pyarcs.Facts; nil reports line figures only), after checking
-// --python-version and --coverage-version.
-func (f *Flags) Analyzer(branches BranchFacts) (Analyzer, error) {
+// Analyzer returns the Python source analyzer (analysis.PySourceAnalyzer),
+// after checking --python-version and --coverage-version.
+func (f *Flags) Analyzer() (analysis.Analyzer, error) {
 	if f.PythonVersion != "" {
 		if _, err := releases.ParsePython(f.PythonVersion); err != nil {
 			return nil, fmt.Errorf("invalid --python-version: %w", err)
@@ -199,7 +200,7 @@ func (f *Flags) Analyzer(branches BranchFacts) (Analyzer, error) {
 			return nil, fmt.Errorf("invalid --coverage-version: %w", err)
 		}
 	}
-	return PySourceAnalyzerWith(branches), nil
+	return analysis.PySourceAnalyzer(), nil
 }
 
 // setBool is one of two flags that set the same *bool, as coverage.py's

@@ -1,11 +1,14 @@
-package analysis
+// Package reporting writes the reports a command asks for: it reads the
+// report flags and settings, has package analysis build the per-file
+// results, renders them with the writers of packages report and
+// report/html, keeps the history, and applies --fail-under. cmd/covreport
+// and covrun's lifecycle use it; package analysis knows nothing of it.
+package reporting
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,13 +16,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/covkit/covkit/analysis"
 	"github.com/covkit/covkit/history"
-	"github.com/covkit/covkit/report/html"
-
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/internal/outfile"
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
+	"github.com/covkit/covkit/report/html"
 	"github.com/covkit/covkit/sqlitecov"
 )
 
@@ -40,35 +43,7 @@ type Env struct {
 	StepSummary string
 }
 
-// LoadData reads and merges data files ("-" is stdin), as coverage.py would
-// combine them in memory.
-func LoadData(paths []string, stdin io.Reader) (*sqlitecov.Data, error) {
-	merged := sqlitecov.NewData()
-	for _, p := range paths {
-		var d *sqlitecov.Data
-		var err error
-		if p == "-" {
-			d, err = sqlitecov.Read(stdin)
-		} else {
-			d, err = sqlitecov.ReadFile(p)
-		}
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("data file %s: no such file", p)
-			}
-			return nil, fmt.Errorf("data file %s: %w", p, err)
-		}
-		if len(paths) == 1 {
-			return d, nil
-		}
-		if err := merged.Update(d, nil); err != nil {
-			return nil, fmt.Errorf("data file %s: %w", p, err)
-		}
-	}
-	return merged, nil
-}
-
-// Now returns the report time stamp: SOURCE_DATE_EPOCH when set, so that
+// now returns the report time stamp: SOURCE_DATE_EPOCH when set, so that
 // reports are reproducible, else the current time.
 func (e *Env) now() time.Time {
 	if e.Getenv != nil {
@@ -84,18 +59,78 @@ func (e *Env) now() time.Time {
 	return time.Now()
 }
 
+// Outcome is what writing the reports found.
+type Outcome struct {
+	Total float64 // the total percentage
+	// FailedUnder says the total is under --fail-under: the caller fails
+	// (coverage.py exits 2); the failure is already printed on stdout.
+	FailedUnder bool
+}
+
 // WriteReports analyses d and writes the reports the flags ask for, each
-// atomically, then applies --fail-under (exit code 2 as coverage.py). It
-// returns the total percentage.
-func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, env Env) (float64, error) {
+// atomically, then applies --fail-under.
+func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Analyzer, env Env) (Outcome, error) {
 	f.Apply(&s)
 	if s.Precision < 0 {
-		return 0, fmt.Errorf("precision=%d is invalid. Must not be negative.", s.Precision)
+		return Outcome{}, fmt.Errorf("precision=%d is invalid. Must not be negative.", s.Precision)
 	}
 	wanted, err := f.Wanted(&s)
 	if err != nil {
-		return 0, cli.UsageError("%v", err)
+		return Outcome{}, cli.UsageError("%v", err)
 	}
+	res, resAll, err := build(d, f, s, analyzer, env, wanted)
+	if err != nil {
+		return Outcome{}, err
+	}
+	opts := reportOptions(s, res, env)
+	if env.StepSummary != "" {
+		wanted = append(wanted, Output{"summary", env.StepSummary})
+	}
+	// Render everything first: an error leaves no output file behind.
+	all, total, err := render(wanted, res, resAll, opts, s.HTMLTitle)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var hist []history.Record
+	change := ""
+	if f.History != "" {
+		hist, change, err = history.Track(f.History, res.Set, opts.Now, env.Dir, s.Precision, func(format string, args ...any) { cli.Warnf(env.Stderr, format, args...) })
+		if err != nil {
+			return Outcome{}, err
+		}
+	}
+	if err := writeFiles(all, env.Stdout); err != nil {
+		return Outcome{}, err
+	}
+	for _, r := range all {
+		switch {
+		case r.out.Kind == "html":
+			if err := writeHTML(r.out.Path, res, s, hist, opts.Now); err != nil {
+				return Outcome{}, err
+			}
+			if !f.Quiet {
+				fmt.Fprintf(env.Stderr, "Wrote HTML report to %s\n", filepath.Join(r.out.Path, "index.html"))
+			}
+		case r.out.Kind == "summary":
+			// Written last, with the verdict of --fail-under.
+		case r.out.Kind == "text" || r.out.Path == "-":
+			if _, err := env.Stdout.Write(r.data); err != nil {
+				return Outcome{}, err
+			}
+			if r.out.Kind == "text" && change != "" {
+				fmt.Fprintln(env.Stdout, change)
+			}
+		case !f.Quiet:
+			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", kindNames[r.out.Kind], r.out.Path)
+		}
+	}
+	return failUnder(total, s, all, env)
+}
+
+// build analyses d for the reports wanted: res for those that honour
+// [report] contexts, resAll (all the data) for XML and LCOV, which do not
+// in coverage.py; they are one result without contexts.
+func build(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Analyzer, env Env, wanted []Output) (res, resAll *analysis.Result, err error) {
 	var warnMu sync.Mutex
 	warned := map[string]bool{}
 	warn := func(msg string) {
@@ -106,41 +141,44 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 			cli.Warnf(env.Stderr, "%s", msg)
 		}
 	}
-	bo := Options{
+	bo := analysis.Options{
 		Dir:           env.Dir,
 		Include:       s.Include,
 		Omit:          s.Omit,
 		Contexts:      s.Contexts,
 		Regexes:       s.Regexes,
-		Versions:      &Versions{Python: f.PythonVersion, Coverage: f.CoverageVersion, Interpreters: ProbeInterpreters(environ(env.Environ))},
+		Versions:      &analysis.Versions{Python: f.PythonVersion, Coverage: f.CoverageVersion, Interpreters: analysis.ProbeInterpreters(environ(env.Environ))},
 		IgnoreErrors:  s.IgnoreErrors,
 		RelativeFiles: s.RelativeFiles,
 		Source:        s.Source,
-		ShowContexts:  s.ShowContexts && wantsKind(wanted, "json"),
-		Paths:         s.Paths,
-		Analyzer:      analyzer,
-		Warn:          warn,
+		// Per-line contexts, for JSON's show_contexts and the HTML
+		// report's show_contexts.
+		ShowContexts: s.ShowContexts && wantsKind(wanted, "json") ||
+			s.HTMLShowContexts && wantsKind(wanted, "html"),
+		Paths:    s.Paths,
+		Analyzer: analyzer,
+		Warn:     warn,
 	}
-	// coverage.py's text and JSON reports honour [report] contexts; its XML
-	// and LCOV reports do not. With contexts, those two get a build of all
-	// the data (the parsing is shared).
-	resAll := (*Result)(nil)
 	if len(s.Contexts) > 0 && (wantsKind(wanted, "xml") || wantsKind(wanted, "lcov")) {
-		bo.Analyzer = memoAnalyzer(analyzer)
+		bo.Analyzer = memoAnalyzer(analyzer) // the parsing is shared
 		all := bo
 		all.Contexts = nil
-		if resAll, err = Build(d, all); err != nil {
-			return 0, err
+		if resAll, err = analysis.Build(d, all); err != nil {
+			return nil, nil, err
 		}
 	}
-	res, err := Build(d, bo)
-	if err != nil {
-		return 0, err
+	if res, err = analysis.Build(d, bo); err != nil {
+		return nil, nil, err
 	}
 	if resAll == nil {
 		resAll = res
 	}
-	opts := &report.Options{
+	return res, resAll, nil
+}
+
+// reportOptions are the writers' options from the settings and the result.
+func reportOptions(s Settings, res *analysis.Result, env Env) *report.Options {
+	return &report.Options{
 		Precision:     s.Precision,
 		ShowMissing:   s.ShowMissing,
 		SkipCovered:   s.SkipCovered,
@@ -158,18 +196,23 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		Version:       reportVersion(res.Measured),
 		MeasuredBy:    res.Measured.By,
 	}
-	// Render everything first: an error leaves no output file behind.
-	type rendered struct {
-		out  Output
-		data []byte
-	}
-	// The writers run side by side on figures computed once beforehand.
+}
+
+// rendered is one report, rendered in memory.
+type rendered struct {
+	out  Output
+	data []byte
+}
+
+// kindNames name the reports written to files in messages.
+var kindNames = map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
+
+// render renders the reports side by side, on figures computed once
+// beforehand, and returns them with the total of the first.
+func render(wanted []Output, res, resAll *analysis.Result, opts *report.Options, title string) ([]rendered, float64, error) {
 	res.Set.Prepare(opts.Precision)
 	if resAll != res {
 		resAll.Set.Prepare(opts.Precision)
-	}
-	if env.StepSummary != "" {
-		wanted = append(wanted, Output{"summary", env.StepSummary})
 	}
 	all := make([]rendered, len(wanted))
 	totals := make([]float64, len(wanted))
@@ -190,7 +233,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 			case "summary":
 				md := *opts
 				md.Format = "markdown"
-				fmt.Fprintf(&buf, "### %s\n\n", s.HTMLTitle)
+				fmt.Fprintf(&buf, "### %s\n\n", title)
 				totals[i], errs[i] = report.WriteText(&buf, res.Set, &md)
 			case "html": // a directory, written after the files
 				totals[i] = res.Set.Total(opts.Precision).PcCovered()
@@ -201,22 +244,17 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 	}
-	total := totals[0]
-	var hist []history.Record
-	change := ""
-	if f.History != "" {
-		var err error
-		hist, change, err = history.Track(f.History, res.Set, opts.Now, env.Dir, s.Precision, func(format string, args ...any) { cli.Warnf(env.Stderr, format, args...) })
-		if err != nil {
-			return 0, err
-		}
-	}
-	names := map[string]string{"xml": "XML", "lcov": "LCOV", "json": "JSON"}
-	// Open every output file first, so that one that cannot be written
-	// stops the run before any other report appears.
+	return all, totals[0], nil
+}
+
+// writeFiles writes the reports that go to files, all or none: every
+// output file is opened first, so that one that cannot be written stops
+// the run before any other report appears, and the ones that landed are
+// taken back when another fails to commit.
+func writeFiles(all []rendered, stdout io.Writer) error {
 	outs := make([]*cli.Output, len(all))
 	abort := func() {
 		for _, o := range outs {
@@ -231,12 +269,12 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		}
 		if st, err := os.Stat(r.out.Path); err == nil && st.IsDir() {
 			abort()
-			return 0, fmt.Errorf("%s report: %s is a directory", names[r.out.Kind], r.out.Path)
+			return fmt.Errorf("%s report: %s is a directory", kindNames[r.out.Kind], r.out.Path)
 		}
-		o, err := cli.CreateOutput(r.out.Path, env.Stdout)
+		o, err := cli.CreateOutput(r.out.Path, stdout)
 		if err != nil {
 			abort()
-			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+			return fmt.Errorf("%s report: %w", kindNames[r.out.Kind], err)
 		}
 		outs[i] = o
 	}
@@ -246,11 +284,12 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 		}
 		if _, err := outs[i].Write(r.data); err != nil {
 			abort()
-			return 0, fmt.Errorf("%s report: %w", names[r.out.Kind], err)
+			return fmt.Errorf("%s report: %w", kindNames[r.out.Kind], err)
 		}
 	}
 	// Commits sync to disk: do them side by side.
 	cerrs := make([]error, len(all))
+	var wg sync.WaitGroup
 	for i := range all {
 		if outs[i] == nil {
 			continue
@@ -267,34 +306,18 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 					outs[j].Undo()
 				}
 			}
-			return 0, fmt.Errorf("%s report: %w", names[all[i].out.Kind], err)
+			return fmt.Errorf("%s report: %w", kindNames[all[i].out.Kind], err)
 		}
 	}
-	for _, r := range all {
-		switch {
-		case r.out.Kind == "html":
-			if err := writeHTML(r.out.Path, d, res, s, hist, opts.Now); err != nil {
-				return 0, err
-			}
-			if !f.Quiet {
-				fmt.Fprintf(env.Stderr, "Wrote HTML report to %s\n", filepath.Join(r.out.Path, "index.html"))
-			}
-		case r.out.Kind == "summary":
-			// Written last, with the verdict of --fail-under.
-		case r.out.Kind == "text" || r.out.Path == "-":
-			if _, err := env.Stdout.Write(r.data); err != nil {
-				return 0, err
-			}
-			if r.out.Kind == "text" && change != "" {
-				fmt.Fprintln(env.Stdout, change)
-			}
-		case r.out.Path != "-" && !f.Quiet:
-			fmt.Fprintf(env.Stderr, "Wrote %s report to %s\n", names[r.out.Kind], r.out.Path)
-		}
-	}
+	return nil
+}
+
+// failUnder applies --fail-under to the total: the failure goes to stdout
+// (as coverage.py prints it) and, with the table, to the job summary.
+func failUnder(total float64, s Settings, all []rendered, env Env) (Outcome, error) {
 	fail, err := report.ShouldFailUnder(total, s.FailUnder, s.Precision)
 	if err != nil {
-		return total, err
+		return Outcome{Total: total}, err
 	}
 	failure := ""
 	if fail {
@@ -305,9 +328,8 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer Analyzer, en
 	}
 	if fail {
 		fmt.Fprintln(env.Stdout, failure)
-		return total, &cli.ExitCodeError{Code: cli.ExitUsage}
 	}
-	return total, nil
+	return Outcome{Total: total, FailedUnder: fail}, nil
 }
 
 // appendSummary adds the markdown table (and a --fail-under failure) to a
@@ -327,7 +349,7 @@ func appendSummary(path string, table []byte, failure string, stderr io.Writer) 
 // reportVersion is the coverage.py version the reports name (XML version,
 // JSON meta.version): the one that measured the data, the newest when
 // several did; covkit's format version when the data does not say.
-func reportVersion(m Measured) string {
+func reportVersion(m analysis.Measured) string {
 	if len(m.Coverage) > 0 {
 		return m.Coverage[0]
 	}
@@ -351,14 +373,14 @@ func wantsKind(outs []Output, kind string) bool {
 }
 
 // memoAnalyzer analyses each file once, however many builds ask.
-func memoAnalyzer(a Analyzer) Analyzer {
+func memoAnalyzer(a analysis.Analyzer) analysis.Analyzer {
 	type result struct {
-		p   *Parsed
+		p   *analysis.Parsed
 		err error
 	}
 	var mu sync.Mutex
 	memo := map[string]*result{}
-	return func(filename string, src []byte, t Target, rx releases.Regexes) (*Parsed, error) {
+	return func(filename string, src []byte, t analysis.Target, rx releases.Regexes) (*analysis.Parsed, error) {
 		key := fmt.Sprint(filename, t)
 		mu.Lock()
 		r, ok := memo[key]
@@ -376,7 +398,7 @@ func memoAnalyzer(a Analyzer) Analyzer {
 
 // writeHTML writes the HTML report (package report/html) with the [html]
 // settings; the history, if kept, gives the trend.
-func writeHTML(dir string, d *sqlitecov.Data, res *Result, s Settings, hist []history.Record, now time.Time) error {
+func writeHTML(dir string, res *analysis.Result, s Settings, hist []history.Record, now time.Time) error {
 	o := html.Options{
 		Title:        s.HTMLTitle,
 		Precision:    s.Precision,
@@ -392,9 +414,6 @@ func writeHTML(dir string, d *sqlitecov.Data, res *Result, s Settings, hist []hi
 	}
 	if s.HTMLSkipEmpty != nil {
 		o.SkipEmpty = *s.HTMLSkipEmpty
-	}
-	if o.ShowContexts {
-		o.Contexts = html.DataContexts(d, res.Cwd)
 	}
 	return html.Write(dir, res.Set, o)
 }

@@ -1,4 +1,4 @@
-package analysis
+package reporting
 
 import (
 	"github.com/covkit/covkit/pathmap"

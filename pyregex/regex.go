@@ -1,26 +1,27 @@
-package pysource
+// Package pyregex runs Python regular expressions (the re module's syntax
+// and semantics) over Go strings, as coverage.py runs its exclusion and
+// partial-branch regexes: most patterns are also valid RE2 once Python's
+// Unicode classes are spelled out, and Go's regexp (linear time,
+// leftmost-first like Python) runs those; the others (look-around,
+// backreferences, \b, possessive forms) go to regexp2, a backtracking
+// engine like Python's. Text finds the matches of re.finditer over a whole
+// source text, with fast paths for the patterns coverage.py uses most
+// (anchored at line starts, or starting with a literal).
+package pyregex
 
 import (
 	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
-	"sort"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 )
 
-// Exclusion regexes use Python re syntax and semantics. Most patterns are
-// also valid RE2 once Python's Unicode classes (\s, \d, \w) are spelled out,
-// and Go's regexp (linear time, leftmost-first like Python) runs those;
-// patterns RE2 cannot serve (look-around, backreferences, \b, possessive
-// forms) go to regexp2, a backtracking engine like Python's.
-
-// pyRegex is a compiled Python pattern.
-type pyRegex struct {
+// Regexp is a compiled Python pattern.
+type Regexp struct {
 	re2  *regexp.Regexp
 	back *regexp2.Regexp
 	// lineStart is set for a multi-line pattern that can only match at the
@@ -45,9 +46,11 @@ type pyRegex struct {
 	required string
 }
 
-var regexCache sync.Map // key: flag + pattern -> *pyRegex or error
+var regexCache sync.Map // key: flag + pattern -> *Regexp or error
 
-func compilePython(pattern string, multiline bool) (*pyRegex, error) {
+// Compile compiles a Python pattern, with re.MULTILINE when multiline is
+// set. Compiled patterns (and errors) are cached for the process.
+func Compile(pattern string, multiline bool) (*Regexp, error) {
 	key := "0" + pattern
 	if multiline {
 		key = "1" + pattern
@@ -56,9 +59,9 @@ func compilePython(pattern string, multiline bool) (*pyRegex, error) {
 		if err, ok := v.(error); ok {
 			return nil, err
 		}
-		return v.(*pyRegex), nil
+		return v.(*Regexp), nil
 	}
-	r, err := compilePythonUncached(pattern, multiline)
+	r, err := compileUncached(pattern, multiline)
 	if err != nil {
 		regexCache.Store(key, err)
 		return nil, err
@@ -67,13 +70,13 @@ func compilePython(pattern string, multiline bool) (*pyRegex, error) {
 	return r, nil
 }
 
-func compilePythonUncached(pattern string, multiline bool) (*pyRegex, error) {
+func compileUncached(pattern string, multiline bool) (*Regexp, error) {
 	if tr, ok := toRE2(pattern); ok {
 		if multiline {
 			tr = "(?m)" + tr
 		}
 		if re, err := regexp.Compile(tr); err == nil {
-			r := &pyRegex{re2: re}
+			r := &Regexp{re2: re}
 			if multiline && anchoredAtLineStart(tr) {
 				r.lineStart, _ = regexp.Compile(`\A(?:` + tr + `)`)
 				r.skip, r.first = linePrefilter(tr)
@@ -96,7 +99,7 @@ func compilePythonUncached(pattern string, multiline bool) (*pyRegex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid regex %q: %w", pattern, err)
 	}
-	r := &pyRegex{back: re}
+	r := &Regexp{back: re}
 	if c, ok := literalStart(pattern); ok {
 		if a, err := regexp2.Compile(`\G(?:`+translateDotNet(pattern)+`)`, opt); err == nil {
 			r.lit, r.anchored = c, a
@@ -445,8 +448,9 @@ func translateDotNet(p string) string {
 	return b.String()
 }
 
-// findAll returns the byte spans of the successive non-overlapping matches.
-func (r *pyRegex) findAll(text string) ([][2]int, error) {
+// FindAll returns the byte spans of the successive non-overlapping
+// matches (re.finditer).
+func (r *Regexp) FindAll(text string) ([][2]int, error) {
 	if r.re2 != nil {
 		locs := r.re2.FindAllStringIndex(text, -1)
 		out := make([][2]int, len(locs))
@@ -460,22 +464,22 @@ func (r *pyRegex) findAll(text string) ([][2]int, error) {
 }
 
 // runeIndex is text as runes (what the backtracking engine scans) and the
-// byte offset of each rune offset.
+// byte offset of each rune offset. A byte that is not UTF-8 is one rune
+// (U+FFFD) one byte wide.
 func runeIndex(text string) ([]rune, []int) {
-	runes := []rune(text)
-	off := make([]int, len(runes)+1)
-	pos := 0
-	for i, rr := range runes {
-		off[i] = pos
-		pos += utf8.RuneLen(rr)
+	runes := make([]rune, 0, len(text))
+	off := make([]int, 0, len(text)+1)
+	for i, r := range text {
+		runes = append(runes, r)
+		off = append(off, i)
 	}
-	off[len(runes)] = len(text)
+	off = append(off, len(text))
 	return runes, off
 }
 
 // findAllRunes is findAll for the backtracking engine over a text already
 // converted by runeIndex.
-func (r *pyRegex) findAllRunes(runes []rune, off []int) ([][2]int, error) {
+func (r *Regexp) findAllRunes(runes []rune, off []int) ([][2]int, error) {
 	var out [][2]int
 	m, err := r.back.FindRunesMatch(runes)
 	for m != nil && err == nil {
@@ -488,373 +492,11 @@ func (r *pyRegex) findAllRunes(runes []rune, off []int) ([][2]int, error) {
 	return out, nil
 }
 
-func (r *pyRegex) matchString(s string) (bool, error) {
+// MatchString reports whether the pattern matches somewhere in s
+// (re.search).
+func (r *Regexp) MatchString(s string) (bool, error) {
 	if r.re2 != nil {
 		return r.re2.MatchString(s), nil
 	}
 	return r.back.MatchString(s)
-}
-
-// lineMatcher finds the lines of a text that Python regexes match.
-type lineMatcher struct {
-	text string
-	nl   []int // byte offsets of the '\n's
-	cov  Version
-	// The text as runes, converted once for all the patterns that need
-	// the backtracking engine.
-	runes []rune
-	off   []int
-}
-
-// findAllIn runs re over the whole text.
-func (lm *lineMatcher) findAllIn(re *pyRegex) ([][2]int, error) {
-	if re.re2 != nil {
-		if re.prefix != "" {
-			if out, ok := lm.findFromPrefix(re); ok {
-				return out, nil
-			}
-		}
-		return re.findAll(lm.text)
-	}
-	if lm.runes == nil {
-		lm.runes, lm.off = runeIndex(lm.text)
-	}
-	if re.anchored != nil {
-		return lm.findFromLiteral(re)
-	}
-	return re.findAllRunes(lm.runes, lm.off)
-}
-
-// findFromPrefix is FindAll for an RE2 pattern whose matches all start with
-// re.prefix: each match starts at the first occurrence of the prefix, from
-// where the previous one ended, at which an anchored attempt succeeds. It
-// reports false when an attempt reaches too far for anchoredMatch.
-func (lm *lineMatcher) findFromPrefix(re *pyRegex) ([][2]int, bool) {
-	var out [][2]int
-	st := btPool.Get().(*btState)
-	defer btPool.Put(st)
-	text := lm.text
-	req := newLiteralAhead(text, re.required)
-	for pos := 0; pos < len(text); {
-		j := strings.Index(text[pos:], re.prefix)
-		if j < 0 || !req.from(pos+j) {
-			break
-		}
-		b := pos + j
-		switch end, res := st.anchoredMatch(re.prog, text, b); res {
-		case btTooFar:
-			return nil, false
-		case btMatch:
-			out = append(out, [2]int{b, end})
-			pos = end
-			continue
-		}
-		pos = b + 1
-	}
-	return out, true
-}
-
-// findFromLiteral is finditer for a pattern whose matches all start with
-// re.lit: the leftmost match is the first occurrence of that byte at which
-// the anchored pattern matches.
-func (lm *lineMatcher) findFromLiteral(re *pyRegex) ([][2]int, error) {
-	var out [][2]int
-	text := lm.text
-	for pos := 0; pos < len(text); {
-		j := strings.IndexByte(text[pos:], re.lit)
-		if j < 0 {
-			break
-		}
-		b := pos + j
-		ri := sort.SearchInts(lm.off, b)
-		if ri >= len(lm.off) || lm.off[ri] != b {
-			// Offsets that do not line up with the bytes: scan as usual.
-			return re.findAllRunes(lm.runes, lm.off)
-		}
-		m, err := re.anchored.FindRunesMatchStartingAt(lm.runes, ri)
-		if err != nil {
-			return nil, errors.New("regex match: " + err.Error())
-		}
-		if m != nil && m.Index == ri && m.Length > 0 {
-			end := lm.off[m.Index+m.Length]
-			out = append(out, [2]int{b, end})
-			pos = end
-			continue
-		}
-		pos = b + 1
-	}
-	return out, nil
-}
-
-func newLineMatcher(text string, cov Version) (*lineMatcher, error) {
-	lm := &lineMatcher{text: text, cov: cov}
-	for i := 0; i < len(text); i++ {
-		if j := strings.IndexByte(text[i:], '\n'); j >= 0 {
-			lm.nl = append(lm.nl, i+j)
-			i += j
-		} else {
-			break
-		}
-	}
-	return lm, nil
-}
-
-// literalAhead tells whether a literal occurs in a text at or after an
-// offset, for offsets that only grow; it searches forward (strings.Index is
-// much faster than strings.LastIndex) and only as far as it must.
-type literalAhead struct {
-	text, lit string
-	next      int // an occurrence at or after the last offset asked; -1: none, -2: not searched yet
-}
-
-func newLiteralAhead(text, lit string) *literalAhead {
-	return &literalAhead{text: text, lit: lit, next: -2}
-}
-
-func (la *literalAhead) from(off int) bool {
-	if la.lit == "" {
-		return true
-	}
-	if la.next == -1 {
-		return false
-	}
-	if la.next < off {
-		if off > len(la.text) {
-			la.next = -1
-			return false
-		}
-		j := strings.Index(la.text[off:], la.lit)
-		if j < 0 {
-			la.next = -1
-			return false
-		}
-		la.next = off + j
-	}
-	return true
-}
-
-// newlinesBefore counts the '\n's at byte offsets < off.
-func (lm *lineMatcher) newlinesBefore(off int) int {
-	return sort.SearchInts(lm.nl, off)
-}
-
-// matching is coverage.py 7.x's lines_matching over the joined list of
-// patterns: the regex runs over the whole text in MULTILINE mode; every
-// line a match spans counts, mapped through ml when it is non-nil.
-func (lm *lineMatcher) matching(patterns []string, cov Version, ml []int32) (lineSet, error) {
-	spans, err := lm.findAll(patterns, cov)
-	if err != nil {
-		return nil, err
-	}
-	out := newLineSet(len(lm.nl) + 1)
-	for _, sp := range spans {
-		sl := lm.newlinesBefore(sp[0])
-		el := lm.newlinesBefore(sp[1])
-		for l := sl + 1; l <= el+1; l++ {
-			if l < len(ml) && ml[l] != 0 {
-				out.add(int(ml[l]))
-			} else {
-				out.add(l)
-			}
-		}
-	}
-	return out, nil
-}
-
-// findAll finds the matches Python's re.finditer would find for the joined
-// patterns. For speed each pattern runs on its own (Go's regexp skips
-// ahead to a literal prefix, and a pattern anchored at line starts is only
-// tried there); the per-pattern matches are merged the way one scan with
-// the alternation picks them: leftmost start, then first pattern. Should
-// that merge be ambiguous (overlapping or empty matches), the joined
-// pattern runs as one.
-func (lm *lineMatcher) findAll(patterns []string, cov Version) ([][2]int, error) {
-	if len(patterns) == 0 {
-		return nil, nil
-	}
-	joined := JoinRegex(patterns, cov)
-	lists := make([][][2]int, len(patterns))
-	for i, p := range patterns {
-		if len(patterns) == 1 {
-			p = joined
-		}
-		re, err := compilePython(p, true)
-		if err != nil {
-			return nil, err
-		}
-		if lists[i], err = lm.findOne(re); err != nil {
-			return nil, err
-		}
-	}
-	if len(lists) == 1 {
-		return lists[0], nil
-	}
-	if merged, ok := mergeMatches(lists); ok {
-		return merged, nil
-	}
-	re, err := compilePython(joined, true)
-	if err != nil {
-		return nil, err
-	}
-	return lm.findAllIn(re)
-}
-
-func mergeMatches(lists [][][2]int) ([][2]int, bool) {
-	var out [][2]int
-	ptr := make([]int, len(lists))
-	pos := 0
-	for {
-		best := -1
-		for i, l := range lists {
-			for ptr[i] < len(l) && l[ptr[i]][0] < pos {
-				if l[ptr[i]][1] > pos {
-					return nil, false
-				}
-				ptr[i]++
-			}
-			if ptr[i] < len(l) {
-				m := l[ptr[i]]
-				if m[0] == m[1] {
-					return nil, false
-				}
-				if best < 0 || m[0] < lists[best][ptr[best]][0] {
-					best = i
-				}
-			}
-		}
-		if best < 0 {
-			return out, true
-		}
-		m := lists[best][ptr[best]]
-		out = append(out, m)
-		ptr[best]++
-		pos = m[1]
-	}
-}
-
-// findOne runs one pattern over the text.
-func (lm *lineMatcher) findOne(re *pyRegex) ([][2]int, error) {
-	if re.lineStart == nil {
-		return lm.findAllIn(re)
-	}
-	if re.prog != nil {
-		st := btPool.Get().(*btState)
-		defer btPool.Put(st)
-		if out, ok := lm.findAtLineStarts(re, st); ok {
-			return out, nil
-		}
-	}
-	out, _ := lm.findAtLineStarts(re, nil)
-	return out, nil
-}
-
-// findAtLineStarts tries a pattern anchored at line starts at each line
-// start in turn, with anchoredMatch when st is set (reporting false should
-// an attempt reach too far), else with Go's regexp.
-func (lm *lineMatcher) findAtLineStarts(re *pyRegex, st *btState) ([][2]int, bool) {
-	var out [][2]int
-	pos := 0
-	text := lm.text
-	// runEnd caches the end of the last run of skipped runes, so that the
-	// line starts inside one run (blank lines) do not rescan it.
-	runStart, runEnd := -1, -1
-	// failedAt is the end of the skipped run before the last failed
-	// attempt: the rest of the pattern cannot start with a skipped rune,
-	// so it had to match there, and fails there from any start in the run.
-	failedAt := -1
-	tooFar := false
-	req := newLiteralAhead(text, re.required)
-	try := func(s int) {
-		if s < pos || tooFar {
-			return
-		}
-		p := -1
-		if re.first != nil {
-			p = s
-			if runStart <= s && s <= runEnd {
-				p = runEnd
-			}
-			runStart = s
-			for p < len(text) {
-				r, size := utf8.DecodeRuneInString(text[p:])
-				if !inRanges(r, re.skip) {
-					break
-				}
-				p += size
-			}
-			runEnd = p
-			if p >= len(text) || p == failedAt {
-				return
-			}
-			r, _ := utf8.DecodeRuneInString(text[p:])
-			if !inRanges(r, re.first) {
-				return
-			}
-		}
-		if !req.from(s) {
-			return
-		}
-		var loc [2]int
-		if st != nil {
-			end, res := st.anchoredMatch(re.prog, text, s)
-			if res == btTooFar {
-				tooFar = true
-			}
-			if res != btMatch {
-				failedAt = p
-				return
-			}
-			loc = [2]int{s, end}
-		} else {
-			l := re.lineStart.FindStringIndex(text[s:])
-			if l == nil {
-				failedAt = p
-				return
-			}
-			loc = [2]int{s + l[0], s + l[1]}
-		}
-		out = append(out, loc)
-		pos = loc[1]
-		if loc[0] == loc[1] {
-			pos++
-		}
-	}
-	try(0)
-	for _, nl := range lm.nl {
-		if req.next == -1 {
-			break
-		}
-		try(nl + 1)
-	}
-	return out, !tooFar
-}
-
-// perLine is coverage.py 6.x's lines_matching: the joined patterns searched
-// on each line; a line matches when one of the patterns does.
-func (lm *lineMatcher) perLine(patterns []string) (lineSet, error) {
-	out := newLineSet(len(lm.nl) + 1)
-	res := make([]*pyRegex, len(patterns))
-	for i, p := range patterns {
-		re, err := compilePython(p, false)
-		if err != nil {
-			return nil, err
-		}
-		res[i] = re
-	}
-	if len(res) == 0 {
-		return out, nil
-	}
-	for i, line := range strings.Split(lm.text, "\n") {
-		for _, re := range res {
-			ok, err := re.matchString(line)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out.add(i + 1)
-				break
-			}
-		}
-	}
-	return out, nil
 }

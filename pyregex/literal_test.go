@@ -1,4 +1,4 @@
-package pysource
+package pyregex
 
 import (
 	"math/rand/v2"
@@ -49,7 +49,7 @@ func TestFindFromLiteralMatchesScan(t *testing.T) {
 		"branch", "x", "y", "é", "\u2028", "\t", "##", "pragma: no cover", "\u00a0"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, p := range patterns {
-		re, err := compilePython(p, true)
+		re, err := Compile(p, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func TestFindFromLiteralMatchesScan(t *testing.T) {
 				b.WriteString(pieces[rng.IntN(len(pieces))])
 			}
 			text := b.String()
-			lm, _ := newLineMatcher(text, DefaultCoverage)
+			lm := NewText(text)
 			got, err := lm.findAllIn(re)
 			if err != nil {
 				t.Fatal(err)
