@@ -227,4 +227,3 @@ func (s *Selector) OmitDirs() []string {
 	}
 	return out
 }
-
