@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/dockerkit"
+	"github.com/covkit/covkit/internal/outfile"
 	"github.com/covkit/covkit/leancov"
 )
 
@@ -442,21 +443,7 @@ func (s *Server) registerImage(host string, raw []byte) error {
 }
 
 func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".push-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return outfile.Replace(path, ".push-", b)
 }
 
 // handleWait is the clients' long-poll: it answers at once when a flush

@@ -12,6 +12,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/covkit/covkit/internal/outfile"
 	"github.com/covkit/covkit/leancov"
 )
 
@@ -356,19 +357,7 @@ func remapLean(path string, mapPath func(string) (string, bool)) (mapped int, dr
 		kept = append(kept, m)
 	}
 	f.Files = kept
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".remap-*")
-	if err != nil {
-		return 0, nil, err
-	}
-	_, err = tmp.Write(leancov.Encode(f))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := outfile.Replace(path, ".remap-", leancov.Encode(f)); err != nil {
 		return 0, nil, err
 	}
 	return mapped, dropped, nil
