@@ -572,6 +572,14 @@ var buildValueFlags = map[string]bool{
 	"--shm-size": true, "--ssh": true, "-t": true, "--tag": true, "--target": true, "--ulimit": true,
 }
 
+// ErrArgs marks a docker build command line covdocker cannot use: the
+// command reports it as a usage error.
+var ErrArgs = errors.New("docker build arguments")
+
+func argsError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrArgs, fmt.Sprintf(format, args...))
+}
+
 func parseBuildArgs(args []string) (buildArgs, error) {
 	var b buildArgs
 	var pos []string
@@ -588,14 +596,14 @@ func parseBuildArgs(args []string) (buildArgs, error) {
 		name, val, hasVal := strings.Cut(a, "=")
 		if !hasVal && buildValueFlags[name] {
 			if i+1 >= len(args) {
-				return b, cli.UsageError("flag %s needs a value", name)
+				return b, argsError("flag %s needs a value", name)
 			}
 			i++
 			val = args[i]
 		} else if !hasVal && len(name) > 2 && name[1] != '-' && buildValueFlags["-"+name[len(name)-1:]] {
 			// -qt name: a cluster ending in a value flag
 			if i+1 >= len(args) {
-				return b, cli.UsageError("flag %s needs a value", name)
+				return b, argsError("flag %s needs a value", name)
 			}
 			b.rest = append(b.rest, name[:len(name)-1])
 			name = "-" + name[len(name)-1:]
@@ -618,7 +626,7 @@ func parseBuildArgs(args []string) (buildArgs, error) {
 		b.rest = append(b.rest, name+"="+val)
 	}
 	if len(pos) != 1 {
-		return b, cli.UsageError("docker build needs exactly one build context (PATH | URL | -), got %d", len(pos))
+		return b, argsError("docker build needs exactly one build context (PATH | URL | -), got %d", len(pos))
 	}
 	b.context = pos[0]
 	return b, nil

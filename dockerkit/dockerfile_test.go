@@ -1,6 +1,7 @@
 package dockerkit
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -94,8 +95,8 @@ func TestParseBuildArgs(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]string{{}, {"a", "b"}, {"-t"}} {
-		if _, err := parseBuildArgs(bad); err == nil {
-			t.Errorf("%q: no error", bad)
+		if _, err := parseBuildArgs(bad); !errors.Is(err, ErrArgs) {
+			t.Errorf("%q: %v, want an ErrArgs (covdocker's usage error)", bad, err)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -148,6 +149,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	o.Args = rest
 	res, err := dockerkit.Build(ctx, o)
+	if errors.Is(err, dockerkit.ErrArgs) {
+		err = cli.UsageError("%v", err)
+	}
 	if err != nil {
 		return cli.Exit("covdocker", stderr, err)
 	}
