@@ -62,6 +62,80 @@ type BuildResult struct {
 // Build runs docker build with the user's arguments, then builds covkit's
 // layer on top of the result and gives it the user's tags.
 func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
+	o.setDefaults()
+	ba, err := parseBuildArgs(o.Args)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "covdocker-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	// 1. The user's build, untagged: the tags go to the final image.
+	baseID, err := userBuild(ctx, o, ba, tmp)
+	if err != nil {
+		return nil, err
+	}
+	res := &BuildResult{BaseID: baseID, Tags: ba.tags}
+	start := time.Now()
+
+	// 2. Path mappings from the Dockerfile, --map first.
+	info, err := pathMappings(o, ba, res)
+	if err != nil {
+		return nil, err
+	}
+
+	// 3. Find the image's interpreters with the static probe.
+	t0 := time.Now()
+	pythons, user, err := probeImage(ctx, o, res.BaseID, nil)
+	res.ProbeTime = time.Since(t0)
+	if err != nil {
+		return nil, err
+	}
+	if len(pythons) == 0 {
+		return nil, fmt.Errorf("image %s: no Python 3 interpreter found", shortID(res.BaseID))
+	}
+
+	// 4. Stage the layer.
+	l, err := stageLayer(ctx, o, filepath.Join(tmp, "layer"), pythons, res)
+	if err != nil {
+		return nil, err
+	}
+	info.Pythons = pythons
+	labels, err := l.finish(info, user, res.BaseID, o.CoveragePip)
+	if err != nil {
+		return nil, err
+	}
+
+	// 5. Make the image.
+	if res.ImageID, err = makeImage(ctx, o, ba, tmp, l, res.BaseID, labels); err != nil {
+		return nil, err
+	}
+	res.Info = info
+	res.Info.ID = res.ImageID
+	if err := writeIIDFile(o, ba, res.ImageID); err != nil {
+		return nil, err
+	}
+	if o.Verify {
+		t0 := time.Now()
+		err := verifyImage(ctx, o, res.ImageID, pythons)
+		res.VerifyTime = time.Since(t0)
+		if err != nil {
+			return nil, err
+		}
+	}
+	res.LayerTime = time.Since(start)
+	bs, err1 := imageSize(ctx, o.Docker, res.BaseID)
+	fs, err2 := imageSize(ctx, o.Docker, res.ImageID)
+	if err1 == nil && err2 == nil {
+		res.AddedBytes = fs - bs
+	}
+	return res, nil
+}
+
+func (o *BuildOptions) setDefaults() {
 	if o.Docker == "" {
 		o.Docker = "docker"
 	}
@@ -77,17 +151,10 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	if o.Dir == "" {
 		o.Dir, _ = os.Getwd()
 	}
-	ba, err := parseBuildArgs(o.Args)
-	if err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "covdocker-build-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
+}
 
-	// 1. The user's build, untagged: the tags go to the final image.
+// userBuild runs the user's docker build, untagged, and returns the image ID.
+func userBuild(ctx context.Context, o BuildOptions, ba buildArgs, tmp string) (string, error) {
 	iid := filepath.Join(tmp, "base.iid")
 	args := append([]string{"build"}, ba.rest...)
 	args = append(args, "--iidfile", iid, ba.context)
@@ -97,111 +164,87 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		c.Stdin = os.Stdin
 	}
 	if err := c.Run(); err != nil {
-		return nil, fmt.Errorf("docker build: %w", err)
+		return "", fmt.Errorf("docker build: %w", err)
 	}
 	b, err := os.ReadFile(iid)
 	if err != nil {
-		return nil, fmt.Errorf("docker build left no image ID: %w", err)
+		return "", fmt.Errorf("docker build left no image ID: %w", err)
 	}
-	res := &BuildResult{BaseID: strings.TrimSpace(string(b)), Tags: ba.tags}
-	start := time.Now()
+	return strings.TrimSpace(string(b)), nil
+}
 
-	// 2. Path mappings from the Dockerfile, --map first.
+// pathMappings is what the image's labels say of its paths: the --map
+// mappings, then those the Dockerfile's COPY and ADD give.
+func pathMappings(o BuildOptions, ba buildArgs, res *BuildResult) (ImageInfo, error) {
 	info := ImageInfo{Covkit: cli.CurrentVersion()}
-	if ba.context != "-" && !strings.Contains(ba.context, "://") {
-		ctxDir := ba.context
-		if !filepath.IsAbs(ctxDir) {
-			ctxDir = filepath.Join(o.Dir, ctxDir)
-		}
-		info.Context = filepath.Clean(ctxDir)
-		for _, m := range o.Maps {
-			h := m.Host
-			if !filepath.IsAbs(h) {
-				h = filepath.Join(o.Dir, h)
-			}
-			if rel, err := filepath.Rel(info.Context, h); err == nil && !strings.HasPrefix(rel, "..") {
-				h = filepath.ToSlash(rel)
-			}
-			info.Paths = append(info.Paths, PathMapping{Container: path.Clean(m.Container), Host: h})
-		}
-		df := ba.dockerfile
-		switch {
-		case df == "":
-			df = filepath.Join(info.Context, "Dockerfile")
-		case df == "-":
-			df = ""
-		case !filepath.IsAbs(df):
-			df = filepath.Join(o.Dir, df)
-		}
-		if df != "" {
-			f, err := os.Open(df)
-			if err != nil {
-				return nil, err
-			}
-			maps, err := ParseDockerfile(f, DirStat(info.Context))
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", df, err)
-			}
-			info.Paths = append(info.Paths, maps...)
-		} else {
-			res.Warnings = append(res.Warnings, "Dockerfile read from stdin: no path mappings derived (use --map)")
-		}
-	} else {
+	if ba.context == "-" || strings.Contains(ba.context, "://") {
 		res.Warnings = append(res.Warnings, "build context is not a local directory: no path mappings derived (use --map)")
+		return info, nil
 	}
-
-	// 3. Find the image's interpreters with the static probe.
-	t0 := time.Now()
-	pythons, user, err := probeImage(ctx, o, res.BaseID, nil)
-	res.ProbeTime = time.Since(t0)
+	ctxDir := ba.context
+	if !filepath.IsAbs(ctxDir) {
+		ctxDir = filepath.Join(o.Dir, ctxDir)
+	}
+	info.Context = filepath.Clean(ctxDir)
+	for _, m := range o.Maps {
+		h := m.Host
+		if !filepath.IsAbs(h) {
+			h = filepath.Join(o.Dir, h)
+		}
+		if rel, err := filepath.Rel(info.Context, h); err == nil && !strings.HasPrefix(rel, "..") {
+			h = filepath.ToSlash(rel)
+		}
+		info.Paths = append(info.Paths, PathMapping{Container: path.Clean(m.Container), Host: h})
+	}
+	df := ba.dockerfile
+	switch {
+	case df == "":
+		df = filepath.Join(info.Context, "Dockerfile")
+	case df == "-":
+		res.Warnings = append(res.Warnings, "Dockerfile read from stdin: no path mappings derived (use --map)")
+		return info, nil
+	case !filepath.IsAbs(df):
+		df = filepath.Join(o.Dir, df)
+	}
+	f, err := os.Open(df)
 	if err != nil {
+		return info, err
+	}
+	maps, err := ParseDockerfile(f, DirStat(info.Context))
+	f.Close()
+	if err != nil {
+		return info, fmt.Errorf("%s: %w", df, err)
+	}
+	info.Paths = append(info.Paths, maps...)
+	return info, nil
+}
+
+// layer is covkit's layer as staged: directories and where they go in the
+// image, and the interpreters that get coverage.py through pip.
+type layer struct {
+	dir        string // the staging directory
+	df         bytes.Buffer
+	targets    []layerTarget
+	pip        []Interpreter
+	stagedSite map[string]string // image site directory -> its staging directory
+	sharedHow  string            // how the shared coverage.py copy was staged, if any
+}
+
+type layerTarget struct{ stage, dest string }
+
+// stageLayer stages the hook (and coverage.py where an interpreter lacks
+// it) for each interpreter, recording in pythons how each gets coverage.py.
+func stageLayer(ctx context.Context, o BuildOptions, dir string, pythons []Interpreter, res *BuildResult) (*layer, error) {
+	l := &layer{dir: dir, stagedSite: map[string]string{}}
+	if err := l.stageShared(ctx, o, pythons); err != nil {
 		return nil, err
 	}
-	if len(pythons) == 0 {
-		return nil, fmt.Errorf("image %s: no Python 3 interpreter found", shortID(res.BaseID))
-	}
-
-	// 4. Stage the layer.
-	stage := filepath.Join(tmp, "layer")
-	var df bytes.Buffer
-	fmt.Fprintf(&df, "FROM %s\n", res.BaseID)
-	var pip []Interpreter
-	// Staged directories and where they go in the image.
-	type target struct{ stage, dest string }
-	var targets []target
-	// Interpreters that lack coverage.py share one copy where a site
-	// directory of them all comes before each one's hook directory
-	// (Debian's /usr/lib/python3/dist-packages for its python3.X).
-	shared := ""
-	var lacking []Interpreter
-	for _, py := range pythons {
-		if py.Coverage == "" {
-			lacking = append(lacking, py)
-		}
-	}
-	if len(lacking) > 1 {
-		shared = sharedSite(lacking)
-	}
-	sharedHow := ""
-	if shared != "" {
-		dir := filepath.Join(stage, "shared")
-		how, err := stageCoverage(ctx, o, dir)
-		if err != nil {
-			return nil, fmt.Errorf("coverage.py for %s: %w", shared, err)
-		}
-		if how != "" {
-			sharedHow = how
-			targets = append(targets, target{"shared", shared})
-		}
-	}
-	stagedSite := map[string]string{} // image site directory -> its staging directory
 	for i, py := range pythons {
 		// Interpreters may share a site directory (Debian's python3.X all
 		// read /usr/lib/python3/dist-packages): stage it once.
-		if prev, ok := stagedSite[py.Site]; ok {
+		if prev, ok := l.stagedSite[py.Site]; ok {
 			if py.Coverage == "" {
-				how := sharedHow
+				how := l.sharedHow
 				if how == "" {
 					var err error
 					if how, err = stageCoverage(ctx, o, prev); err != nil {
@@ -210,146 +253,181 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 				}
 				pythons[i].Coverage = how
 				if how == "" && o.CoveragePip != "" {
-					pip = append(pip, py)
+					l.pip = append(l.pip, py)
 					pythons[i].Coverage = o.CoveragePip
 				}
 			}
 			continue
 		}
-		dir := filepath.Join(stage, "site"+strconv.Itoa(i))
-		stagedSite[py.Site] = dir
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := l.stageSite(ctx, o, i, pythons, res); err != nil {
 			return nil, err
 		}
-		files, err := o.Hook.SiteFiles(py)
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range sortedKeys(files) {
-			if err := writeFile(filepath.Join(dir, filepath.FromSlash(name)), files[name], 0o644); err != nil {
-				return nil, err
-			}
-		}
+	}
+	return l, nil
+}
+
+// stageShared stages one coverage.py for the interpreters that lack it,
+// where a site directory of them all comes before each one's hook
+// directory (Debian's /usr/lib/python3/dist-packages for its python3.X).
+func (l *layer) stageShared(ctx context.Context, o BuildOptions, pythons []Interpreter) error {
+	var lacking []Interpreter
+	for _, py := range pythons {
 		if py.Coverage == "" {
-			how := sharedHow
-			if how == "" {
-				if how, err = stageCoverage(ctx, o, dir); err != nil {
-					return nil, fmt.Errorf("coverage.py for %s: %w", py.Path, err)
-				}
-			}
-			switch how {
-			case "":
-				if o.CoveragePip != "" {
-					pip = append(pip, py)
-					pythons[i].Coverage = o.CoveragePip
-				} else {
-					res.Warnings = append(res.Warnings, fmt.Sprintf("%s (Python %s) cannot import coverage and no --coverage-* source was given: it will not be measured", py.Path, py.Version))
-				}
-			default:
-				pythons[i].Coverage = how
+			lacking = append(lacking, py)
+		}
+	}
+	if len(lacking) < 2 {
+		return nil
+	}
+	shared := sharedSite(lacking)
+	if shared == "" {
+		return nil
+	}
+	how, err := stageCoverage(ctx, o, filepath.Join(l.dir, "shared"))
+	if err != nil {
+		return fmt.Errorf("coverage.py for %s: %w", shared, err)
+	}
+	if how != "" {
+		l.sharedHow = how
+		l.targets = append(l.targets, layerTarget{"shared", shared})
+	}
+	return nil
+}
+
+// stageSite stages interpreter i's site directory: the hook's files, and
+// coverage.py if it lacks it.
+func (l *layer) stageSite(ctx context.Context, o BuildOptions, i int, pythons []Interpreter, res *BuildResult) error {
+	py := pythons[i]
+	dir := filepath.Join(l.dir, "site"+strconv.Itoa(i))
+	l.stagedSite[py.Site] = dir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files, err := o.Hook.SiteFiles(py)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(files) {
+		if err := writeFile(filepath.Join(dir, filepath.FromSlash(name)), files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	if py.Coverage == "" {
+		how := l.sharedHow
+		if how == "" {
+			if how, err = stageCoverage(ctx, o, dir); err != nil {
+				return fmt.Errorf("coverage.py for %s: %w", py.Path, err)
 			}
 		}
-		targets = append(targets, target{"site" + strconv.Itoa(i), py.Site})
+		switch {
+		case how != "":
+			pythons[i].Coverage = how
+		case o.CoveragePip != "":
+			l.pip = append(l.pip, py)
+			pythons[i].Coverage = o.CoveragePip
+		default:
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s (Python %s) cannot import coverage and no --coverage-* source was given: it will not be measured", py.Path, py.Version))
+		}
 	}
-	var pairs [][2]string
-	for _, tg := range targets {
-		fmt.Fprintf(&df, "COPY [%q, %q]\n", tg.stage+"/", strings.TrimSuffix(tg.dest, "/")+"/")
-		pairs = append(pairs, [2]string{filepath.Join(stage, tg.stage), tg.dest})
+	l.targets = append(l.targets, layerTarget{"site" + strconv.Itoa(i), py.Site})
+	return nil
+}
+
+// finish writes the layer's Dockerfile (its COPY, pip and LABEL steps) and
+// the image file inside it, and returns the labels.
+func (l *layer) finish(info ImageInfo, user, baseID, coveragePip string) (map[string]string, error) {
+	fmt.Fprintf(&l.df, "FROM %s\n", baseID)
+	for _, tg := range l.targets {
+		fmt.Fprintf(&l.df, "COPY [%q, %q]\n", tg.stage+"/", strings.TrimSuffix(tg.dest, "/")+"/")
 	}
-	if len(pip) > 0 {
-		fmt.Fprintf(&df, "USER 0\n")
-		for _, py := range pip {
-			fmt.Fprintf(&df, "RUN [%q, \"-m\", \"pip\", \"install\", \"--no-cache-dir\", \"--target\", %q, %q]\n", py.Path, py.Site, "coverage=="+o.CoveragePip)
+	if len(l.pip) > 0 {
+		fmt.Fprintf(&l.df, "USER 0\n")
+		for _, py := range l.pip {
+			fmt.Fprintf(&l.df, "RUN [%q, \"-m\", \"pip\", \"install\", \"--no-cache-dir\", \"--target\", %q, %q]\n", py.Path, py.Site, "coverage=="+coveragePip)
 		}
 		if user != "" {
-			fmt.Fprintf(&df, "USER %s\n", user)
+			fmt.Fprintf(&l.df, "USER %s\n", user)
 		} else {
-			fmt.Fprintf(&df, "USER root\n")
+			fmt.Fprintf(&l.df, "USER root\n")
 		}
 	}
-	info.Pythons = pythons
 	// The labels again, inside the image: a process on another host sends
 	// them with its data (pth.RemoteFiles), having no view of its labels.
-	if err := writeImageFile(stagedSite, info); err != nil {
+	if err := writeImageFile(l.stagedSite, info); err != nil {
 		return nil, err
 	}
 	// One LABEL instruction: the legacy builder makes a step of each.
 	labels := info.Labels()
-	df.WriteString("LABEL")
+	l.df.WriteString("LABEL")
 	for _, k := range sortedKeys(labels) {
-		fmt.Fprintf(&df, " \\\n  %s=%s", k, dockerfileQuote(labels[k]))
+		fmt.Fprintf(&l.df, " \\\n  %s=%s", k, dockerfileQuote(labels[k]))
 	}
-	df.WriteString("\n")
-	if err := writeFile(filepath.Join(stage, "Dockerfile"), df.Bytes(), 0o644); err != nil {
-		return nil, err
-	}
+	l.df.WriteString("\n")
+	return labels, writeFile(filepath.Join(l.dir, "Dockerfile"), l.df.Bytes(), 0o644)
+}
 
-	// 5. Make the image: by docker commit of a created (never started)
-	// container that got the files through `docker cp -` (seconds), or by
-	// docker build when pip must RUN (a builder step costs seconds each).
-	if len(pip) == 0 && !o.UseBuilder {
-		id, err := commitLayer(ctx, o.Docker, res.BaseID, pairs, labels, ba.tags)
-		if err != nil {
-			return nil, err
+// makeImage makes the final image: by docker commit of a created (never
+// started) container that got the files through `docker cp -` (seconds),
+// or by docker build when pip must RUN (a builder step costs seconds each).
+func makeImage(ctx context.Context, o BuildOptions, ba buildArgs, tmp string, l *layer, baseID string, labels map[string]string) (string, error) {
+	if len(l.pip) == 0 && !o.UseBuilder {
+		var pairs [][2]string
+		for _, tg := range l.targets {
+			pairs = append(pairs, [2]string{filepath.Join(l.dir, tg.stage), tg.dest})
 		}
-		b = []byte(id)
-	} else {
-		fid := filepath.Join(tmp, "final.iid")
-		args = []string{"build", "-q", "--iidfile", fid}
-		for _, t := range ba.tags {
-			args = append(args, "-t", t)
+		id, err := commitLayer(ctx, o.Docker, baseID, pairs, labels, ba.tags)
+		return strings.TrimSpace(id), err
+	}
+	fid := filepath.Join(tmp, "final.iid")
+	args := []string{"build", "-q", "--iidfile", fid}
+	for _, t := range ba.tags {
+		args = append(args, "-t", t)
+	}
+	args = append(args, l.dir)
+	if out, err := exec.CommandContext(ctx, o.Docker, args...).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building covkit's layer: %w\n%s", err, out)
+	}
+	b, err := os.ReadFile(fid)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// writeIIDFile writes the final image's ID where the user's --iidfile asked.
+func writeIIDFile(o BuildOptions, ba buildArgs, id string) error {
+	if ba.iidfile == "" {
+		return nil
+	}
+	p := ba.iidfile
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(o.Dir, p)
+	}
+	return os.WriteFile(p, []byte(id), 0o644)
+}
+
+// verifyImage probes the final image: every interpreter given coverage.py
+// must now import it and have the hook in its site directory.
+func verifyImage(ctx context.Context, o BuildOptions, id string, pythons []Interpreter) error {
+	after, _, err := probeImage(ctx, o, id, pthHookCheck(pythons, o.Hook))
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	byPath := map[string]Interpreter{}
+	for _, py := range after {
+		byPath[py.Path] = py
+	}
+	for _, py := range pythons {
+		if py.Coverage == "" {
+			continue
 		}
-		args = append(args, stage)
-		if out, err := exec.CommandContext(ctx, o.Docker, args...).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("building covkit's layer: %w\n%s", err, out)
-		}
-		if b, err = os.ReadFile(fid); err != nil {
-			return nil, err
+		if a, ok := byPath[py.Path]; !ok || a.Coverage == "" {
+			return fmt.Errorf("verify: %s in %s cannot import coverage after the layer", py.Path, shortID(id))
+		} else if a.Missing != "" {
+			return fmt.Errorf("verify: %s in %s: %s missing after the layer", py.Path, shortID(id), a.Missing)
 		}
 	}
-	res.ImageID = strings.TrimSpace(string(b))
-	res.Info = info
-	res.Info.ID = res.ImageID
-	if ba.iidfile != "" {
-		p := ba.iidfile
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(o.Dir, p)
-		}
-		if err := os.WriteFile(p, []byte(res.ImageID), 0o644); err != nil {
-			return nil, err
-		}
-	}
-	if o.Verify {
-		t0 := time.Now()
-		defer func() { res.VerifyTime = time.Since(t0) }()
-		// One more probe, of the final image: every interpreter we hooked
-		// must now import coverage and have the hook in its site directory.
-		after, _, err := probeImage(ctx, o, res.ImageID, pthHookCheck(pythons, o.Hook))
-		if err != nil {
-			return nil, fmt.Errorf("verify: %w", err)
-		}
-		byPath := map[string]Interpreter{}
-		for _, py := range after {
-			byPath[py.Path] = py
-		}
-		for _, py := range pythons {
-			if py.Coverage == "" {
-				continue
-			}
-			if a, ok := byPath[py.Path]; !ok || a.Coverage == "" {
-				return nil, fmt.Errorf("verify: %s in %s cannot import coverage after the layer", py.Path, shortID(res.ImageID))
-			} else if a.Missing != "" {
-				return nil, fmt.Errorf("verify: %s in %s: %s missing after the layer", py.Path, shortID(res.ImageID), a.Missing)
-			}
-		}
-	}
-	res.LayerTime = time.Since(start)
-	bs, err1 := imageSize(ctx, o.Docker, res.BaseID)
-	fs, err2 := imageSize(ctx, o.Docker, res.ImageID)
-	if err1 == nil && err2 == nil {
-		res.AddedBytes = fs - bs
-	}
-	return res, nil
+	return nil
 }
 
 func imageSize(ctx context.Context, docker, id string) (int64, error) {
