@@ -43,130 +43,14 @@ func ParseDockerfile(r io.Reader, stat ContextStat) ([]PathMapping, error) {
 	if err != nil {
 		return nil, err
 	}
-	var stages []*stage
-	globalArgs := map[string]string{}
-	find := func(name string) *stage {
-		for i := len(stages) - 1; i >= 0; i-- {
-			if stages[i].name != "" && strings.EqualFold(stages[i].name, name) {
-				return stages[i]
-			}
-		}
-		return nil
-	}
+	p := &dockerfileParser{stat: stat, globalArgs: map[string]string{}}
 	for _, in := range instrs {
-		kw := strings.ToUpper(in.keyword)
-		if kw == "FROM" {
-			f := strings.Fields(in.rest)
-			var args []string
-			for _, a := range f {
-				if !strings.HasPrefix(a, "--") {
-					args = append(args, a)
-				}
-			}
-			st := &stage{workdir: "/", env: map[string]string{}}
-			if len(args) > 0 {
-				st.base = expand(args[0], globalArgs)
-			}
-			if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
-				st.name = args[2]
-			}
-			if p := find(st.base); p != nil {
-				st.workdir = p.workdir
-				for k, v := range p.env {
-					st.env[k] = v
-				}
-				st.maps = append(st.maps, p.maps...)
-			}
-			stages = append(stages, st)
-			continue
-		}
-		if len(stages) == 0 {
-			if kw == "ARG" {
-				for k, v := range parseAssign(in.rest) {
-					globalArgs[k] = v
-				}
-			}
-			continue
-		}
-		st := stages[len(stages)-1]
-		switch kw {
-		case "ARG", "ENV":
-			for k, v := range parseAssign(in.rest) {
-				st.env[k] = expand(v, st.env)
-			}
-		case "WORKDIR":
-			st.workdir = resolve(st.workdir, expand(strings.TrimSpace(in.rest), st.env))
-		case "COPY", "ADD":
-			words, flags := splitCopy(in.rest)
-			if len(words) < 2 {
-				continue
-			}
-			for i := range words {
-				words[i] = expand(words[i], st.env)
-			}
-			srcs, dest := words[:len(words)-1], words[len(words)-1]
-			var from *stage
-			if f, ok := flags["from"]; ok {
-				if from = find(f); from == nil {
-					continue // another image: nothing of the context
-				}
-			}
-			destDir := strings.HasSuffix(dest, "/") || dest == "." || dest == ".." || strings.HasSuffix(dest, "/.") || len(srcs) > 1
-			cdest := resolve(st.workdir, dest)
-			for _, src := range srcs {
-				var host string
-				isDir := false
-				if from != nil {
-					h, ok := mapWith(from.maps, resolve("/", src))
-					if !ok {
-						continue
-					}
-					host = h
-					isDir = !strings.HasSuffix(path.Base(src), ".py") // best effort: a stage path's kind is unknown
-				} else {
-					if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") {
-						continue
-					}
-					if kw == "ADD" && isArchive(src) {
-						continue
-					}
-					rel := path.Clean(strings.TrimPrefix(src, "/"))
-					if rel == "." || rel == "" {
-						rel = "."
-					}
-					if strings.ContainsAny(rel, "*?[") {
-						// A glob copies matching entries into dest: map dest to the
-						// glob's directory; the mapper checks files exist.
-						host = path.Dir(rel)
-						isDir = true
-						st.maps = append(st.maps, PathMapping{Container: cdest, Host: host})
-						continue
-					}
-					ex, d := stat(rel)
-					if !ex {
-						continue
-					}
-					host, isDir = rel, d
-				}
-				switch {
-				case isDir:
-					st.maps = append(st.maps, PathMapping{Container: cdest, Host: host})
-				case destDir:
-					st.maps = append(st.maps, PathMapping{Container: path.Join(cdest, path.Base(src)), Host: host})
-				default:
-					// dest is the file itself, unless it names a directory
-					// already in the image: record both readings.
-					st.maps = append(st.maps,
-						PathMapping{Container: cdest, Host: host},
-						PathMapping{Container: path.Join(cdest, path.Base(src)), Host: host})
-				}
-			}
-		}
+		p.instruction(strings.ToUpper(in.keyword), in.rest)
 	}
-	if len(stages) == 0 {
+	if len(p.stages) == 0 {
 		return nil, fmt.Errorf("dockerfile: no FROM instruction")
 	}
-	m := stages[len(stages)-1].maps
+	m := p.stages[len(p.stages)-1].maps
 	out := make([]PathMapping, 0, len(m))
 	seen := map[PathMapping]bool{}
 	for i := len(m) - 1; i >= 0; i-- {
@@ -176,6 +60,142 @@ func ParseDockerfile(r io.Reader, stat ContextStat) ([]PathMapping, error) {
 		}
 	}
 	return out, nil
+}
+
+// dockerfileParser follows a Dockerfile's stages, instruction by instruction.
+type dockerfileParser struct {
+	stat       ContextStat
+	stages     []*stage
+	globalArgs map[string]string // ARGs before the first FROM
+}
+
+// find is the latest stage named name, or nil.
+func (p *dockerfileParser) find(name string) *stage {
+	for i := len(p.stages) - 1; i >= 0; i-- {
+		if p.stages[i].name != "" && strings.EqualFold(p.stages[i].name, name) {
+			return p.stages[i]
+		}
+	}
+	return nil
+}
+
+func (p *dockerfileParser) instruction(kw, rest string) {
+	if kw == "FROM" {
+		p.from(rest)
+		return
+	}
+	if len(p.stages) == 0 {
+		if kw == "ARG" {
+			for k, v := range parseAssign(rest) {
+				p.globalArgs[k] = v
+			}
+		}
+		return
+	}
+	st := p.stages[len(p.stages)-1]
+	switch kw {
+	case "ARG", "ENV":
+		for k, v := range parseAssign(rest) {
+			st.env[k] = expand(v, st.env)
+		}
+	case "WORKDIR":
+		st.workdir = resolve(st.workdir, expand(strings.TrimSpace(rest), st.env))
+	case "COPY", "ADD":
+		p.copy(st, kw, rest)
+	}
+}
+
+// from starts a stage, inheriting from the stage it builds on.
+func (p *dockerfileParser) from(rest string) {
+	var args []string
+	for _, a := range strings.Fields(rest) {
+		if !strings.HasPrefix(a, "--") {
+			args = append(args, a)
+		}
+	}
+	st := &stage{workdir: "/", env: map[string]string{}}
+	if len(args) > 0 {
+		st.base = expand(args[0], p.globalArgs)
+	}
+	if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
+		st.name = args[2]
+	}
+	if b := p.find(st.base); b != nil {
+		st.workdir = b.workdir
+		for k, v := range b.env {
+			st.env[k] = v
+		}
+		st.maps = append(st.maps, b.maps...)
+	}
+	p.stages = append(p.stages, st)
+}
+
+// copy records the mappings a COPY or ADD instruction makes.
+func (p *dockerfileParser) copy(st *stage, kw, rest string) {
+	words, flags := splitCopy(rest)
+	if len(words) < 2 {
+		return
+	}
+	for i := range words {
+		words[i] = expand(words[i], st.env)
+	}
+	srcs, dest := words[:len(words)-1], words[len(words)-1]
+	var from *stage
+	if f, ok := flags["from"]; ok {
+		if from = p.find(f); from == nil {
+			return // another image: nothing of the context
+		}
+	}
+	destDir := strings.HasSuffix(dest, "/") || dest == "." || dest == ".." || strings.HasSuffix(dest, "/.") || len(srcs) > 1
+	cdest := resolve(st.workdir, dest)
+	for _, src := range srcs {
+		host, isDir, ok := p.source(st, kw, from, src, cdest)
+		if !ok {
+			continue
+		}
+		switch {
+		case isDir:
+			st.maps = append(st.maps, PathMapping{Container: cdest, Host: host})
+		case destDir:
+			st.maps = append(st.maps, PathMapping{Container: path.Join(cdest, path.Base(src)), Host: host})
+		default:
+			// dest is the file itself, unless it names a directory
+			// already in the image: record both readings.
+			st.maps = append(st.maps,
+				PathMapping{Container: cdest, Host: host},
+				PathMapping{Container: path.Join(cdest, path.Base(src)), Host: host})
+		}
+	}
+}
+
+// source is where a COPY source comes from in the build context, and
+// whether it is a directory; ok false: nothing of the context (a URL, an
+// archive ADD unpacks, a path another stage did not map, a missing file).
+// A glob's mapping is recorded here.
+func (p *dockerfileParser) source(st *stage, kw string, from *stage, src, cdest string) (host string, isDir, ok bool) {
+	if from != nil {
+		h, ok := mapWith(from.maps, resolve("/", src))
+		// best effort: a stage path's kind is unknown
+		return h, !strings.HasSuffix(path.Base(src), ".py"), ok
+	}
+	if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") {
+		return "", false, false
+	}
+	if kw == "ADD" && isArchive(src) {
+		return "", false, false
+	}
+	rel := path.Clean(strings.TrimPrefix(src, "/"))
+	if rel == "." || rel == "" {
+		rel = "."
+	}
+	if strings.ContainsAny(rel, "*?[") {
+		// A glob copies matching entries into dest: map dest to the
+		// glob's directory; the mapper checks files exist.
+		st.maps = append(st.maps, PathMapping{Container: cdest, Host: path.Dir(rel)})
+		return "", false, false
+	}
+	ex, d := p.stat(rel)
+	return rel, d, ex
 }
 
 // mapWith maps a container path through mappings (first match of the
