@@ -177,6 +177,15 @@ func TestRemoteClient(t *testing.T) {
 	}
 }
 
+// clientEnv is what the remote client's tests share: an interpreter, the
+// engine measuring it, a site directory with the client's hook, and the app.
+type clientEnv struct {
+	ctx                   context.Context
+	py, engine, site, app string
+	appPath               string
+	withEngine            func([]string) []string
+}
+
 func testRemoteClient(t *testing.T, py, engine string) {
 	withEngine := func(env []string) []string {
 		if engine == "coverage" {
@@ -193,6 +202,15 @@ func testRemoteClient(t *testing.T, py, engine string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
+	c := clientEnv{ctx: ctx, py: py, engine: engine, site: site, app: app, appPath: appPath, withEngine: withEngine}
+	testClientPushes(t, c)
+	testClientEdges(t, c)
+}
+
+// testClientPushes: the client pushes at exit, os._exit, a flush, around
+// forks, and for a SIGKILLed child.
+func testClientPushes(t *testing.T, c clientEnv) {
+	ctx, py, engine, site, app, appPath, withEngine := c.ctx, c.py, c.engine, c.site, c.app, c.appPath, c.withEngine
 	t.Run("exit and os._exit push", func(t *testing.T) {
 		dir := t.TempDir()
 		s := startServer(t, Options{DataDir: dir})
@@ -305,6 +323,12 @@ print(r.returncode)
 		}
 	})
 
+}
+
+// testClientEdges: the client is inert without COVKIT_COLLECT, speaks
+// HTTPS, and never disturbs a program whose collector is unreachable.
+func testClientEdges(t *testing.T, c clientEnv) {
+	ctx, py, site, app, appPath, withEngine := c.ctx, c.py, c.site, c.app, c.appPath, c.withEngine
 	t.Run("inert without COVKIT_COLLECT", func(t *testing.T) {
 		probe := filepath.Join(app, "probe.py")
 		os.WriteFile(probe, []byte("import sys\nprint(sorted(m for m in ('_covkit_remote', 'http.client', 'urllib.request', 'threading') if m in sys.modules))\n"), 0o644)
