@@ -270,9 +270,16 @@ func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, sto
 	}
 	run.Close()
 
-	// Merge: container data remapped in place to host paths, then
-	// coverage.py's own combine and json report over the run's data.
-	cds, err := dockerkit.FindContainerData(run.DataDir)
+	checkContainerData(t, run.DataDir, proj, wantFiles)
+	checkHostReport(t, run.DataDir, proj)
+}
+
+// checkContainerData: each container's data is attributed to its image by
+// hostname, in directories no other user can write, and remaps to host
+// paths (only the images' own Python files are dropped).
+func checkContainerData(t *testing.T, dataDir, proj string, wantFiles map[string]int) {
+	t.Helper()
+	cds, err := dockerkit.FindContainerData(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +296,7 @@ func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, sto
 	if !cmpMaps(got, wantFiles) {
 		t.Errorf("data files per image: %v, want %v", got, wantFiles)
 	}
-	res, err := dockerkit.Remap(run.DataDir, proj, nil)
+	res, err := dockerkit.Remap(dataDir, proj, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,23 +306,29 @@ func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, sto
 			t.Errorf("container path %s was dropped", d)
 		}
 	}
+}
+
+// checkHostReport: coverage.py's own combine and json report over the run's
+// remapped data list host files only, each with exactly the lines it ran.
+func checkHostReport(t *testing.T, dataDir, proj string) {
+	t.Helper()
 	host, err := testbed.Lookup("host")
 	if err != nil {
 		t.Skipf("skipping the report: %v", err)
 	}
 	cmd := func(args ...string) {
 		c := exec.Command(host.Python, append([]string{"-m", "coverage"}, args...)...)
-		c.Dir = run.DataDir
+		c.Dir = dataDir
 		c.Env = append(slices.Clone(testbed.BaseEnv), "COVKIT_RUN=-")
 		if out, err := c.CombinedOutput(); err != nil {
 			t.Fatalf("coverage %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	if !testcombine.Lean(t, run.DataDir) {
+	if !testcombine.Lean(t, dataDir) {
 		cmd("combine", "-q")
 	}
 	cmd("json", "-q", "-o", "report.json")
-	b, err := os.ReadFile(filepath.Join(run.DataDir, "report.json"))
+	b, err := os.ReadFile(filepath.Join(dataDir, "report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
