@@ -435,6 +435,27 @@ class _ImportWatch:
         return None
 
 
+def save_first(name, orig, save):
+    """orig, calling save() first: os._exit and exec* end the process (or
+    its image) without running atexit."""
+
+    def covkit_patch(*args, **kwargs):
+        save()
+        return orig(*args, **kwargs)
+
+    covkit_patch.__name__ = name
+    covkit_patch.__wrapped__ = orig
+    return covkit_patch
+
+
+def patch_exec(save):
+    """os.exec* and the POSIX os.spawn* all end in execv or execve: save first."""
+    for name in ("execv", "execve"):
+        orig = getattr(os, name, None)
+        if orig is not None:
+            setattr(os, name, save_first(name, orig, save))
+
+
 def after_import(name, fn):
     """Run fn(module) once the module named is imported (now, if it is)."""
     mod = sys.modules.get(name)

@@ -44,7 +44,7 @@ def start(cfg, root):
     if _get(cov, "run:sigterm") is True:
         _guard_sigterm()
     patch_exit(cov)
-    patch_exec()
+    _boot.patch_exec(_save)
     _state.interval = _checkpoint_interval(cfg)
     if _state.interval > 0:
         patch_fork()
@@ -243,29 +243,11 @@ def _save():
         _state.cov.save()
 
 
-def _wrap(name, orig):
-    def covkit_patch(*args, **kwargs):
-        _save()
-        return orig(*args, **kwargs)
-
-    covkit_patch.__name__ = name
-    covkit_patch.__wrapped__ = orig
-    return covkit_patch
-
-
 def patch_exit(cov):
     """os._exit saves first (coverage.py 7.10+ has its own patch for it)."""
     patch = _get(cov, "run:patch")
     if not (isinstance(patch, list) and "_exit" in patch):
-        os._exit = _wrap("_exit", os._exit)
-
-
-def patch_exec():
-    """os.exec* and the POSIX os.spawn* all end in execv or execve: save first."""
-    for name in ("execv", "execve"):
-        orig = getattr(os, name, None)
-        if orig is not None:
-            setattr(os, name, _wrap(name, orig))
+        os._exit = _boot.save_first("_exit", os._exit, _save)
 
 
 def patch_fork():

@@ -72,7 +72,7 @@ def start(cfg, tracer):
     _state.lock = _thread.RLock()
     patch_threads()
     patch_exit()
-    patch_exec()
+    _boot.patch_exec(save)
     atexit.register(save)
     os.register_at_fork(after_in_child=_after_fork_in_child)
     try:
@@ -147,27 +147,9 @@ def patch_threads():
         threading._start_new_thread = covkit_start_new_thread
 
 
-def _wrap(name, orig):
-    def covkit_patch(*args, **kwargs):
-        save()
-        return orig(*args, **kwargs)
-
-    covkit_patch.__name__ = name
-    covkit_patch.__wrapped__ = orig
-    return covkit_patch
-
-
 def patch_exit():
     """os._exit saves first."""
-    os._exit = _wrap("_exit", os._exit)
-
-
-def patch_exec():
-    """os.exec* and the POSIX os.spawn* all end in execv or execve: save first."""
-    for name in ("execv", "execve"):
-        orig = getattr(os, name, None)
-        if orig is not None:
-            setattr(os, name, _wrap(name, orig))
+    os._exit = _boot.save_first("_exit", os._exit, save)
 
 
 def _after_fork_in_child():
