@@ -5,17 +5,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testcombine"
 )
 
 // TestRemoteEndToEnd: a suite under `covrun --collect` deploys to "other
@@ -90,23 +89,7 @@ func TestRemoteEndToEnd(t *testing.T) {
 	}
 
 	// The report: host paths, every line each container ran.
-	b, err := os.ReadFile(filepath.Join(proj, "cov.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep struct {
-		Files map[string]struct {
-			ExecutedLines []int `json:"executed_lines"`
-		} `json:"files"`
-	}
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for n := range rep.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	files, names := testcombine.ReadJSON(t, filepath.Join(proj, "cov.json"))
 	want := []string{"local.py", "remote/batch.py", "remote/killed.py", "remote/service.py", "remote/stopped.py", "remote/ticker.py"}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Errorf("reported files %v, want %v (no container paths, nothing from the wrong token)", names, want)
@@ -114,12 +97,12 @@ func TestRemoteEndToEnd(t *testing.T) {
 	for _, n := range want {
 		run, never := markedLines(t, filepath.Join(proj, n))
 		got := map[int]bool{}
-		for _, l := range rep.Files[n].ExecutedLines {
+		for _, l := range files[n].ExecutedLines {
 			got[l] = true
 		}
 		for _, l := range run {
 			if !got[l] {
-				t.Errorf("%s: line %d ran but is not in the report (executed %v)", n, l, rep.Files[n].ExecutedLines)
+				t.Errorf("%s: line %d ran but is not in the report (executed %v)", n, l, files[n].ExecutedLines)
 			}
 		}
 		for _, l := range never {

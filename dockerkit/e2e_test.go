@@ -328,24 +328,7 @@ func checkHostReport(t *testing.T, dataDir, proj string) {
 		cmd("combine", "-q")
 	}
 	cmd("json", "-q", "-o", "report.json")
-	b, err := os.ReadFile(filepath.Join(dataDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep struct {
-		Files map[string]struct {
-			ExecutedLines []int `json:"executed_lines"`
-			MissingLines  []int `json:"missing_lines"`
-		} `json:"files"`
-	}
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for n := range rep.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	files, names := testcombine.ReadJSON(t, filepath.Join(dataDir, "report.json"))
 	t.Logf("report: %d files", len(names))
 	want := []string{"analysis/analyze.py", "analysis/helpers/stats.py", "stopper/loop.py", "svc/a/main.py", "svc/b/worker.py"}
 	// Host files only: no container path survives. (The host's own
@@ -364,7 +347,7 @@ func checkHostReport(t *testing.T, dataDir, proj string) {
 	}
 	for _, w := range want {
 		p := filepath.Join(proj, filepath.FromSlash(w))
-		f, ok := rep.Files[p]
+		f, ok := files[p]
 		if !ok {
 			t.Errorf("report lacks %s", w)
 			continue
