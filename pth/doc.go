@@ -16,12 +16,17 @@
 //     directory beside it, and the bootstrap walks /proc parent links up to a
 //     registered run owner whose pid and start time still match.
 //
-// The bootstrap measures each process with one of two engines (the run
-// chooses: RunOptions.Engine). The lean engine, on CPython 3.12+, is
-// covkit's own sys.monitoring tracer: each line reports once and is written
-// through to a memory-mapped data file (package leancov), so the data is on
-// disk however the process ends and no exit hook, patch or signal handler is
-// needed (docs/lean-engine.md). The coverage.py engine starts coverage.py in
+// The bootstrap measures each process with one of three engines (the run
+// chooses: RunOptions.Engine; the interpreter's abilities decide the rest).
+// The lean engine, on CPython 3.12+, is covkit's own sys.monitoring tracer:
+// each line reports once and is written through to a memory-mapped data
+// file (package leancov), so the data is on disk however the process ends
+// and no exit hook, patch or signal handler is needed (docs/lean-engine.md).
+// Before 3.12 the lean engine drives coverage.py's compiled line tracer
+// alone (_covkit_ctrace.py) and writes covkit's data at exit, exec and
+// os._exit, and a multiprocessing.Pool worker before it hands back each
+// result (Pool.terminate() kills workers with SIGTERM). The coverage.py
+// engine starts coverage.py in
 // parallel mode with the run's data directory by absolute path, reading the
 // project's configuration from the project directory (relative paths in it
 // resolve there) whatever the process's working directory. It keeps data
@@ -29,9 +34,9 @@
 // (save first), raw os.fork and multiprocessing fork/forkserver children
 // (the inherited Coverage goes on in the child; coverage.py's data layer
 // starts a new file for the new pid), spawn children and
-// ProcessPoolExecutor workers (new interpreters), and SIGTERM only where the
-// project sets [run] sigterm = true (covkit never adds a handler: it would
-// change how a busy process dies). From the .pth hook, measuring starts
+// ProcessPoolExecutor workers (new interpreters), Pool workers as above,
+// and SIGTERM only where the project sets [run] sigterm = true (covkit never
+// adds a handler: it would change how a busy process dies). From the .pth hook, measuring starts
 // once site has finished, where `coverage run` starts. coverage.py's
 // warnings, messages and save failures go to the run's log directory, never
 // to the program's stderr. covkit's own functions are never measured.
