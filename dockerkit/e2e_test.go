@@ -23,6 +23,7 @@ import (
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/internal/testbed"
 	"github.com/covkit/covkit/internal/testcombine"
+	"github.com/covkit/covkit/leancov"
 	"github.com/covkit/covkit/pth"
 )
 
@@ -231,13 +232,16 @@ services:
 // orchestrator also starts a container through docker-py.
 func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, stopper string, wantFiles map[string]int) {
 	// The engine covrun picks: lean in these CPython 3.14 containers.
-	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, ProjectDir: proj, Dir: t.TempDir(), Engine: pth.EngineAuto})
+	// With test contexts, as under covrun --contexts test while a test runs
+	// the orchestrator.
+	run, err := pth.StartRun(pth.RunOptions{Pythons: []string{}, NoInstall: true, ProjectDir: proj, Dir: t.TempDir(), Engine: pth.EngineAuto, Contexts: pth.ContextsTest})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { run.Close() })
 	env := run.Environ(testbed.BaseEnv)
 	env = setEnv(env, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin")
+	env = setEnv(env, pth.EnvContext, e2eTest)
 	name := e.prefix + "-stopped-" + mode
 	args := []string{"orchestrate.py", analysis, "docker-compose.yml", project, stopper, name}
 	switch mode {
@@ -270,8 +274,48 @@ func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, sto
 	}
 	run.Close()
 
+	if mode == "shims" {
+		checkContainerContexts(t, run.DataDir)
+	}
 	checkContainerData(t, run.DataDir, proj, wantFiles)
 	checkHostReport(t, run.DataDir, proj)
+}
+
+// e2eTest is the test id the orchestrator runs under.
+const e2eTest = "tests/test_pipeline.py::test_containers|run"
+
+// checkContainerContexts: the containers the docker and docker-compose
+// shims created carry the test during which they were started (their lean
+// data's static context), as a child process would.
+func checkContainerContexts(t *testing.T, dataDir string) {
+	t.Helper()
+	cds, err := dockerkit.FindContainerData(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, cd := range cds {
+		for _, f := range cd.Files {
+			if !strings.HasPrefix(filepath.Base(f), ".covkit.") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lf, err := leancov.Decode(b)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			n++
+			if got := lf.Header["context"]; got != e2eTest {
+				t.Errorf("%s (%s): context %q, want %q", filepath.Base(f), cd.Image.Ref, got, e2eTest)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no lean data from containers: the test cannot tell")
+	}
 }
 
 // checkContainerData: each container's data is attributed to its image by
