@@ -3,8 +3,9 @@
 # by start so that load changes on the machine hit every mode alike.
 #   bare      no covkit hook
 #   inactive  covkit hook installed, no run active
-#   lean      covkit run active, lean engine (on CPython 3.12+; this driver
-#             runs under `covhook run --no-install`)
+#   lean      covkit run active, lean engine (sys.monitoring on 3.12+,
+#             coverage.py's compiled tracer before; this driver runs under
+#             `covhook run --no-install`)
 #   coverage  covkit run active, coverage.py engine
 #   cps       coverage.py's own process_startup (COVERAGE_PROCESS_START), if
 #             this coverage.py ships its .pth (7.10+)
@@ -31,8 +32,6 @@ def with_engine(engine):
 
 
 modes = {"bare": base, "inactive": base, "lean": with_engine("auto"), "coverage": with_engine("coverage")}
-if sys.version_info < (3, 12):
-    del modes["lean"]
 if any(f.endswith("coverage.pth") for f in os.listdir(os.path.dirname(hook))):
     modes["cps"] = dict(base, COVERAGE_PROCESS_START=cpsrc)
 progs = {"-c pass": [sys.executable, "-c", "pass"], "script": [sys.executable, script]}
