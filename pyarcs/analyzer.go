@@ -86,8 +86,9 @@ type block struct {
 	breakExits exitSet
 	// try
 	handlerStart, finalStart int // 0: none
-	// try and with (coverage.py < 7.7): exits routed through finally/with
-	breakFrom, continueFrom, raiseFrom, returnFrom exitSet
+	// try and with (coverage.py < 7.7): the exits of each jump routed
+	// through finally or the with's exit; nil: the block does not route it
+	from [jumpKinds]exitSet
 }
 
 type analyzer struct {
@@ -177,7 +178,7 @@ func (an *analyzer) function(s *pysource.Stmt) {
 	} else {
 		exits = an.processBody(s.Body, one(-start))
 	}
-	an.processReturn(exits)
+	an.process(jumpReturn, exits)
 	an.blocks = an.blocks[:len(an.blocks)-1]
 }
 
@@ -293,101 +294,105 @@ func nodeList(body []*pysource.Stmt) *pysource.Stmt {
 	return &pysource.Stmt{Kind: kindNodeList, Line: line, Body: body}
 }
 
-// Jumps: break, continue, raise, return go to the nearest block that takes
-// them.
+// jump is a statement that leaves its block early.
+type jump uint8
 
-func (an *analyzer) processBreak(exits exitSet) {
+const (
+	jumpBreak jump = iota
+	jumpContinue
+	jumpRaise
+	jumpReturn
+	jumpKinds
+)
+
+// jumps maps each jumping statement to its jump and the cause of its arcs.
+var jumps = map[pysource.StmtKind]struct {
+	kind  jump
+	cause string
+}{
+	pysource.SBreak:    {jumpBreak, causeBreak},
+	pysource.SContinue: {jumpContinue, causeContinue},
+	pysource.SRaise:    {jumpRaise, causeRaise},
+	pysource.SReturn:   {jumpReturn, causeReturn},
+}
+
+// process is coverage.py's process_{break,continue,raise,return}_exits: the
+// exits go to the nearest enclosing block that takes the jump.
+func (an *analyzer) process(j jump, exits exitSet) {
 	for i := len(an.blocks) - 1; i >= 0; i-- {
-		b := an.blocks[i]
-		switch b.kind {
-		case loopBlock:
-			b.breakExits.union(exits)
-			return
-		case tryBlock:
-			if !an.newModel && b.finalStart != 0 {
-				b.breakFrom.union(exits)
-				return
-			}
-		case withBlock:
-			an.withJump(b, exits, b.breakFrom)
+		if an.take(an.blocks[i], j, exits) {
 			return
 		}
 	}
 }
 
-func (an *analyzer) processContinue(exits exitSet) {
-	for i := len(an.blocks) - 1; i >= 0; i-- {
-		b := an.blocks[i]
-		switch b.kind {
-		case loopBlock:
-			for _, x := range exits.sorted() {
-				an.addFrag(x.line, b.start, x.cause)
-			}
-			return
-		case tryBlock:
-			if !an.newModel && b.finalStart != 0 {
-				b.continueFrom.union(exits)
-				return
-			}
-		case withBlock:
-			an.withJump(b, exits, b.continueFrom)
-			return
+// take is one block's part in a jump; false passes the jump outwards.
+func (an *analyzer) take(b *block, j jump, exits exitSet) bool {
+	switch b.kind {
+	case loopBlock:
+		return an.takeInLoop(b, j, exits)
+	case functionBlock:
+		return an.takeInFunction(b, j, exits)
+	case tryBlock:
+		return an.takeInTry(b, j, exits)
+	case withBlock:
+		an.fragsTo(exits, b.start)
+		if b.from[j] != nil {
+			b.from[j].union(exits)
 		}
+		return true
 	}
+	return false
 }
 
-func (an *analyzer) processRaise(exits exitSet) {
-	for i := len(an.blocks) - 1; i >= 0; i-- {
-		b := an.blocks[i]
-		switch b.kind {
-		case functionBlock:
-			for _, x := range exits.sorted() {
-				an.addAction(x.line, -b.start, x.cause, "except from function "+pyRepr(b.name))
-			}
-			return
-		case tryBlock:
-			if b.handlerStart != 0 {
-				for _, x := range exits.sorted() {
-					an.addFrag(x.line, b.handlerStart, x.cause)
-				}
-			} else if !an.newModel {
-				b.raiseFrom.union(exits)
-			}
-			return
-		case withBlock:
-			an.withJump(b, exits, nil)
-			return
-		}
+func (an *analyzer) takeInLoop(b *block, j jump, exits exitSet) bool {
+	switch j {
+	case jumpBreak:
+		b.breakExits.union(exits)
+	case jumpContinue:
+		an.fragsTo(exits, b.start)
+	default:
+		return false
 	}
+	return true
 }
 
-func (an *analyzer) processReturn(exits exitSet) {
-	for i := len(an.blocks) - 1; i >= 0; i-- {
-		b := an.blocks[i]
-		switch b.kind {
-		case functionBlock:
-			for _, x := range exits.sorted() {
-				an.addAction(x.line, -b.start, x.cause, "return from function "+pyRepr(b.name))
-			}
-			return
-		case tryBlock:
-			if !an.newModel && b.finalStart != 0 {
-				b.returnFrom.union(exits)
-				return
-			}
-		case withBlock:
-			an.withJump(b, exits, b.returnFrom)
-			return
-		}
+func (an *analyzer) takeInFunction(b *block, j jump, exits exitSet) bool {
+	var what string
+	switch j {
+	case jumpRaise:
+		what = "except from function "
+	case jumpReturn:
+		what = "return from function "
+	default:
+		return false
 	}
-}
-
-func (an *analyzer) withJump(b *block, exits, from exitSet) {
 	for _, x := range exits.sorted() {
-		an.addFrag(x.line, b.start, x.cause)
+		an.addAction(x.line, -b.start, x.cause, what+pyRepr(b.name))
 	}
-	if from != nil {
-		from.union(exits)
+	return true
+}
+
+func (an *analyzer) takeInTry(b *block, j jump, exits exitSet) bool {
+	switch {
+	case j == jumpRaise && b.handlerStart != 0:
+		an.fragsTo(exits, b.handlerStart)
+	case an.newModel:
+		// coverage.py 7.7+ draws no arcs through finally: only a raise
+		// stops here.
+		return j == jumpRaise
+	case j == jumpRaise || b.finalStart != 0:
+		b.from[j].union(exits)
+	default:
+		return false
+	}
+	return true
+}
+
+// fragsTo adds an arc fragment from every exit to line.
+func (an *analyzer) fragsTo(exits exitSet, line int) {
+	for _, x := range exits.sorted() {
+		an.addFrag(x.line, line, x.cause)
 	}
 }
 
@@ -396,17 +401,9 @@ func (an *analyzer) nodeExits(s *pysource.Stmt) exitSet {
 	switch s.Kind {
 	case kindNodeList:
 		return an.processBody(s.Body, one(an.lineFor(s)))
-	case pysource.SBreak:
-		an.processBreak(oneC(an.lineFor(s), causeBreak))
-		return exitSet{}
-	case pysource.SContinue:
-		an.processContinue(oneC(an.lineFor(s), causeContinue))
-		return exitSet{}
-	case pysource.SRaise:
-		an.processRaise(oneC(an.lineFor(s), causeRaise))
-		return exitSet{}
-	case pysource.SReturn:
-		an.processReturn(oneC(an.lineFor(s), causeReturn))
+	case pysource.SBreak, pysource.SContinue, pysource.SRaise, pysource.SReturn:
+		j := jumps[s.Kind]
+		an.process(j.kind, oneC(an.lineFor(s), j.cause))
 		return exitSet{}
 	case pysource.SFunctionDef, pysource.SClassDef:
 		return an.decorated(s)
@@ -417,15 +414,12 @@ func (an *analyzer) nodeExits(s *pysource.Stmt) exitSet {
 	case pysource.SIf:
 		return an.ifStmt(s)
 	case pysource.STry:
-		if an.newModel {
-			return an.tryNew(s)
-		}
-		if isTryStar(s) {
+		if !an.newModel && isTryStar(s) {
 			// coverage.py < 7.7 has no handler for except*: a simple
 			// statement to it.
 			return one(an.lineFor(s))
 		}
-		return an.tryOld(s)
+		return an.try(s)
 	case pysource.SWith:
 		if an.newModel {
 			return an.withNew(s)
@@ -566,73 +560,96 @@ func (an *analyzer) match(s *pysource.Stmt) exitSet {
 	return exits
 }
 
-func (an *analyzer) tryOld(s *pysource.Stmt) exitSet {
-	handlerStart, finalStart := 0, 0
+// try is process_try: before coverage.py 7.7 the jumps out of the try route
+// through finally, and each handler arcs to the next.
+func (an *analyzer) try(s *pysource.Stmt) exitSet {
+	b := &block{kind: tryBlock}
 	if len(s.Handlers) > 0 {
-		handlerStart = an.fl(s.Handlers[0].Line)
+		b.handlerStart = an.fl(s.Handlers[0].Line)
 	}
 	if len(s.Finally) > 0 {
-		finalStart = an.lineFor(s.Finally[0])
+		b.finalStart = an.lineFor(s.Finally[0])
 	}
-	b := &block{kind: tryBlock, handlerStart: handlerStart, finalStart: finalStart,
-		breakFrom: exitSet{}, continueFrom: exitSet{}, raiseFrom: exitSet{}, returnFrom: exitSet{}}
+	if !an.newModel {
+		b.from = routed(jumpBreak, jumpContinue, jumpRaise, jumpReturn)
+	}
 	an.blocks = append(an.blocks, b)
-	start := an.lineFor(s)
-	exits := an.processBody(s.Body, one(start))
+	exits := an.processBody(s.Body, one(an.lineFor(s)))
 	if len(s.Finally) > 0 {
 		b.handlerStart = 0
-		if len(s.Handlers) > 0 {
-			b.raiseFrom = exitSet{}
+		if len(s.Handlers) > 0 && !an.newModel {
+			b.from[jumpRaise] = exitSet{}
 		}
 	} else {
 		an.blocks = an.blocks[:len(an.blocks)-1]
 	}
-	handlerExits := exitSet{}
-	lastHandler := 0
-	for _, h := range s.Handlers {
-		hs := an.fl(h.Line)
-		if lastHandler != 0 {
-			an.addArc(lastHandler, hs)
-		}
-		lastHandler = hs
-		handlerExits.union(an.processBody(h.Body, oneC(hs, causeNoException)))
-	}
+	handlerExits := an.handlers(s)
 	if len(s.Orelse) > 0 {
 		exits = an.processBody(s.Orelse, exits)
 	}
 	exits.union(handlerExits)
 	if len(s.Finally) > 0 {
 		an.blocks = an.blocks[:len(an.blocks)-1]
-		from := exitSet{}
-		from.union(exits).union(b.breakFrom).union(b.continueFrom).union(b.raiseFrom).union(b.returnFrom)
-		finalExits := an.processBody(s.Finally, from)
-		jumpsBack := !an.ver.AtLeast(3, 10)
-		route := func(from exitSet, process func(exitSet)) {
-			if len(from) == 0 {
-				return
-			}
-			if jumpsBack {
-				for _, l := range from.sorted() {
-					for _, x := range finalExits.sorted() {
-						an.addFrag(x.line, l.line, strings.ReplaceAll(l.cause, "{lineno}", itoa(l.line)))
-					}
-				}
-				process(from)
-				return
-			}
-			process(copySet(finalExits))
-		}
-		route(b.breakFrom, an.processBreak)
-		route(b.continueFrom, an.processContinue)
-		if len(b.raiseFrom) > 0 {
-			an.processRaise(copySet(finalExits))
-		}
-		route(b.returnFrom, an.processReturn)
-		if len(exits) > 0 {
-			exits = finalExits
-		}
+		exits = an.finally(s, b, exits)
 	}
 	return exits
+}
+
+// handlers processes the except clauses.
+func (an *analyzer) handlers(s *pysource.Stmt) exitSet {
+	handlerExits := exitSet{}
+	lastHandler := 0
+	for _, h := range s.Handlers {
+		hs := an.fl(h.Line)
+		if lastHandler != 0 && !an.newModel {
+			an.addArc(lastHandler, hs)
+		}
+		lastHandler = hs
+		handlerExits.union(an.processBody(h.Body, oneC(hs, causeNoException)))
+	}
+	return handlerExits
+}
+
+// finally processes the finally clause, entered from the try's exits and
+// from every jump routed through it.
+func (an *analyzer) finally(s *pysource.Stmt, b *block, exits exitSet) exitSet {
+	from := copySet(exits)
+	for _, f := range b.from {
+		from.union(f)
+	}
+	finalExits := an.processBody(s.Finally, from)
+	for j, jumped := range b.from {
+		if len(jumped) > 0 {
+			an.leaveFinally(jump(j), jumped, finalExits)
+		}
+	}
+	if len(exits) > 0 {
+		return finalExits
+	}
+	return exits
+}
+
+// routed makes a block's sets for the jumps it routes.
+func routed(kinds ...jump) (from [jumpKinds]exitSet) {
+	for _, j := range kinds {
+		from[j] = exitSet{}
+	}
+	return from
+}
+
+// leaveFinally carries a jump on from the end of a finally clause (coverage.py
+// < 7.7). Before 3.10 the finally's exits jumped back to the jumping line.
+func (an *analyzer) leaveFinally(j jump, from, finalExits exitSet) {
+	if j == jumpRaise || an.ver.AtLeast(3, 10) {
+		an.process(j, copySet(finalExits))
+		return
+	}
+	for _, l := range from.sorted() {
+		for _, x := range finalExits.sorted() {
+			an.addFrag(x.line, l.line, strings.ReplaceAll(l.cause, "{lineno}", itoa(l.line)))
+		}
+	}
+	an.process(j, from)
 }
 
 func isTryStar(s *pysource.Stmt) bool {
@@ -645,48 +662,12 @@ func isTryStar(s *pysource.Stmt) bool {
 
 func copySet(e exitSet) exitSet { return exitSet{}.union(e) }
 
-func (an *analyzer) tryNew(s *pysource.Stmt) exitSet {
-	handlerStart := 0
-	if len(s.Handlers) > 0 {
-		handlerStart = an.fl(s.Handlers[0].Line)
-	}
-	b := &block{kind: tryBlock, handlerStart: handlerStart}
-	if len(s.Finally) > 0 {
-		b.finalStart = an.lineFor(s.Finally[0])
-	}
-	an.blocks = append(an.blocks, b)
-	start := an.lineFor(s)
-	exits := an.processBody(s.Body, one(start))
-	if len(s.Finally) > 0 {
-		b.handlerStart = 0
-	} else {
-		an.blocks = an.blocks[:len(an.blocks)-1]
-	}
-	handlerExits := exitSet{}
-	for _, h := range s.Handlers {
-		hs := an.fl(h.Line)
-		handlerExits.union(an.processBody(h.Body, oneC(hs, causeNoException)))
-	}
-	if len(s.Orelse) > 0 {
-		exits = an.processBody(s.Orelse, exits)
-	}
-	exits.union(handlerExits)
-	if len(s.Finally) > 0 {
-		an.blocks = an.blocks[:len(an.blocks)-1]
-		finalExits := an.processBody(s.Finally, copySet(exits))
-		if len(exits) > 0 {
-			exits = finalExits
-		}
-	}
-	return exits
-}
-
 func (an *analyzer) withOld(s *pysource.Stmt) exitSet {
 	start := an.lineFor(s)
 	through := an.ver.AtLeast(3, 10)
 	var b *block
 	if through {
-		b = &block{kind: withBlock, start: start, breakFrom: exitSet{}, continueFrom: exitSet{}, returnFrom: exitSet{}}
+		b = &block{kind: withBlock, start: start, from: routed(jumpBreak, jumpContinue, jumpReturn)}
 		an.blocks = append(an.blocks, b)
 	}
 	exits := an.processBody(s.Body, one(start))
@@ -700,14 +681,10 @@ func (an *analyzer) withOld(s *pysource.Stmt) exitSet {
 		}
 		exits = one(start)
 	}
-	if len(b.breakFrom) > 0 {
-		an.processBreak(one(start))
-	}
-	if len(b.continueFrom) > 0 {
-		an.processContinue(one(start))
-	}
-	if len(b.returnFrom) > 0 {
-		an.processReturn(one(start))
+	for j, from := range b.from {
+		if len(from) > 0 {
+			an.process(jump(j), one(start))
+		}
 	}
 	return exits
 }
