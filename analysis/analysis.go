@@ -115,6 +115,15 @@ type NoSourceError struct{ Path string }
 
 func (e *NoSourceError) Error() string { return fmt.Sprintf("No source for code: '%s'.", e.Path) }
 
+// A Builder analyses one set of measured data under the options given: the
+// report layers build from data they never read themselves.
+type Builder func(Options) (*Result, error)
+
+// BuilderFor is Build over d.
+func BuilderFor(d *sqlitecov.Data) Builder {
+	return func(o Options) (*Result, error) { return Build(d, o) }
+}
+
 // Build analyses every file of d that the report covers.
 func Build(d *sqlitecov.Data, o Options) (*Result, error) {
 	if o.Analyzer == nil {

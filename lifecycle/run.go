@@ -381,7 +381,7 @@ func (l *lifecycle) report(code int, data *sqlitecov.Data) (int, error) {
 	if !l.o.NoSummary {
 		env.StepSummary = l.getenv(EnvStepSummary)
 	}
-	outcome, err := reporting.WriteReports(data, l.o.Report, l.settings, analyzer, env)
+	outcome, err := reporting.WriteReports(analysis.BuilderFor(data), l.o.Report, l.settings, analyzer, env)
 	if err == nil && outcome.FailedUnder {
 		// --fail-under: only a command that succeeded is failed by coverage.
 		if code == 0 {

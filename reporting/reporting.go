@@ -23,7 +23,6 @@ import (
 	"github.com/covkit/covkit/releases"
 	"github.com/covkit/covkit/report"
 	"github.com/covkit/covkit/report/html"
-	"github.com/covkit/covkit/sqlitecov"
 )
 
 // Env is what writing reports needs from the outside world.
@@ -67,9 +66,9 @@ type Outcome struct {
 	FailedUnder bool
 }
 
-// WriteReports analyses d and writes the reports the flags ask for, each
+// WriteReports analyses the data build is over and writes the reports the flags ask for, each
 // atomically, then applies --fail-under.
-func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Analyzer, env Env) (Outcome, error) {
+func WriteReports(data analysis.Builder, f *Flags, s Settings, analyzer analysis.Analyzer, env Env) (Outcome, error) {
 	f.Apply(&s)
 	if s.Precision < 0 {
 		return Outcome{}, fmt.Errorf("precision=%d is invalid. Must not be negative.", s.Precision)
@@ -78,7 +77,7 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 	if err != nil {
 		return Outcome{}, cli.UsageError("%v", err)
 	}
-	res, resAll, err := build(d, f, s, analyzer, env, wanted)
+	res, resAll, err := build(data, f, s, analyzer, env, wanted)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -127,10 +126,10 @@ func WriteReports(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Ana
 	return failUnder(total, s, all, env)
 }
 
-// build analyses d for the reports wanted: res for those that honour
+// build analyses the data for the reports wanted: res for those that honour
 // [report] contexts, resAll (all the data) for XML and LCOV, which do not
 // in coverage.py; they are one result without contexts.
-func build(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Analyzer, env Env, wanted []Output) (res, resAll *analysis.Result, err error) {
+func build(data analysis.Builder, f *Flags, s Settings, analyzer analysis.Analyzer, env Env, wanted []Output) (res, resAll *analysis.Result, err error) {
 	var warnMu sync.Mutex
 	warned := map[string]bool{}
 	warn := func(msg string) {
@@ -163,11 +162,11 @@ func build(d *sqlitecov.Data, f *Flags, s Settings, analyzer analysis.Analyzer, 
 		bo.Analyzer = memoAnalyzer(analyzer) // the parsing is shared
 		all := bo
 		all.Contexts = nil
-		if resAll, err = analysis.Build(d, all); err != nil {
+		if resAll, err = data(all); err != nil {
 			return nil, nil, err
 		}
 	}
-	if res, err = analysis.Build(d, bo); err != nil {
+	if res, err = data(bo); err != nil {
 		return nil, nil, err
 	}
 	if resAll == nil {

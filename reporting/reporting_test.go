@@ -30,7 +30,7 @@ func writeReports(t *testing.T, args ...string) (Outcome, string, string, error)
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	o, err := WriteReports(d, f, DefaultSettings(), analysis.PySourceAnalyzer(), Env{
+	o, err := WriteReports(analysis.BuilderFor(d), f, DefaultSettings(), analysis.PySourceAnalyzer(), Env{
 		Dir: dir, Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Environ: []string{},
 	})
 	return o, stdout.String(), stderr.String(), err

@@ -92,7 +92,7 @@ func report(flags *reporting.Flags, spot *analysis.Spot, dataFiles []string, std
 		}
 		return analysis.WriteWho(stdout, contexts)
 	}
-	outcome, err := reporting.WriteReports(data, flags, settings, analyzer, reporting.Env{
+	outcome, err := reporting.WriteReports(analysis.BuilderFor(data), flags, settings, analyzer, reporting.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
 	})
 	if err == nil && outcome.FailedUnder {
