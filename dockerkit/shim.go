@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
-	"github.com/covkit/covkit/internal/cli"
+	"github.com/covkit/covkit/internal/child"
 	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/pth"
 )
@@ -118,33 +115,13 @@ func Shim(ctx context.Context, name string, args, environ []string, stdin io.Rea
 	if p != nil {
 		env = envlist.Set(env, pth.EnvRun, "-")
 	}
-	c := exec.Command(real, args...)
-	c.Env, c.Stdin, c.Stdout, c.Stderr = env, stdin, stdout, stderr
-	if err := c.Start(); err != nil {
-		return 127, err
-	}
-	// The client is in our process group: terminal signals reach it by
-	// themselves; forward the ones sent to us alone.
-	sig := make(chan os.Signal, 4)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT)
-	defer signal.Stop(sig)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case s := <-sig:
-				c.Process.Signal(s)
-			case <-done:
-				return
-			case <-ctx.Done():
-				c.Process.Signal(syscall.SIGTERM)
-				return
-			}
-		}
-	}()
-	err = c.Wait()
-	close(done)
-	return cli.ExitStatus(c.ProcessState, err)
+	// The client stays in our process group: terminal signals reach it by
+	// themselves; the ones sent to us alone are forwarded.
+	return child.Run(child.Command{
+		Args: append([]string{real}, args...), Env: env,
+		Stdin: stdin, Stdout: stdout, Stderr: stderr,
+		SameGroup: true, Context: ctx,
+	})
 }
 
 // ContainerInit is where the proxy mounts the static covdocker binary that

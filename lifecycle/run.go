@@ -16,6 +16,7 @@ import (
 	"github.com/covkit/covkit/covconfig"
 	"github.com/covkit/covkit/dockerkit"
 	"github.com/covkit/covkit/filesel"
+	"github.com/covkit/covkit/internal/child"
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/merge"
@@ -103,8 +104,8 @@ type lifecycle struct {
 // nothing to report is a warning, never a failure: the status stays the
 // command's.
 func Run(o Options) (code int, err error) {
-	if unsupported != nil {
-		return 1, unsupported
+	if child.Unsupported != nil {
+		return 1, child.Unsupported
 	}
 	// Writing to a closed pipe (covrun ... | head) must fail the write, not
 	// kill covrun before it cleans up. A handler, unlike SIG_IGN, is not
@@ -129,7 +130,7 @@ func Run(o Options) (code int, err error) {
 	if env, err = l.startCollector(env); err != nil {
 		return 1, err
 	}
-	code, execErr := Exec(Command{
+	code, execErr := child.Run(child.Command{
 		Args: o.Command, Env: env, Dir: l.dir,
 		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
 	})

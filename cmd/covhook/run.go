@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/covkit/covkit/internal/child"
 	"github.com/covkit/covkit/internal/cli"
 	"github.com/covkit/covkit/lifecycle"
 	"github.com/covkit/covkit/pth"
@@ -250,7 +251,7 @@ func runCommand(o pth.RunOptions, argv []string, stdin io.Reader, stdout, stderr
 	}
 	// As covrun runs its command: a process group of its own, with the
 	// signals covhook gets forwarded to all of it.
-	code, werr := lifecycle.Exec(lifecycle.Command{
+	code, werr := child.Run(child.Command{
 		Args: argv, Env: r.Environ(os.Environ()),
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 	})

@@ -1,18 +1,20 @@
 //go:build unix
 
-package lifecycle
+package child
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-func TestExecExitStatus(t *testing.T) {
+func TestRunExitStatus(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
@@ -25,7 +27,7 @@ func TestExecExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Exec(Command{Args: tt.args, Env: os.Environ()})
+			got, err := Run(Command{Args: tt.args, Env: os.Environ()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,21 +38,21 @@ func TestExecExitStatus(t *testing.T) {
 	}
 }
 
-func TestExecNotFound(t *testing.T) {
-	code, err := Exec(Command{Args: []string{"covkit-no-such-command"}, Env: os.Environ()})
+func TestRunNotFound(t *testing.T) {
+	code, err := Run(Command{Args: []string{"covkit-no-such-command"}, Env: os.Environ()})
 	if err == nil || code != 127 {
 		t.Fatalf("got %d, %v; want 127 and an error", code, err)
 	}
 }
 
-func TestExecUsesTheRunsPath(t *testing.T) {
+func TestRunUsesTheRunsPath(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "covkit-probe"), []byte("#!/bin/sh\necho from-run-path\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	env := append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
-	if _, err := Exec(Command{Args: []string{"covkit-probe"}, Env: env, Stdout: &out}); err != nil {
+	if _, err := Run(Command{Args: []string{"covkit-probe"}, Env: env, Stdout: &out}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.TrimSpace(out.String()) != "from-run-path" {
@@ -60,7 +62,7 @@ func TestExecUsesTheRunsPath(t *testing.T) {
 
 // A SIGTERM sent to covrun reaches every process of the command's group,
 // grandchildren included, and covrun itself survives to clean up.
-func TestExecForwardsSignalsToTheGroup(t *testing.T) {
+func TestRunForwardsSignalsToTheGroup(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "grandchild-got-term")
 	ready := filepath.Join(dir, "ready")
@@ -75,8 +77,8 @@ func TestExecForwardsSignalsToTheGroup(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	// sh -c 'sh -c ...; ...' : the trap lives in a grandchild of Exec.
-	code, err := Exec(Command{Args: []string{"sh", "-c", "sh -c \"$0\"; exit $?", script}, Env: os.Environ()})
+	// sh -c 'sh -c ...; ...' : the trap lives in a grandchild of Run.
+	code, err := Run(Command{Args: []string{"sh", "-c", "sh -c \"$0\"; exit $?", script}, Env: os.Environ()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,5 +87,34 @@ func TestExecForwardsSignalsToTheGroup(t *testing.T) {
 	}
 	if code != 3 && code != 128+15 {
 		t.Errorf("exit status = %d, want the command's own (3) or 143", code)
+	}
+}
+
+// A wrapper's command stays in covkit's group, and ending the wrapper's
+// context ends the command as a forwarded SIGTERM would.
+func TestRunSameGroupStopsWithContext(t *testing.T) {
+	dir := t.TempDir()
+	ready := filepath.Join(dir, "ready")
+	script := `trap 'exit 3' TERM; ps -o pgid= -p $$ > ` + filepath.Join(dir, "pgid") + `; touch ` + ready + `; while :; do sleep 0.05; done`
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(ready); err == nil {
+				cancel()
+				return
+			}
+		}
+	}()
+	code, err := Run(Command{Args: []string{"sh", "-c", script}, Env: os.Environ(), SameGroup: true, Context: ctx})
+	if err != nil || code != 3 {
+		t.Fatalf("got %d, %v; want the command's own status 3", code, err)
+	}
+	pgid, err := os.ReadFile(filepath.Join(dir, "pgid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.TrimSpace(string(pgid)), strconv.Itoa(syscall.Getpgrp()); got != want {
+		t.Errorf("command's process group = %s, want covkit's own %s", got, want)
 	}
 }
