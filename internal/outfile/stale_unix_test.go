@@ -3,7 +3,6 @@
 package outfile
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/covkit/covkit/internal/testproc"
 )
 
 // The test binary doubles as a writer: OUTFILE_HELPER=hold PATH starts
@@ -50,18 +51,10 @@ func TestMain(m *testing.M) {
 // its staging file or directory.
 func holdWriter(t *testing.T, mode, out string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", out)
-	cmd.Env = append(os.Environ(), "OUTFILE_HELPER="+mode)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	name := strings.TrimSpace(line)
+	cmd := testproc.Self("OUTFILE_HELPER="+mode, out)
+	name, _ := testproc.Hold(t, cmd)
 	if !strings.Contains(filepath.Base(name), "covkit-tmp.") {
-		t.Fatalf("helper: %q", line)
+		t.Fatalf("helper: %q", name)
 	}
 	return cmd, name
 }
