@@ -22,33 +22,32 @@ import (
 // the middle of a transaction); SQLITECOV_HELPER=read PATH prints what
 // ReadFile says (run as another user).
 func TestMain(m *testing.M) {
-	switch os.Getenv("SQLITECOV_HELPER") {
-	case "lock":
-		f, err := os.OpenFile(os.Args[len(os.Args)-1], os.O_RDWR, 0)
-		if err != nil {
+	testproc.Main(m, "SQLITECOV_HELPER", map[string]func(string) error{
+		"lock": func(p string) error {
+			f, err := os.OpenFile(p, os.O_RDWR, 0)
+			if err != nil {
+				return err
+			}
+			lk := syscall.Flock_t{Type: syscall.F_WRLCK, Start: pendingByte, Len: lockSpan}
+			if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
+				return err
+			}
+			fmt.Println("locked")
+			io.Copy(io.Discard, os.Stdin)
+			return nil
+		},
+		"read": func(p string) error {
+			_, err := ReadFile(p)
 			fmt.Println(err)
-			os.Exit(1)
-		}
-		lk := syscall.Flock_t{Type: syscall.F_WRLCK, Start: pendingByte, Len: lockSpan}
-		if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		fmt.Println("locked")
-		io.Copy(io.Discard, os.Stdin)
-		os.Exit(0)
-	case "read":
-		_, err := ReadFile(os.Args[len(os.Args)-1])
-		fmt.Println(err)
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
+			return nil
+		},
+	})
 }
 
 func TestLockedFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "busy.coverage")
 	testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
-	release := holdLock(t, testproc.Self("SQLITECOV_HELPER=lock", p))
+	release := holdLock(t, testproc.Self("SQLITECOV_HELPER", "lock", p))
 	if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
 		t.Fatalf("ReadFile of a file being written: %v, want ErrLocked", err)
 	}
