@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/covkit/covkit/dockerkit"
+	"github.com/covkit/covkit/internal/envlist"
 	"github.com/covkit/covkit/internal/testbed"
 	"github.com/covkit/covkit/internal/testcombine"
 	"github.com/covkit/covkit/leancov"
@@ -240,8 +241,8 @@ func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, sto
 	}
 	t.Cleanup(func() { run.Close() })
 	env := run.Environ(testbed.BaseEnv)
-	env = setEnv(env, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin")
-	env = setEnv(env, pth.EnvContext, e2eTest)
+	env = envlist.Set(env, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin")
+	env = envlist.Set(env, pth.EnvContext, e2eTest)
 	name := e.prefix + "-stopped-" + mode
 	args := []string{"orchestrate.py", analysis, "docker-compose.yml", project, stopper, name}
 	switch mode {
@@ -252,7 +253,7 @@ func (e *dockerEnv) runAndCheck(t *testing.T, mode, proj, analysis, project, sto
 		}
 		for _, kv := range dockerkit.ShimEnv(shims, "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin") {
 			k, v, _ := strings.Cut(kv, "=")
-			env = setEnv(env, k, v)
+			env = envlist.Set(env, k, v)
 		}
 	case "extend":
 		ext := dockerkit.Extend(dockerkit.ExtendOptions{Covdocker: e.covdocker, HostRoot: proj, Warnf: t.Logf})
@@ -410,16 +411,6 @@ func sortedCopy(s []string) []string {
 	c := slices.Clone(s)
 	sort.Strings(c)
 	return c
-}
-
-func setEnv(env []string, k, v string) []string {
-	out := make([]string, 0, len(env)+1)
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, k+"=") {
-			out = append(out, kv)
-		}
-	}
-	return append(out, k+"="+v)
 }
 
 func cmpMaps(a, b map[string]int) bool {

@@ -56,18 +56,10 @@ func compareWithCoverage(t *testing.T, b *testbed.Bed, rc string) {
 		t.Fatalf("coverage.py made %d data files, want 4", len(made))
 	}
 	// Same inputs for both, plus a byte-identical duplicate.
+	moveToOursAndTheirs(host, made)
 	for _, d := range []string{"ours", "theirs"} {
-		os.Mkdir(filepath.Join(host, d), 0o777)
-		for i, f := range made {
-			data, _ := os.ReadFile(f)
-			os.WriteFile(filepath.Join(host, d, filepath.Base(f)), data, 0o666)
-			if i == 0 {
-				os.WriteFile(filepath.Join(host, d, ".coverage.copy"), data, 0o666)
-			}
-		}
-	}
-	for _, f := range made {
-		os.Remove(f)
+		data, _ := os.ReadFile(filepath.Join(host, d, filepath.Base(made[0])))
+		os.WriteFile(filepath.Join(host, d, ".coverage.copy"), data, 0o666)
 	}
 
 	// The data file's base name must stay .coverage: it picks the inputs.
@@ -160,4 +152,20 @@ func readCombined(t *testing.T, host string) (theirs, ours *sqlitecov.Data) {
 		t.Fatal(err)
 	}
 	return theirs, ours
+}
+
+// moveToOursAndTheirs moves the data files made into host/ours and
+// host/theirs, a copy in each: the inputs of covmerge and of coverage
+// combine.
+func moveToOursAndTheirs(host string, made []string) {
+	for _, d := range []string{"ours", "theirs"} {
+		os.Mkdir(filepath.Join(host, d), 0o777)
+		for _, f := range made {
+			data, _ := os.ReadFile(f)
+			os.WriteFile(filepath.Join(host, d, filepath.Base(f)), data, 0o666)
+		}
+	}
+	for _, f := range made {
+		os.Remove(f)
+	}
 }

@@ -77,16 +77,7 @@ source =
 			if len(made) != 4 {
 				t.Fatalf("%d data files", len(made))
 			}
-			for _, d := range []string{"ours", "theirs"} {
-				os.Mkdir(filepath.Join(host, d), 0o777)
-				for _, f := range made {
-					data, _ := os.ReadFile(f)
-					os.WriteFile(filepath.Join(host, d, filepath.Base(f)), data, 0o666)
-				}
-			}
-			for _, f := range made {
-				os.Remove(f)
-			}
+			moveToOursAndTheirs(host, made)
 			b.MustRun(t, inBed, []string{"COVERAGE_FILE=theirs/.coverage"}, b.Python, "-m", "coverage", "combine", "theirs")
 			r := b.MustRun(t, inBed, []string{"COVERAGE_FILE=ours/.coverage"}, inBed+"/covmerge", "ours")
 			if !strings.Contains(r.Stderr, "Combined 4 files") {

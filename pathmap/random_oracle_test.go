@@ -2,6 +2,7 @@ package pathmap
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -115,42 +116,42 @@ func TestRandomOracle(t *testing.T) {
 	fails, checks := 0, 0
 	for i, pat := range globs {
 		g, err := CompileGlobs([]string{pat})
-		if (err != nil) != (want.Globs[i] == nil) {
-			t.Errorf("pattern %q: error %v, coverage.py error %v", pat, err, want.Globs[i] == nil)
-			fails++
-			continue
-		}
-		if err != nil {
-			continue
-		}
-		for j, p := range paths {
-			checks++
-			if got := g.Match(p); got != want.Globs[i][j] {
-				t.Errorf("pattern %q path %q: match %v, coverage.py %v", pat, p, got, want.Globs[i][j])
-				fails++
-			}
-		}
+		c, f := agree(t, fmt.Sprintf("pattern %q", pat), err, want.Globs[i], paths, func(p string) bool { return g.Match(p) })
+		checks, fails = checks+c, fails+f
 	}
 	for i, a := range aliases {
 		m, err := Compile([]Rule{{a.Result, []string{a.Pattern}}}, Options{RelativeFiles: a.Relative, Dir: inBed, Exists: func(string) bool { return true }})
-		if (err != nil) != (want.Aliases[i] == nil) {
-			t.Errorf("alias %q: error %v, coverage.py error %v", a.Pattern, err, want.Aliases[i] == nil)
-			fails++
-			continue
-		}
-		if err != nil {
-			continue
-		}
-		for j, p := range paths {
-			checks++
-			if got, _ := m.Map(p); got != want.Aliases[i][j] {
-				t.Errorf("alias %+v path %q: %q, coverage.py %q", a, p, got, want.Aliases[i][j])
-				fails++
-			}
-		}
+		c, f := agree(t, fmt.Sprintf("alias %+v", a), err, want.Aliases[i], paths, func(p string) string {
+			got, _ := m.Map(p)
+			return got
+		})
+		checks, fails = checks+c, fails+f
 		if fails > 30 {
 			t.Fatal("too many failures")
 		}
 	}
 	t.Logf("%d comparisons, %d disagreements", checks, fails)
+}
+
+// agree compares what one compiled pattern or alias (err from compiling it)
+// answers for each path with coverage.py's answers, want (nil where
+// coverage.py refused it), reporting each disagreement; it returns how many
+// comparisons it made and how many disagreed.
+func agree[T comparable](t *testing.T, what string, err error, want []T, paths []string, got func(string) T) (checks, fails int) {
+	t.Helper()
+	if (err != nil) != (want == nil) {
+		t.Errorf("%s: error %v, coverage.py error %v", what, err, want == nil)
+		return 0, 1
+	}
+	if err != nil {
+		return 0, 0
+	}
+	for j, p := range paths {
+		checks++
+		if g := got(p); g != want[j] {
+			t.Errorf("%s path %q: %#v, coverage.py %#v", what, p, g, want[j])
+			fails++
+		}
+	}
+	return checks, fails
 }

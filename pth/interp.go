@@ -125,7 +125,7 @@ func runProbe(python string, env []string, modDir string) (*Info, error) {
 		args = append(append(args, modDir), moduleNames...)
 	}
 	cmd := exec.CommandContext(ctx, python, args...)
-	cmd.Env = setEnv(env, EnvRun, "-")
+	cmd.Env = envlist.Set(env, EnvRun, "-")
 	cmd.Stdin = bytes.NewReader(bootstrapPy)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -261,24 +261,4 @@ func DefaultPythons(env []string) []string {
 func isExec(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
-}
-
-func hasEnv(env []string, k string) bool {
-	for _, e := range env {
-		if strings.HasPrefix(e, k+"=") {
-			return true
-		}
-	}
-	return false
-}
-
-// setEnv returns env with k set to v (every earlier k removed).
-func setEnv(env []string, k, v string) []string {
-	out := make([]string, 0, len(env)+1)
-	for _, e := range env {
-		if !strings.HasPrefix(e, k+"=") {
-			out = append(out, e)
-		}
-	}
-	return append(out, k+"="+v)
 }

@@ -271,7 +271,7 @@ func (r *Run) probe(opts RunOptions) (lender *Info) {
 	if pythons == nil {
 		pythons = DefaultPythons(opts.Env)
 	}
-	probeEnv := setEnv(opts.Env, EnvRun, "-")
+	probeEnv := envlist.Set(opts.Env, EnvRun, "-")
 	for _, py := range pythons {
 		info, err := probe(py, probeEnv, filepath.Join(r.Root, "boot"))
 		if err != nil {
@@ -501,7 +501,7 @@ func (r *Run) Environ(base []string) []string {
 	out := base
 	for _, e := range r.Env {
 		k, v, _ := strings.Cut(e, "=")
-		out = setEnv(out, k, v)
+		out = envlist.Set(out, k, v)
 	}
 	return out
 }

@@ -3,7 +3,6 @@
 package sqlitecov
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -11,11 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/covkit/covkit/internal/testfiles"
+	"github.com/covkit/covkit/internal/testproc"
 )
 
 // The test binary doubles as a helper process: SQLITECOV_HELPER=lock PATH
@@ -23,35 +22,32 @@ import (
 // the middle of a transaction); SQLITECOV_HELPER=read PATH prints what
 // ReadFile says (run as another user).
 func TestMain(m *testing.M) {
-	switch os.Getenv("SQLITECOV_HELPER") {
-	case "lock":
-		f, err := os.OpenFile(os.Args[len(os.Args)-1], os.O_RDWR, 0)
-		if err != nil {
+	testproc.Main(m, "SQLITECOV_HELPER", map[string]func(string) error{
+		"lock": func(p string) error {
+			f, err := os.OpenFile(p, os.O_RDWR, 0)
+			if err != nil {
+				return err
+			}
+			lk := syscall.Flock_t{Type: syscall.F_WRLCK, Start: pendingByte, Len: lockSpan}
+			if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
+				return err
+			}
+			fmt.Println("locked")
+			io.Copy(io.Discard, os.Stdin)
+			return nil
+		},
+		"read": func(p string) error {
+			_, err := ReadFile(p)
 			fmt.Println(err)
-			os.Exit(1)
-		}
-		lk := syscall.Flock_t{Type: syscall.F_WRLCK, Start: pendingByte, Len: lockSpan}
-		if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		fmt.Println("locked")
-		io.Copy(io.Discard, os.Stdin)
-		os.Exit(0)
-	case "read":
-		_, err := ReadFile(os.Args[len(os.Args)-1])
-		fmt.Println(err)
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
+			return nil
+		},
+	})
 }
 
 func TestLockedFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "busy.coverage")
 	testfiles.CopyFile(t, "testdata/lines-65.coverage", p)
-	cmd := exec.Command(os.Args[0], "-test.run=^$", p)
-	cmd.Env = append(os.Environ(), "SQLITECOV_HELPER=lock")
-	release := holdLock(t, cmd)
+	release := holdLock(t, testproc.Self("SQLITECOV_HELPER", "lock", p))
 	if _, err := ReadFile(p); !errors.Is(err, ErrLocked) {
 		t.Fatalf("ReadFile of a file being written: %v, want ErrLocked", err)
 	}
@@ -129,16 +125,8 @@ sys.stdin.read()
 // returned function (also run at the end of the test) releases it.
 func holdLock(t *testing.T, cmd *exec.Cmd) (release func()) {
 	t.Helper()
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	release = func() { once.Do(func() { stdin.Close(); cmd.Wait() }) }
-	t.Cleanup(release)
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if strings.TrimSpace(line) != "locked" {
+	line, release := testproc.Hold(t, cmd)
+	if line != "locked" {
 		t.Fatalf("%s: %q", filepath.Base(cmd.Path), line)
 	}
 	return release

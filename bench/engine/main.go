@@ -25,13 +25,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/covkit/covkit/bench/internal/benchkit"
 	"github.com/covkit/covkit/internal/testbed"
 )
 
@@ -44,10 +44,7 @@ func main() {
 	if len(names) == 0 {
 		names = []string{"cli", "cpu", "fanout"}
 	}
-	if err := run(*bedName, *rounds, *dwb, names); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+	benchkit.Exit(run(*bedName, *rounds, *dwb, names))
 }
 
 // mode is one way to run a workload's suite.
@@ -66,13 +63,9 @@ var modes = []mode{
 }
 
 func run(bedName string, rounds int, dwb bool, names []string) error {
-	bed, err := testbed.Lookup(bedName)
+	bed, root, err := benchkit.Bed(bedName)
 	if err != nil {
 		return err
-	}
-	root := "/tmp"
-	if bed.Root != "" {
-		root = filepath.Join(bed.Root, "tmp")
 	}
 	work, err := os.MkdirTemp(root, "covkit-bench-engine-")
 	if err != nil {
@@ -80,11 +73,8 @@ func run(bedName string, rounds int, dwb bool, names []string) error {
 	}
 	defer os.RemoveAll(work)
 	bin := filepath.Join(work, "bin")
-	build := exec.Command("go", "build", "-o", bin+"/", "./cmd/covrun")
-	build.Dir = testbed.RepoRoot()
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("build covrun: %v\n%s", err, out)
+	if err := benchkit.Build(bin, "covrun"); err != nil {
+		return err
 	}
 	env := []string{"PATH=" + bed.BedPath(bin) + ":/usr/sbin:/usr/bin:/sbin:/bin"}
 	how := "bytecode writing on (PYTHONDONTWRITEBYTECODE unset)"
@@ -185,16 +175,16 @@ func (r *runner) measure(name string, w workload, rounds int) error {
 	}
 	wall := func(m string) []time.Duration { return pick(costs[m], func(c cost) time.Duration { return c.wall }) }
 	cpu := func(m string) []time.Duration { return pick(costs[m], func(c cost) time.Duration { return c.cpu }) }
-	bareWall, bareCPU := median(wall("bare")), median(cpu("bare"))
+	bareWall, bareCPU := benchkit.Median(wall("bare")), benchkit.Median(cpu("bare"))
 	fmt.Printf("\n=== %s: %s\n", name, w.what)
 	fmt.Printf("%-20s %9s %8s %9s %8s   %s\n", "mode", "wall", "vs bare", "CPU", "vs bare", "wall / CPU per round")
 	for _, m := range modes {
-		mw, mc := median(wall(m.name)), median(cpu(m.name))
+		mw, mc := benchkit.Median(wall(m.name)), benchkit.Median(cpu(m.name))
 		fmt.Printf("%-20s %8.3fs %7.2fx %8.3fs %7.2fx   %s / %s\n", m.name, mw.Seconds(), mw.Seconds()/bareWall.Seconds(),
 			mc.Seconds(), mc.Seconds()/bareCPU.Seconds(), fmtRounds(wall(m.name)), fmtRounds(cpu(m.name)))
 	}
 	if w.children > 0 {
-		lean := median(cpu("covrun lean"))
+		lean := benchkit.Median(cpu("covrun lean"))
 		fmt.Printf("covrun lean: %+.2f ms CPU per child process over bare (%d children, merge and report included)\n",
 			float64(lean-bareCPU)/float64(time.Millisecond)/float64(w.children), w.children)
 	}
@@ -218,12 +208,6 @@ func fmtRounds(ds []time.Duration) string {
 		s = append(s, fmt.Sprintf("%.2f", d.Seconds()))
 	}
 	return strings.Join(s, " ")
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 var totalRe = regexp.MustCompile(`(?m)^TOTAL.*$`)

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/covkit/covkit/bench/internal/benchkit"
 	"github.com/covkit/covkit/bench/merge/corpus"
 	"github.com/covkit/covkit/internal/testbed"
 	"github.com/covkit/covkit/sqlitecov"
@@ -49,20 +50,13 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the work directory")
 	skipCoverage := flag.String("skip-coverage", "", "corpus sizes for which not to time coverage combine")
 	flag.Parse()
-	if err := bench(*bedName, *modules, *nreal, *fraction, *sizes, *drop, *parallel, *keep, *skipCoverage); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+	benchkit.Exit(bench(*bedName, *modules, *nreal, *fraction, *sizes, *drop, *parallel, *keep, *skipCoverage))
 }
 
 func bench(bedName string, modules, nreal int, fraction float64, sizes string, drop float64, parallel int, keep bool, skipCoverage string) error {
-	bed, err := testbed.Lookup(bedName)
+	bed, root, err := benchkit.Bed(bedName)
 	if err != nil {
 		return err
-	}
-	root := "/tmp"
-	if bed.Root != "" {
-		root = filepath.Join(bed.Root, "tmp")
 	}
 	work := filepath.Join(root, "covkit-bench-merge")
 	if !keep {
@@ -127,9 +121,8 @@ func bench(bedName string, modules, nreal int, fraction float64, sizes string, d
 	fmt.Printf("real files: %d, mean %.0f KB and %d arc rows each, %d measured files in the first\n",
 		len(reals), float64(totalBytes)/float64(len(reals))/1024, totalArcs/len(reals), len(realData[0].Files))
 
-	exe := filepath.Join(work, "covmerge")
-	if out, err := exec.Command("go", "build", "-o", exe, "./cmd/covmerge").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
+	if err := benchkit.Build(work, "covmerge"); err != nil {
+		return err
 	}
 
 	for _, s := range strings.Split(sizes, ",") {

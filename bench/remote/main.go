@@ -35,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/covkit/covkit/bench/internal/benchkit"
 	"github.com/covkit/covkit/collect"
 	"github.com/covkit/covkit/internal/testbed"
 )
@@ -67,10 +68,7 @@ func main() {
 			err = fmt.Errorf("unknown figure %q", w)
 		}
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+	benchkit.Exit(err)
 }
 
 type bench struct {
@@ -95,13 +93,8 @@ func (b *bench) setup() error {
 		return err
 	}
 	b.bin = filepath.Join(b.dir, "bin")
-	for _, n := range []string{"covrun", "covdocker"} {
-		c := exec.Command("go", "build", "-o", filepath.Join(b.bin, n), "./cmd/"+n)
-		c.Dir = testbed.RepoRoot()
-		c.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := c.CombinedOutput(); err != nil {
-			return fmt.Errorf("building %s: %v\n%s", n, err, out)
-		}
+	if err := benchkit.Build(b.bin, "covrun", "covdocker"); err != nil {
+		return err
 	}
 	c := exec.Command(filepath.Join(b.bin, "covdocker"), "build", "-q", "--build-arg", "BASE="+b.base, "-t", b.image,
 		filepath.Join(testbed.RepoRoot(), "bench", "remote", "image"))
@@ -183,7 +176,7 @@ func (b *bench) flush() error {
 		}
 	}
 	fmt.Printf("flush: %d live services: median %.2fs (min %.2fs, max %.2fs) from the end of the command to the report\n",
-		b.services, median(times), slices.Min(times), slices.Max(times))
+		b.services, benchkit.Median(times), slices.Min(times), slices.Max(times))
 	return nil
 }
 
@@ -242,11 +235,11 @@ func (b *bench) overhead() error {
 			fmt.Printf("overhead round %d: %-14s %8.1f requests/s  service CPU %.1f ms per 1000 requests\n", r+1, m.name, v, cpu)
 		}
 	}
-	base := median(rates["inert"])
-	exit := median(rates["push at exit"])
-	cbase, cexit := median(cpus["inert"]), median(cpus["push at exit"])
+	base := benchkit.Median(rates["inert"])
+	exit := benchkit.Median(rates["push at exit"])
+	cbase, cexit := benchkit.Median(cpus["inert"]), benchkit.Median(cpus["push at exit"])
 	for _, m := range modes {
-		v, c := median(rates[m.name]), median(cpus[m.name])
+		v, c := benchkit.Median(rates[m.name]), benchkit.Median(cpus[m.name])
 		fmt.Printf("overhead: %-14s median %8.1f requests/s (%+.1f%% vs inert, %+.1f%% vs push at exit); service CPU %.1f ms per 1000 requests (%+.1f%% vs inert, %+.1f%% vs push at exit)\n",
 			m.name, v, 100*(v/base-1), 100*(v/exit-1), c, 100*(c/cbase-1), 100*(c/cexit-1))
 	}
@@ -292,7 +285,7 @@ echo $((b-a)); kill $sp; wait`, b.secs)
 		}
 	}
 	for _, m := range modes {
-		fmt.Printf("idle: %-14s median %.3f ms CPU per second (%.3f%% of a core)\n", m.name, median(cpu[m.name]), median(cpu[m.name])/10)
+		fmt.Printf("idle: %-14s median %.3f ms CPU per second (%.3f%% of a core)\n", m.name, benchkit.Median(cpu[m.name]), benchkit.Median(cpu[m.name])/10)
 	}
 	return nil
 }
@@ -315,13 +308,4 @@ func (b *bench) collector() (url, token, net string, stop func(), err error) {
 	}
 	port := s.Addr()[strings.LastIndex(s.Addr(), ":")+1:]
 	return "http://" + gw + ":" + port, s.Token(), net, func() { s.Close() }, nil
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	return s[len(s)/2]
 }

@@ -12,17 +12,24 @@ import (
 	"github.com/covkit/covkit/pth"
 )
 
-// fakePython writes an interpreter stand-in whose only site-packages
-// directory is site: it answers covhook's probe and nothing else.
-func fakePython(t *testing.T, dir, site string) string {
+// fakeInterpreter makes, in a fresh directory with a state directory of
+// its own, an interpreter stand-in whose only site-packages directory is
+// site: it answers covhook's probe and nothing else.
+func fakeInterpreter(t *testing.T) (py, site string) {
 	t.Helper()
-	py := filepath.Join(dir, "python3")
+	t.Setenv("COVKIT_STATE_DIR", t.TempDir())
+	dir := t.TempDir()
+	site = filepath.Join(dir, "site-packages")
+	if err := os.Mkdir(site, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	py = filepath.Join(dir, "python3")
 	probe := fmt.Sprintf(`{"executable": %q, "version": "3.11.2", "prefix": %q, "base_prefix": %q, "path": [%q], "site": [%q]}`,
 		py, dir, dir, site, site)
 	if err := os.WriteFile(py, []byte("#!/bin/sh\necho '"+probe+"'\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return py
+	return py, site
 }
 
 func runCovhook(args ...string) (code int, stdout, stderr string) {
@@ -36,13 +43,7 @@ func runCovhook(args ...string) (code int, stdout, stderr string) {
 // the files that were not there), and remove of a hook that is there
 // fails, saying why.
 func TestReadOnlySitePackages(t *testing.T) {
-	t.Setenv("COVKIT_STATE_DIR", t.TempDir())
-	dir := t.TempDir()
-	site := filepath.Join(dir, "site-packages")
-	if err := os.Mkdir(site, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	py := fakePython(t, dir, site)
+	py, site := fakeInterpreter(t)
 	testnodes.ReadOnly(t, site)
 
 	code, stdout, stderr := runCovhook("install", "--python", py)
@@ -60,13 +61,7 @@ func TestReadOnlySitePackages(t *testing.T) {
 }
 
 func TestReadOnlySitePackagesWithHook(t *testing.T) {
-	t.Setenv("COVKIT_STATE_DIR", t.TempDir())
-	dir := t.TempDir()
-	site := filepath.Join(dir, "site-packages")
-	if err := os.Mkdir(site, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	py := fakePython(t, dir, site)
+	py, site := fakeInterpreter(t)
 	if code, _, stderr := runCovhook("install", "--python", py); code != 0 {
 		t.Fatalf("install: exit %d: %s", code, stderr)
 	}

@@ -3,7 +3,6 @@
 package outfile
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/covkit/covkit/internal/testproc"
 )
 
 // The test binary doubles as a writer: OUTFILE_HELPER=hold PATH starts
@@ -19,49 +20,40 @@ import (
 // stdin closes or it is killed; OUTFILE_HELPER=holddir does the same for
 // the directory PATH.
 func TestMain(m *testing.M) {
-	switch os.Getenv("OUTFILE_HELPER") {
-	case "holddir":
-		d, err := CreateDir(os.Args[len(os.Args)-1])
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		os.WriteFile(filepath.Join(d.Path(), "index.html"), []byte("partial"), 0o666)
-		fmt.Println(d.Path())
-		io.Copy(io.Discard, os.Stdin)
-		d.Abort()
-		os.Exit(0)
-	case "hold":
-		f, err := Create(os.Args[len(os.Args)-1])
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		f.Write([]byte("partial"))
-		fmt.Println(f.Name())
-		io.Copy(io.Discard, os.Stdin)
-		f.Abort()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
+	testproc.Main(m, "OUTFILE_HELPER", map[string]func(string) error{
+		"holddir": func(p string) error {
+			d, err := CreateDir(p)
+			if err != nil {
+				return err
+			}
+			os.WriteFile(filepath.Join(d.Path(), "index.html"), []byte("partial"), 0o666)
+			fmt.Println(d.Path())
+			io.Copy(io.Discard, os.Stdin)
+			d.Abort()
+			return nil
+		},
+		"hold": func(p string) error {
+			f, err := Create(p)
+			if err != nil {
+				return err
+			}
+			f.Write([]byte("partial"))
+			fmt.Println(f.Name())
+			io.Copy(io.Discard, os.Stdin)
+			f.Abort()
+			return nil
+		},
+	})
 }
 
 // holdWriter starts a helper writing out (mode hold or holddir) and returns
 // its staging file or directory.
 func holdWriter(t *testing.T, mode, out string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", out)
-	cmd.Env = append(os.Environ(), "OUTFILE_HELPER="+mode)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	name := strings.TrimSpace(line)
+	cmd := testproc.Self("OUTFILE_HELPER", mode, out)
+	name, _ := testproc.Hold(t, cmd)
 	if !strings.Contains(filepath.Base(name), "covkit-tmp.") {
-		t.Fatalf("helper: %q", line)
+		t.Fatalf("helper: %q", name)
 	}
 	return cmd, name
 }

@@ -100,6 +100,15 @@ func Get(t testing.TB, name string) *Bed {
 	return b
 }
 
+// Each runs f in a subtest of t for every bed, oldest Python first; a bed
+// that Get skips skips its subtest alone.
+func Each(t *testing.T, f func(t *testing.T, b *Bed)) {
+	t.Helper()
+	for _, name := range Names {
+		t.Run(name, func(t *testing.T) { f(t, Get(t, name)) })
+	}
+}
+
 // Program returns the path of the first of names found on PATH: a program a
 // test runs besides the beds (xmllint, chromium, docker-compose, ...). When
 // none is there it skips t, or fails it under COVKIT_REQUIRE_TESTBED=1:
