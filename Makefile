@@ -25,8 +25,12 @@ testdeps:
 demo: build testbed
 	./examples/demo
 
+# vet, and staticcheck with staticcheck.conf (fetched from the Go module
+# proxy by version; go.mod stays free of it).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 vet:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # Every binary builds for Linux, macOS (Intel and Apple silicon) and
 # Windows, and vet (which compiles the tests too) passes for each system.
