@@ -553,14 +553,7 @@ func (t *tokenizer) scanString(prefix string) error {
 
 func (t *tokenizer) scanPlainString(raw bool) error {
 	src := t.src
-	q := src[t.pos]
-	startLine := t.line
-	triple := strings.HasPrefix(src[t.pos:], string([]byte{q, q, q}))
-	if triple {
-		t.pos += 3
-	} else {
-		t.pos++
-	}
+	q, triple, startLine := t.openQuote()
 	for t.pos < len(src) {
 		c := src[t.pos]
 		switch {
@@ -576,25 +569,60 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 			}
 			continue
 		case c == '\n':
-			if !triple {
-				return t.unterminatedQuote(q, startLine)
+			if err := t.stringNewline(q, triple, startLine); err != nil {
+				return err
 			}
-			t.pos++
-			t.newline()
 			continue
-		case c == q:
-			if !triple {
-				t.pos++
-				return nil
-			}
-			if strings.HasPrefix(src[t.pos:], string([]byte{q, q, q})) {
-				t.pos += 3
-				return nil
-			}
+		case c == q && t.closeQuote(q, triple):
+			return nil
 		}
 		t.pos++
 	}
 	return t.unterminated(triple, startLine)
+}
+
+// openQuote steps over the opening quote (or three) of a string literal at
+// t.pos and returns the quote character, whether the string is
+// triple-quoted, and its first line.
+func (t *tokenizer) openQuote() (q byte, triple bool, startLine int) {
+	q = t.src[t.pos]
+	triple = t.tripleQuote(q)
+	if triple {
+		t.pos += 3
+	} else {
+		t.pos++
+	}
+	return q, triple, t.line
+}
+
+// tripleQuote reports whether three q quotes start at t.pos.
+func (t *tokenizer) tripleQuote(q byte) bool {
+	return t.pos+2 < len(t.src) && t.src[t.pos] == q && t.src[t.pos+1] == q && t.src[t.pos+2] == q
+}
+
+// closeQuote steps over the closing quote(s) at t.pos (a q) if they end the
+// string; a lone q inside a triple-quoted string does not.
+func (t *tokenizer) closeQuote(q byte, triple bool) bool {
+	if !triple {
+		t.pos++
+		return true
+	}
+	if t.tripleQuote(q) {
+		t.pos += 3
+		return true
+	}
+	return false
+}
+
+// stringNewline steps over a line break inside a string literal; only a
+// triple-quoted string may hold one.
+func (t *tokenizer) stringNewline(q byte, triple bool, startLine int) error {
+	if !triple {
+		return t.unterminatedQuote(q, startLine)
+	}
+	t.pos++
+	t.newline()
+	return nil
 }
 
 // unterminatedQuote is unterminated for a single-quoted string cut by the
@@ -631,14 +659,7 @@ func (t *tokenizer) unterminated(triple bool, startLine int) error {
 // any expression, including strings with the same quotes.
 func (t *tokenizer) scanFString(raw bool) error {
 	src := t.src
-	q := src[t.pos]
-	startLine := t.line
-	triple := strings.HasPrefix(src[t.pos:], string([]byte{q, q, q}))
-	if triple {
-		t.pos += 3
-	} else {
-		t.pos++
-	}
+	q, triple, startLine := t.openQuote()
 	// Literal part.
 	for t.pos < len(src) {
 		c := src[t.pos]
@@ -667,11 +688,9 @@ func (t *tokenizer) scanFString(raw bool) error {
 			}
 			continue
 		case c == '\n':
-			if !triple {
-				return fstringError(t.unterminatedQuote(q, startLine))
+			if err := t.stringNewline(q, triple, startLine); err != nil {
+				return fstringError(err)
 			}
-			t.pos++
-			t.newline()
 			continue
 		case c == '{':
 			if t.pos+1 < len(src) && src[t.pos+1] == '{' {
@@ -686,15 +705,8 @@ func (t *tokenizer) scanFString(raw bool) error {
 		case c == '}':
 			t.pos++
 			continue
-		case c == q:
-			if !triple {
-				t.pos++
-				return nil
-			}
-			if strings.HasPrefix(src[t.pos:], string([]byte{q, q, q})) {
-				t.pos += 3
-				return nil
-			}
+		case c == q && t.closeQuote(q, triple):
+			return nil
 		}
 		t.pos++
 	}
