@@ -430,40 +430,34 @@ func (p *parser) simple(toks []Token) *Stmt {
 		if t.Type == NAME && t.Text == "lambda" && depth == 0 {
 			lambdas++
 		}
-		if t.Type != OP {
+		if n := t.Nesting(); n != 0 {
+			depth += n
+			continue
+		}
+		if t.Type != OP || depth != 0 {
 			continue
 		}
 		switch t.Text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
 		case ":":
-			if depth == 0 {
-				if lambdas > 0 {
-					lambdas--
-					continue
-				}
-				s.Kind = SAnnAssign
-				s.SimpleTarget = i == 1 && toks[0].Type == NAME
-				s.ParenName = i == 3 && toks[0].Text == "(" && toks[1].Type == NAME && toks[2].Text == ")"
-				for _, u := range toks[i+1:] {
-					if u.Type == OP && u.Text == "=" {
-						s.HasValue = true
-					}
-				}
-				return s
+			if lambdas > 0 {
+				lambdas--
+				continue
 			}
+			s.Kind = SAnnAssign
+			s.SimpleTarget = i == 1 && toks[0].Type == NAME
+			s.ParenName = i == 3 && toks[0].Text == "(" && toks[1].Type == NAME && toks[2].Text == ")"
+			for _, u := range toks[i+1:] {
+				if u.Type == OP && u.Text == "=" {
+					s.HasValue = true
+				}
+			}
+			return s
 		case "=":
-			if depth == 0 {
-				s.Kind = SAssign
-				return s
-			}
+			s.Kind = SAssign
+			return s
 		case "+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "|=", "^=", "@=":
-			if depth == 0 {
-				s.Kind = SAugAssign
-				return s
-			}
+			s.Kind = SAugAssign
+			return s
 		}
 	}
 	s.Kind = SExpr
@@ -733,23 +727,8 @@ func casePattern(toks []Token) (guard, irrefutable bool) {
 	}
 	pat := toks[:end]
 	// Last alternative of an or-pattern.
-	depth = 0
-	start := 0
-	for i, t := range pat {
-		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			case "|":
-				if depth == 0 {
-					start = i + 1
-				}
-			}
-		}
-	}
-	pat = pat[start:]
+	alts := TopLevelSplit(pat, "|")
+	pat = alts[len(alts)-1]
 	for {
 		// Strip "as NAME" and surrounding parens.
 		if len(pat) >= 3 && isKeyword(pat[len(pat)-2], "as") {
