@@ -302,17 +302,8 @@ func (t *tokenizer) run() error {
 		default:
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
 			if isIdentStart(r) {
-				s := t.pos
-				p := t.pos + size
-				for p < len(src) {
-					r2, sz := utf8.DecodeRuneInString(src[p:])
-					if !isIdentChar(r2) {
-						break
-					}
-					p += sz
-				}
-				// String prefix?
-				if p < len(src) && (src[p] == '"' || src[p] == '\'') && isStringPrefix(src[s:p], t.ver) {
+				s, p := t.pos, t.identEnd(t.pos+size)
+				if t.prefixesString(s, p) {
 					sline := t.line
 					t.pos = p
 					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
@@ -538,6 +529,24 @@ func (t *tokenizer) scanOp() error {
 	t.pos += n
 	t.emit(OP, s, t.pos, t.line)
 	return nil
+}
+
+// identEnd returns where an identifier whose characters go on at p ends.
+func (t *tokenizer) identEnd(p int) int {
+	for p < len(t.src) {
+		r, size := utf8.DecodeRuneInString(t.src[p:])
+		if !isIdentChar(r) {
+			break
+		}
+		p += size
+	}
+	return p
+}
+
+// prefixesString reports whether the name src[s:p] is a string prefix: one
+// that isStringPrefix allows, right before a quote.
+func (t *tokenizer) prefixesString(s, p int) bool {
+	return p < len(t.src) && (t.src[p] == '"' || t.src[p] == '\'') && isStringPrefix(t.src[s:p], t.ver)
 }
 
 // scanString scans a string literal starting at t.pos (at the quote); prefix
@@ -795,16 +804,8 @@ func (t *tokenizer) scanFExpr(q byte, triple bool) error {
 		default:
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
 			if isIdentStart(r) {
-				s := t.pos
-				p := t.pos + size
-				for p < len(src) {
-					r2, sz := utf8.DecodeRuneInString(src[p:])
-					if !isIdentChar(r2) {
-						break
-					}
-					p += sz
-				}
-				if p < len(src) && (src[p] == '"' || src[p] == '\'') && isStringPrefix(src[s:p], t.ver) {
+				s, p := t.pos, t.identEnd(t.pos+size)
+				if t.prefixesString(s, p) {
 					t.pos = p
 					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
 						return err
