@@ -534,6 +534,14 @@ func (t *tokenizer) scanOp() error {
 // identEnd returns where an identifier whose characters go on at p ends.
 func (t *tokenizer) identEnd(p int) int {
 	for p < len(t.src) {
+		if c := t.src[p]; c < utf8.RuneSelf {
+			// ASCII, most names: no decoding.
+			if !isIdentChar(rune(c)) {
+				break
+			}
+			p++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(t.src[p:])
 		if !isIdentChar(r) {
 			break
