@@ -561,14 +561,15 @@ func (t *tokenizer) prefixesString(s, p int) bool {
 // is the lower-cased prefix.
 func (t *tokenizer) scanString(prefix string) error {
 	raw := strings.Contains(prefix, "r")
-	fstr := strings.ContainsAny(prefix, "ft")
-	if fstr && t.ver.AtLeast(3, 12) {
-		return t.scanFString(raw)
-	}
-	return t.scanPlainString(raw)
+	fstr := strings.ContainsAny(prefix, "ft") && t.ver.AtLeast(3, 12)
+	return t.scanQuoted(raw, fstr)
 }
 
-func (t *tokenizer) scanPlainString(raw bool) error {
+// scanQuoted scans a string literal from its opening quote at t.pos to past
+// its closing one. An f-string (fstr) is a PEP 701 one (3.12+): its
+// replacement fields may hold any expression, including strings with the
+// same quotes.
+func (t *tokenizer) scanQuoted(raw, fstr bool) error {
 	src := t.src
 	q, triple, startLine := t.openQuote()
 	for t.pos < len(src) {
@@ -576,7 +577,8 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 		switch {
 		case c == '\\':
 			t.pos++
-			if t.pos < len(src) {
+			if t.pos < len(src) && !(fstr && t.fstringNonEscape(raw, q)) {
+				// The escaped character cannot end the string.
 				if src[t.pos] == '\n' {
 					t.pos++
 					t.newline()
@@ -587,6 +589,16 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 			continue
 		case c == '\n':
 			if err := t.stringNewline(q, triple, startLine); err != nil {
+				return stringError(err, fstr)
+			}
+			continue
+		case fstr && c == '{':
+			if t.pos+1 < len(src) && src[t.pos+1] == '{' {
+				t.pos += 2
+				continue
+			}
+			t.pos++
+			if err := t.scanFExpr(q, triple); err != nil {
 				return err
 			}
 			continue
@@ -595,7 +607,29 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 		}
 		t.pos++
 	}
-	return t.unterminated(triple, startLine)
+	return stringError(t.unterminated(triple, startLine), fstr)
+}
+
+// fstringNonEscape handles what follows a backslash (at t.pos) in an
+// f-string's literal part when it is not an escape of one character: a
+// brace keeps its meaning, a raw f-string's backslash escapes only a quote,
+// a backslash or a newline, and \N{...} is one escape. It reports whether
+// it did.
+func (t *tokenizer) fstringNonEscape(raw bool, q byte) bool {
+	src := t.src
+	n := src[t.pos]
+	switch {
+	case n == '{' || n == '}':
+		return true
+	case raw && n != q && n != '\\' && n != '\n':
+		return true
+	case !raw && n == 'N' && t.pos+1 < len(src) && src[t.pos+1] == '{':
+		if e := strings.IndexByte(src[t.pos:], '}'); e > 0 && !strings.Contains(src[t.pos:t.pos+e], "\n") {
+			t.pos += e + 1
+			return true
+		}
+	}
+	return false
 }
 
 // openQuote steps over the opening quote (or three) of a string literal at
@@ -672,68 +706,10 @@ func (t *tokenizer) unterminated(triple bool, startLine int) error {
 	return &tokenError{Msg: "EOL while scanning string literal", Line: startLine}
 }
 
-// scanFString scans a PEP 701 f-string (3.12+): replacement fields may hold
-// any expression, including strings with the same quotes.
-func (t *tokenizer) scanFString(raw bool) error {
-	src := t.src
-	q, triple, startLine := t.openQuote()
-	// Literal part.
-	for t.pos < len(src) {
-		c := src[t.pos]
-		switch {
-		case c == '\\':
-			t.pos++
-			if t.pos >= len(src) {
-				continue
-			}
-			n := src[t.pos]
-			switch {
-			case n == '{' || n == '}':
-				// Not an escape: the brace keeps its meaning.
-				continue
-			case raw && n != q && n != '\\' && n != '\n':
-				continue
-			case !raw && n == 'N' && t.pos+1 < len(src) && src[t.pos+1] == '{':
-				if e := strings.IndexByte(src[t.pos:], '}'); e > 0 && !strings.Contains(src[t.pos:t.pos+e], "\n") {
-					t.pos += e + 1
-					continue
-				}
-			}
-			t.pos++
-			if n == '\n' {
-				t.newline()
-			}
-			continue
-		case c == '\n':
-			if err := t.stringNewline(q, triple, startLine); err != nil {
-				return fstringError(err)
-			}
-			continue
-		case c == '{':
-			if t.pos+1 < len(src) && src[t.pos+1] == '{' {
-				t.pos += 2
-				continue
-			}
-			t.pos++
-			if err := t.scanFExpr(q, triple); err != nil {
-				return err
-			}
-			continue
-		case c == '}':
-			t.pos++
-			continue
-		case c == q && t.closeQuote(q, triple):
-			return nil
-		}
-		t.pos++
-	}
-	return fstringError(t.unterminated(triple, startLine))
-}
-
-// fstringError names an unterminated f-string as such (3.12+ tokenizes
-// f-strings itself).
-func fstringError(err error) error {
-	if te, ok := err.(*tokenError); ok {
+// stringError names an unterminated f-string (fstr) as such (3.12+
+// tokenizes f-strings itself).
+func stringError(err error, fstr bool) error {
+	if te, ok := err.(*tokenError); ok && fstr {
 		te.Msg = strings.Replace(te.Msg, "string literal", "f-string literal", 1)
 	}
 	return err
