@@ -423,7 +423,14 @@ func (p *parser) simple(toks []Token) *Stmt {
 			}
 		}
 	}
-	// Expression, assignment or annotated assignment.
+	setExprKind(s)
+	return s
+}
+
+// setExprKind tells an expression statement s from an assignment, an
+// augmented one or an annotated one (with what that needs noted).
+func setExprKind(s *Stmt) {
+	toks := s.Header
 	depth := 0
 	lambdas := 0
 	for i, t := range toks {
@@ -451,17 +458,16 @@ func (p *parser) simple(toks []Token) *Stmt {
 					s.HasValue = true
 				}
 			}
-			return s
+			return
 		case "=":
 			s.Kind = SAssign
-			return s
+			return
 		case "+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "|=", "^=", "@=":
 			s.Kind = SAugAssign
-			return s
+			return
 		}
 	}
 	s.Kind = SExpr
-	return s
 }
 
 func lastEnd(ss []*Stmt) int {

@@ -715,6 +715,40 @@ func stringError(err error, fstr bool) error {
 	return err
 }
 
+// scanFormatSpec scans a replacement field's format spec after its ':':
+// literal text with nested fields, up to and including the field's '}'. It
+// reports whether it found that '}' before the end of the source.
+func (t *tokenizer) scanFormatSpec(q byte, triple bool) (closed bool, err error) {
+	src := t.src
+	for t.pos < len(src) {
+		c := src[t.pos]
+		if c == '{' {
+			t.pos++
+			if err := t.scanFExpr(q, triple); err != nil {
+				return false, err
+			}
+			continue
+		}
+		if c == '}' {
+			t.pos++
+			return true, nil
+		}
+		if c == '\n' {
+			if !triple {
+				return false, &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
+			}
+			t.pos++
+			t.newline()
+			continue
+		}
+		if c == q && !triple {
+			return false, &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
+		}
+		t.pos++
+	}
+	return false, nil
+}
+
 // scanFExpr scans a replacement field after its '{' up to and including the
 // matching '}'.
 func (t *tokenizer) scanFExpr(q byte, triple bool) error {
@@ -750,33 +784,9 @@ func (t *tokenizer) scanFExpr(q byte, triple bool) error {
 				t.pos += 2
 				continue
 			}
-			// Format spec: literal text with nested fields, up to '}'.
 			t.pos++
-			for t.pos < len(src) {
-				c2 := src[t.pos]
-				if c2 == '{' {
-					t.pos++
-					if err := t.scanFExpr(q, triple); err != nil {
-						return err
-					}
-					continue
-				}
-				if c2 == '}' {
-					t.pos++
-					return nil
-				}
-				if c2 == '\n' {
-					if !triple {
-						return &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
-					}
-					t.pos++
-					t.newline()
-					continue
-				}
-				if c2 == q && !triple {
-					return &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
-				}
-				t.pos++
+			if closed, err := t.scanFormatSpec(q, triple); closed || err != nil {
+				return err
 			}
 		case c == '"' || c == '\'':
 			if err := t.scanString(""); err != nil {
