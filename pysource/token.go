@@ -303,7 +303,7 @@ func (t *tokenizer) run() error {
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
 			if isIdentStart(r) {
 				s, p := t.pos, t.identEnd(t.pos+size)
-				if t.prefixesString(s, p) {
+				if t.quoteAt(p) && isStringPrefix(src[s:p], t.ver) {
 					sline := t.line
 					t.pos = p
 					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
@@ -536,7 +536,7 @@ func (t *tokenizer) identEnd(p int) int {
 	for p < len(t.src) {
 		if c := t.src[p]; c < utf8.RuneSelf {
 			// ASCII, most names: no decoding.
-			if !isIdentChar(rune(c)) {
+			if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 				break
 			}
 			p++
@@ -551,10 +551,9 @@ func (t *tokenizer) identEnd(p int) int {
 	return p
 }
 
-// prefixesString reports whether the name src[s:p] is a string prefix: one
-// that isStringPrefix allows, right before a quote.
-func (t *tokenizer) prefixesString(s, p int) bool {
-	return p < len(t.src) && (t.src[p] == '"' || t.src[p] == '\'') && isStringPrefix(t.src[s:p], t.ver)
+// quoteAt reports whether a quote stands at p, as after a string prefix.
+func (t *tokenizer) quoteAt(p int) bool {
+	return p < len(t.src) && (t.src[p] == '"' || t.src[p] == '\'')
 }
 
 // scanString scans a string literal starting at t.pos (at the quote); prefix
@@ -588,9 +587,11 @@ func (t *tokenizer) scanQuoted(raw, fstr bool) error {
 			}
 			continue
 		case c == '\n':
-			if err := t.stringNewline(q, triple, startLine); err != nil {
-				return stringError(err, fstr)
+			if !triple {
+				return stringError(t.unterminatedQuote(q, startLine), fstr)
 			}
+			t.pos++
+			t.newline()
 			continue
 		case fstr && c == '{':
 			if t.pos+1 < len(src) && src[t.pos+1] == '{' {
@@ -663,17 +664,6 @@ func (t *tokenizer) closeQuote(q byte, triple bool) bool {
 		return true
 	}
 	return false
-}
-
-// stringNewline steps over a line break inside a string literal; only a
-// triple-quoted string may hold one.
-func (t *tokenizer) stringNewline(q byte, triple bool, startLine int) error {
-	if !triple {
-		return t.unterminatedQuote(q, startLine)
-	}
-	t.pos++
-	t.newline()
-	return nil
 }
 
 // unterminatedQuote is unterminated for a single-quoted string cut by the
@@ -799,7 +789,7 @@ func (t *tokenizer) scanFExpr(q byte, triple bool) error {
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
 			if isIdentStart(r) {
 				s, p := t.pos, t.identEnd(t.pos+size)
-				if t.prefixesString(s, p) {
+				if t.quoteAt(p) && isStringPrefix(src[s:p], t.ver) {
 					t.pos = p
 					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
 						return err
