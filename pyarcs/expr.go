@@ -256,28 +256,14 @@ func parsePattern(toks []pysource.Token) *pattern {
 }
 
 func parseOr(toks []pysource.Token) *pattern {
-	var alts []*pattern
-	depth, start := 0, 0
-	for i, t := range toks {
-		if t.Type != pysource.OP {
-			continue
-		}
-		switch t.Text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		case "|":
-			if depth == 0 {
-				alts = append(alts, parseClosed(toks[start:i]))
-				start = i + 1
-			}
-		}
-	}
-	if alts == nil {
+	parts := pysource.TopLevelSplit(toks, "|")
+	if len(parts) == 1 {
 		return parseClosed(toks)
 	}
-	alts = append(alts, parseClosed(toks[start:]))
+	alts := make([]*pattern, len(parts))
+	for i, part := range parts {
+		alts[i] = parseClosed(part)
+	}
 	return &pattern{kind: patOr, alts: alts}
 }
 

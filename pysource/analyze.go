@@ -291,14 +291,7 @@ func (a *Analysis) coverage7(lm *lineMatcher, toks []Token, exclude []string, co
 					first = d
 				}
 			}
-			hit := false
-			for l := first; l <= s.Line; l++ {
-				if excluded.has(l) {
-					hit = true
-					break
-				}
-			}
-			if hit {
+			if excluded.hasAny(first, s.Line) {
 				for l := first; l <= s.EndLine; l++ {
 					excluded.add(l)
 				}
@@ -370,73 +363,40 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 		excluded = m
 	}
 	var docstrings lineSet
-	indent, excludeIndent := 0, 0
-	excluding, excludingDecorators := false, false
+	excludingDecorators := false
 	// The token before a docstring is INDENT, or none at the start of the
 	// file; toks has no comments or NL tokens, which would come between.
 	prev := INDENT
 	if a.Module.leadingTrivia {
 		prev = NL
 	}
-	first := 0
-	empty := true
-	firstOnLine := true
-	nesting := 0
+	sc := suiteScan{empty: true}
 	for _, t := range toks {
-		switch t.Type {
-		case INDENT:
-			indent++
-		case DEDENT:
-			indent--
-		case OP:
-			switch {
-			case t.Text == ":" && nesting == 0:
-				should := excluded.has(t.EndLine) || excludingDecorators
-				if !excluding && should {
-					excluded.add(t.EndLine)
-					excludeIndent = indent
-					excluding = true
-					excludingDecorators = false
-				}
-			case t.Text == "@" && firstOnLine:
-				if excluded.has(t.EndLine) {
-					excludingDecorators = true
-				}
-				if excludingDecorators {
-					excluded.add(t.EndLine)
-				}
-			case strings.Contains("([{", t.Text):
-				nesting++
-			case strings.Contains(")]}", t.Text):
-				nesting--
+		sc.track(t)
+		switch {
+		case t.Type == STRING && prev == INDENT:
+			for l := t.Line; l <= t.EndLine; l++ {
+				docstrings.add(l)
 			}
-		case STRING:
-			if prev == INDENT {
-				for l := t.Line; l <= t.EndLine; l++ {
-					docstrings.add(l)
-				}
+		case sc.opensSuite(t):
+			if excluded.has(t.EndLine) || excludingDecorators {
+				sc.exclude(t, &excluded)
+				excludingDecorators = false
 			}
-		case NEWLINE:
-			first = 0
-			firstOnLine = true
-		}
-		if t.Type != COMMENT && strings.TrimSpace(t.Text) != "" {
-			empty = false
-			if first == 0 {
-				first = t.Line
-				if excluding && indent <= excludeIndent {
-					excluding = false
-				}
-				if excluding {
-					excluded.add(t.EndLine)
-				}
-				firstOnLine = false
+		case t.Type == OP && t.Text == "@" && sc.first == 0:
+			if excluded.has(t.EndLine) {
+				excludingDecorators = true
+			}
+			if excludingDecorators {
+				excluded.add(t.EndLine)
 			}
 		}
+		sc.code(t, &excluded)
 		if t.Type != ENDMARKER {
 			prev = t.Type
 		}
 	}
+	empty := sc.empty
 	var raw lineSet
 	if !empty {
 		raw = codeLines(a.Module, ver, false)
@@ -452,56 +412,72 @@ func (a *Analysis) coverage6(lm *lineMatcher, toks []Token, exclude []string, ve
 // excluded line ending in ':' excludes the suite it opens. It reports
 // whether the file has no code tokens at all.
 func blockExclusion(toks []Token, excluded *lineSet) (empty bool) {
-	indent, excludeIndent := 0, 0
-	excluding := false
-	first := 0
-	empty = true
-	nesting := 0
+	sc := suiteScan{empty: true}
 	for _, t := range toks {
-		switch t.Type {
-		case INDENT:
-			indent++
-		case DEDENT:
-			indent--
-		case OP:
-			switch {
-			case t.Text == ":" && nesting == 0:
-				if !excluding {
-					hit := false
-					for l := first; l <= t.EndLine; l++ {
-						if excluded.has(l) {
-							hit = true
-							break
-						}
-					}
-					if hit {
-						excluded.add(t.EndLine)
-						excludeIndent = indent
-						excluding = true
-					}
-				}
-			case strings.Contains("([{", t.Text):
-				nesting++
-			case strings.Contains(")]}", t.Text):
-				nesting--
-			}
-		case NEWLINE:
-			first = 0
+		sc.track(t)
+		if sc.opensSuite(t) && excluded.hasAny(sc.first, t.EndLine) {
+			sc.exclude(t, excluded)
 		}
-		if t.Type != COMMENT && strings.TrimSpace(t.Text) != "" {
-			empty = false
-			if first == 0 {
-				first = t.Line
-				if excluding && indent <= excludeIndent {
-					excluding = false
-				}
-				if excluding {
-					excluded.add(t.EndLine)
-				}
-			}
-		}
+		sc.code(t, excluded)
 	}
-	return empty
+	return sc.empty
+}
+
+// suiteScan is the state of the token pass both coverage.py 6.5 and 7.x
+// make in _raw_parse to exclude the suite an excluded ':' line opens.
+type suiteScan struct {
+	indent, excludeIndent int
+	nesting               int  // bracket depth
+	first                 int  // line of the logical line's first code token, 0 before it
+	excluding             bool // inside an excluded suite
+	empty                 bool // no code token yet
+}
+
+// track follows the indent, the bracket depth and the logical lines.
+func (sc *suiteScan) track(t Token) {
+	switch t.Type {
+	case INDENT:
+		sc.indent++
+	case DEDENT:
+		sc.indent--
+	case NEWLINE:
+		sc.first = 0
+	case OP:
+		sc.nesting += t.Nesting()
+	}
+}
+
+// opensSuite reports whether t is a ':' that may open a suite to exclude:
+// outside brackets, and not already inside an excluded one.
+func (sc *suiteScan) opensSuite(t Token) bool {
+	return t.Type == OP && t.Text == ":" && sc.nesting == 0 && !sc.excluding
+}
+
+// exclude excludes the line of the ':' t and starts excluding its suite.
+func (sc *suiteScan) exclude(t Token, excluded *lineSet) {
+	excluded.add(t.EndLine)
+	sc.excludeIndent = sc.indent
+	sc.excluding = true
+}
+
+// code notes a code token: the first of a logical line ends the excluded
+// suite once the indent is back at the excluded header's, or else is
+// excluded too.
+func (sc *suiteScan) code(t Token, excluded *lineSet) {
+	if t.Type == COMMENT || strings.TrimSpace(t.Text) == "" {
+		return
+	}
+	sc.empty = false
+	if sc.first != 0 {
+		return
+	}
+	sc.first = t.Line
+	if sc.excluding && sc.indent <= sc.excludeIndent {
+		sc.excluding = false
+	}
+	if sc.excluding {
+		excluded.add(t.EndLine)
+	}
 }
 
 // walkStatements visits every body (with its owner, nil for the module) and

@@ -340,29 +340,14 @@ func TestVersionGates(t *testing.T) {
 	}
 }
 
+// TestRegions reads the corpus's nested_regions.py, which the conformance
+// tests also hold up against coverage.py's code_regions().
 func TestRegions(t *testing.T) {
-	src := `class Outer:
-    class Inner:
-        def method(self):
-            def helper():
-                return 1
-            return helper()
-
-    def outer_method(self):
-        return 2
-
-    if True:
-        def cond(self):
-            return 3
-    else:
-        def other(self):
-            return 4
-
-
-def top():
-    return 5
-`
-	a, err := Analyze("t.py", []byte(src), Options{})
+	src, err := os.ReadFile("testdata/corpus/nested_regions.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Analyze("nested_regions.py", src, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,14 +355,20 @@ def top():
 	for _, r := range a.Regions {
 		got = append(got, fmt.Sprintf("%s %s %d %v", r.Kind, r.Name, r.Start, r.Lines))
 	}
+	// No region for a def in an else or except clause: code_regions()
+	// only walks each node's body.
 	want := []string{
-		"class Outer 1 [9 13]",
+		"class Outer 1 [9 13 20]",
 		"class Outer.Inner 2 [4 5 6]",
 		"function Outer.Inner.method 3 [4 6]",
 		"function Outer.Inner.method.helper 4 [5]",
 		"function Outer.outer_method 8 [9]",
-		"function Outer.cond 12 [13]",
-		"function top 19 [20]",
+		"function Outer.cond_method 12 [13]",
+		"function Outer.try_method 19 [20]",
+		"function top 26 [27 28 30]",
+		"class top.Local 27 [29]",
+		"function top.Local.lm 28 [29]",
+		"function in_loop 34 [35]",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("regions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -41,3 +41,17 @@ func TopLevelIndex(toks []Token, op string) int {
 	}
 	return -1
 }
+
+// TopLevelSplit splits toks at each operator op outside brackets: one part
+// more than there are such operators.
+func TopLevelSplit(toks []Token, op string) [][]Token {
+	var parts [][]Token
+	for {
+		i := TopLevelIndex(toks, op)
+		if i < 0 {
+			return append(parts, toks)
+		}
+		parts = append(parts, toks[:i])
+		toks = toks[i+1:]
+	}
+}

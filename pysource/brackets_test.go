@@ -1,6 +1,9 @@
 package pysource
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestBrackets(t *testing.T) {
 	toks, err := Tokenize("f(a, [b, c], {d: (e,)}), g\n", Version{Major: 3, Minor: 14})
@@ -30,5 +33,27 @@ func TestBrackets(t *testing.T) {
 	}
 	if sum != 0 {
 		t.Errorf("nesting sums to %d", sum)
+	}
+}
+
+func TestTopLevelSplit(t *testing.T) {
+	toks, err := Tokenize("a | (b | c) | [d]\n", Version{Major: 3, Minor: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks = toks[:len(toks)-2] // NEWLINE, ENDMARKER
+	var got []string
+	for _, part := range TopLevelSplit(toks, "|") {
+		s := ""
+		for _, tk := range part {
+			s += tk.Text
+		}
+		got = append(got, s)
+	}
+	if want := []string{"a", "(b|c)", "[d]"}; !slices.Equal(got, want) {
+		t.Errorf("TopLevelSplit(|) = %q, want %q", got, want)
+	}
+	if parts := TopLevelSplit(toks[:1], "|"); len(parts) != 1 || len(parts[0]) != 1 {
+		t.Errorf("TopLevelSplit without the operator = %v, want the tokens whole", parts)
 	}
 }

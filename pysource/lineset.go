@@ -23,6 +23,16 @@ func (s *lineSet) add(l int) {
 func (s lineSet) has(l int) bool { return l >= 0 && l < len(s) && s[l] }
 
 // sorted returns the lines in increasing order, never nil.
+// hasAny reports whether s has a line from lo to hi.
+func (s lineSet) hasAny(lo, hi int) bool {
+	for l := lo; l <= hi; l++ {
+		if s.has(l) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s lineSet) sorted() []int {
 	n := 0
 	for _, ok := range s {

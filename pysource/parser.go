@@ -423,51 +423,51 @@ func (p *parser) simple(toks []Token) *Stmt {
 			}
 		}
 	}
-	// Expression, assignment or annotated assignment.
+	setExprKind(s)
+	return s
+}
+
+// setExprKind tells an expression statement s from an assignment, an
+// augmented one or an annotated one (with what that needs noted).
+func setExprKind(s *Stmt) {
+	toks := s.Header
 	depth := 0
 	lambdas := 0
 	for i, t := range toks {
 		if t.Type == NAME && t.Text == "lambda" && depth == 0 {
 			lambdas++
 		}
-		if t.Type != OP {
+		if n := t.Nesting(); n != 0 {
+			depth += n
+			continue
+		}
+		if t.Type != OP || depth != 0 {
 			continue
 		}
 		switch t.Text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
 		case ":":
-			if depth == 0 {
-				if lambdas > 0 {
-					lambdas--
-					continue
-				}
-				s.Kind = SAnnAssign
-				s.SimpleTarget = i == 1 && toks[0].Type == NAME
-				s.ParenName = i == 3 && toks[0].Text == "(" && toks[1].Type == NAME && toks[2].Text == ")"
-				for _, u := range toks[i+1:] {
-					if u.Type == OP && u.Text == "=" {
-						s.HasValue = true
-					}
-				}
-				return s
+			if lambdas > 0 {
+				lambdas--
+				continue
 			}
+			s.Kind = SAnnAssign
+			s.SimpleTarget = i == 1 && toks[0].Type == NAME
+			s.ParenName = i == 3 && toks[0].Text == "(" && toks[1].Type == NAME && toks[2].Text == ")"
+			for _, u := range toks[i+1:] {
+				if u.Type == OP && u.Text == "=" {
+					s.HasValue = true
+				}
+			}
+			return
 		case "=":
-			if depth == 0 {
-				s.Kind = SAssign
-				return s
-			}
+			s.Kind = SAssign
+			return
 		case "+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "|=", "^=", "@=":
-			if depth == 0 {
-				s.Kind = SAugAssign
-				return s
-			}
+			s.Kind = SAugAssign
+			return
 		}
 	}
 	s.Kind = SExpr
-	return s
 }
 
 func lastEnd(ss []*Stmt) int {
@@ -475,6 +475,39 @@ func lastEnd(ss []*Stmt) int {
 		return 0
 	}
 	return ss[len(ss)-1].EndLine
+}
+
+// clause is one clause of a compound statement: a header and the suite
+// after its ':'.
+type clause struct {
+	line   int // the header's first line
+	header []Token
+	body   []*Stmt
+}
+
+// clause parses the clause starting at the current token; what names it in
+// an "expected an indented block after ..." error.
+func (p *parser) clause(what string) (clause, error) {
+	line := p.peek().Line
+	h, err := p.header()
+	if err != nil {
+		return clause{}, err
+	}
+	body, err := p.suite(what, line)
+	if err != nil {
+		return clause{}, err
+	}
+	return clause{line: line, header: h, body: body}, nil
+}
+
+// compound parses the first clause of a compound statement of the given
+// kind; the caller parses any clauses after it.
+func (p *parser) compound(kind StmtKind, what string) (*Stmt, error) {
+	c, err := p.clause(what)
+	if err != nil {
+		return nil, err
+	}
+	return &Stmt{Kind: kind, Line: c.line, Header: c.header, Body: c.body, EndLine: lastEnd(c.body)}, nil
 }
 
 func (p *parser) header() ([]Token, error) {
@@ -488,20 +521,15 @@ func (p *parser) header() ([]Token, error) {
 }
 
 func (p *parser) ifStmt(elif bool) (*Stmt, error) {
-	kw := p.peek()
-	h, err := p.header()
-	if err != nil {
-		return nil, err
-	}
-	s := &Stmt{Kind: SIf, Line: kw.Line, Header: h, Elif: elif}
 	what := "'if' statement"
 	if elif {
 		what = "'elif' statement"
 	}
-	if s.Body, err = p.suite(what, kw.Line); err != nil {
+	s, err := p.compound(SIf, what)
+	if err != nil {
 		return nil, err
 	}
-	s.EndLine = lastEnd(s.Body)
+	s.Elif = elif
 	t := p.peek()
 	if isKeyword(t, "elif") {
 		e, err := p.ifStmt(true)
@@ -519,34 +547,24 @@ func (p *parser) ifStmt(elif bool) (*Stmt, error) {
 }
 
 func (p *parser) elseClause(s *Stmt, what string) error {
-	t := p.peek()
-	if _, err := p.header(); err != nil {
+	c, err := p.clause(what)
+	if err != nil {
 		return err
 	}
-	s.ElseLine = t.Line
-	var err error
-	if s.Orelse, err = p.suite(what, t.Line); err != nil {
-		return err
-	}
-	s.EndLine = lastEnd(s.Orelse)
+	s.ElseLine, s.Orelse, s.EndLine = c.line, c.body, lastEnd(c.body)
 	return nil
 }
 
 func (p *parser) loop(kind StmtKind, async bool) (*Stmt, error) {
-	kw := p.peek()
-	h, err := p.header()
-	if err != nil {
-		return nil, err
-	}
-	s := &Stmt{Kind: kind, Line: kw.Line, Header: h, Async: async}
 	what := "'while' statement"
 	if kind == SFor {
 		what = "'for' statement"
 	}
-	if s.Body, err = p.suite(what, kw.Line); err != nil {
+	s, err := p.compound(kind, what)
+	if err != nil {
 		return nil, err
 	}
-	s.EndLine = lastEnd(s.Body)
+	s.Async = async
 	if isKeyword(p.peek(), "else") {
 		if err := p.elseClause(s, "'else' statement"); err != nil {
 			return nil, err
@@ -556,41 +574,25 @@ func (p *parser) loop(kind StmtKind, async bool) (*Stmt, error) {
 }
 
 func (p *parser) withStmt(async bool) (*Stmt, error) {
-	kw := p.peek()
-	h, err := p.header()
+	s, err := p.compound(SWith, "'with' statement")
 	if err != nil {
 		return nil, err
 	}
-	s := &Stmt{Kind: SWith, Line: kw.Line, Header: h, Async: async}
-	if s.Body, err = p.suite("'with' statement", kw.Line); err != nil {
-		return nil, err
-	}
-	s.EndLine = lastEnd(s.Body)
+	s.Async = async
 	return s, nil
 }
 
 func (p *parser) tryStmt() (*Stmt, error) {
-	kw := p.peek()
-	h, err := p.header()
+	s, err := p.compound(STry, "'try' statement")
 	if err != nil {
 		return nil, err
 	}
-	s := &Stmt{Kind: STry, Line: kw.Line, Header: h}
-	if s.Body, err = p.suite("'try' statement", kw.Line); err != nil {
-		return nil, err
-	}
-	s.EndLine = lastEnd(s.Body)
 	for isKeyword(p.peek(), "except") {
-		t := p.peek()
-		hh, err := p.header()
+		c, err := p.clause("'except' statement")
 		if err != nil {
 			return nil, err
 		}
-		hd := &Handler{Line: t.Line, Header: hh}
-		if hd.Body, err = p.suite("'except' statement", t.Line); err != nil {
-			return nil, err
-		}
-		hd.EndLine = lastEnd(hd.Body)
+		hd := &Handler{Line: c.line, EndLine: lastEnd(c.body), Header: c.header, Body: c.body}
 		s.Handlers = append(s.Handlers, hd)
 		s.EndLine = hd.EndLine
 	}
@@ -603,15 +605,11 @@ func (p *parser) tryStmt() (*Stmt, error) {
 		}
 	}
 	if isKeyword(p.peek(), "finally") {
-		t := p.peek()
-		if _, err := p.header(); err != nil {
+		c, err := p.clause("'finally' statement")
+		if err != nil {
 			return nil, err
 		}
-		s.FinallyLine = t.Line
-		if s.Finally, err = p.suite("'finally' statement", t.Line); err != nil {
-			return nil, err
-		}
-		s.EndLine = lastEnd(s.Finally)
+		s.FinallyLine, s.Finally, s.EndLine = c.line, c.body, lastEnd(c.body)
 	}
 	if len(s.Handlers) == 0 && s.FinallyLine == 0 {
 		return nil, p.errf(p.peek().Line, "expected 'except' or 'finally' block")
@@ -666,18 +664,14 @@ func (p *parser) def(decos []int, async bool) (*Stmt, error) {
 		return nil, p.errf(name.Line, "invalid syntax")
 	}
 
-	h, err := p.header()
+	s, err := p.compound(kind, fmt.Sprintf("%s on line %d", what, kw.Line))
 	if err != nil {
-		return nil, err
-	}
-	s := &Stmt{Kind: kind, Line: kw.Line, Header: h, Decorators: decos, Name: name.Text, Async: async}
-	if s.Body, err = p.suite(fmt.Sprintf("%s on line %d", what, kw.Line), kw.Line); err != nil {
 		if se, ok := err.(*syntaxError); ok && strings.HasPrefix(se.Msg, "expected an indented block after") {
 			se.Msg = fmt.Sprintf("expected an indented block after %s on line %d", what, kw.Line)
 		}
 		return nil, err
 	}
-	s.EndLine = lastEnd(s.Body)
+	s.Decorators, s.Name, s.Async = decos, name.Text, async
 	return s, nil
 }
 
@@ -708,16 +702,12 @@ func (p *parser) matchStmt() (*Stmt, error) {
 		if !isKeyword(t, "case") {
 			return nil, p.errf(t.Line, "invalid syntax")
 		}
-		hh, err := p.header()
+		cl, err := p.clause("'case' statement")
 		if err != nil {
 			return nil, err
 		}
-		c := &Case{Line: t.Line, Header: hh}
-		c.Guard, c.Irrefutable = casePattern(hh[1:])
-		if c.Body, err = p.suite("'case' statement", t.Line); err != nil {
-			return nil, err
-		}
-		c.EndLine = lastEnd(c.Body)
+		c := &Case{Line: cl.line, EndLine: lastEnd(cl.body), Header: cl.header, Body: cl.body}
+		c.Guard, c.Irrefutable = casePattern(cl.header[1:])
 		s.Cases = append(s.Cases, c)
 		s.EndLine = c.EndLine
 	}
@@ -743,23 +733,8 @@ func casePattern(toks []Token) (guard, irrefutable bool) {
 	}
 	pat := toks[:end]
 	// Last alternative of an or-pattern.
-	depth = 0
-	start := 0
-	for i, t := range pat {
-		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-			case "|":
-				if depth == 0 {
-					start = i + 1
-				}
-			}
-		}
-	}
-	pat = pat[start:]
+	alts := TopLevelSplit(pat, "|")
+	pat = alts[len(alts)-1]
 	for {
 		// Strip "as NAME" and surrounding parens.
 		if len(pat) >= 3 && isKeyword(pat[len(pat)-2], "as") {

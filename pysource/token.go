@@ -302,17 +302,8 @@ func (t *tokenizer) run() error {
 		default:
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
 			if isIdentStart(r) {
-				s := t.pos
-				p := t.pos + size
-				for p < len(src) {
-					r2, sz := utf8.DecodeRuneInString(src[p:])
-					if !isIdentChar(r2) {
-						break
-					}
-					p += sz
-				}
-				// String prefix?
-				if p < len(src) && (src[p] == '"' || src[p] == '\'') && isStringPrefix(src[s:p], t.ver) {
+				s, p := t.pos, t.identEnd(t.pos+size)
+				if t.quoteAt(p) && isStringPrefix(src[s:p], t.ver) {
 					sline := t.line
 					t.pos = p
 					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
@@ -540,33 +531,53 @@ func (t *tokenizer) scanOp() error {
 	return nil
 }
 
+// identEnd returns where an identifier whose characters go on at p ends.
+func (t *tokenizer) identEnd(p int) int {
+	for p < len(t.src) {
+		if c := t.src[p]; c < utf8.RuneSelf {
+			// ASCII, most names: no decoding.
+			if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				break
+			}
+			p++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(t.src[p:])
+		if !isIdentChar(r) {
+			break
+		}
+		p += size
+	}
+	return p
+}
+
+// quoteAt reports whether a quote stands at p, as after a string prefix.
+func (t *tokenizer) quoteAt(p int) bool {
+	return p < len(t.src) && (t.src[p] == '"' || t.src[p] == '\'')
+}
+
 // scanString scans a string literal starting at t.pos (at the quote); prefix
 // is the lower-cased prefix.
 func (t *tokenizer) scanString(prefix string) error {
 	raw := strings.Contains(prefix, "r")
-	fstr := strings.ContainsAny(prefix, "ft")
-	if fstr && t.ver.AtLeast(3, 12) {
-		return t.scanFString(raw)
-	}
-	return t.scanPlainString(raw)
+	fstr := strings.ContainsAny(prefix, "ft") && t.ver.AtLeast(3, 12)
+	return t.scanQuoted(raw, fstr)
 }
 
-func (t *tokenizer) scanPlainString(raw bool) error {
+// scanQuoted scans a string literal from its opening quote at t.pos to past
+// its closing one. An f-string (fstr) is a PEP 701 one (3.12+): its
+// replacement fields may hold any expression, including strings with the
+// same quotes.
+func (t *tokenizer) scanQuoted(raw, fstr bool) error {
 	src := t.src
-	q := src[t.pos]
-	startLine := t.line
-	triple := strings.HasPrefix(src[t.pos:], string([]byte{q, q, q}))
-	if triple {
-		t.pos += 3
-	} else {
-		t.pos++
-	}
+	q, triple, startLine := t.openQuote()
 	for t.pos < len(src) {
 		c := src[t.pos]
 		switch {
 		case c == '\\':
 			t.pos++
-			if t.pos < len(src) {
+			if t.pos < len(src) && !(fstr && t.fstringNonEscape(raw, q)) {
+				// The escaped character cannot end the string.
 				if src[t.pos] == '\n' {
 					t.pos++
 					t.newline()
@@ -577,24 +588,82 @@ func (t *tokenizer) scanPlainString(raw bool) error {
 			continue
 		case c == '\n':
 			if !triple {
-				return t.unterminatedQuote(q, startLine)
+				return stringError(t.unterminatedQuote(q, startLine), fstr)
 			}
 			t.pos++
 			t.newline()
 			continue
-		case c == q:
-			if !triple {
-				t.pos++
-				return nil
+		case fstr && c == '{':
+			if t.pos+1 < len(src) && src[t.pos+1] == '{' {
+				t.pos += 2
+				continue
 			}
-			if strings.HasPrefix(src[t.pos:], string([]byte{q, q, q})) {
-				t.pos += 3
-				return nil
+			t.pos++
+			if err := t.scanFExpr(q, triple); err != nil {
+				return err
 			}
+			continue
+		case c == q && t.closeQuote(q, triple):
+			return nil
 		}
 		t.pos++
 	}
-	return t.unterminated(triple, startLine)
+	return stringError(t.unterminated(triple, startLine), fstr)
+}
+
+// fstringNonEscape handles what follows a backslash (at t.pos) in an
+// f-string's literal part when it is not an escape of one character: a
+// brace keeps its meaning, a raw f-string's backslash escapes only a quote,
+// a backslash or a newline, and \N{...} is one escape. It reports whether
+// it did.
+func (t *tokenizer) fstringNonEscape(raw bool, q byte) bool {
+	src := t.src
+	n := src[t.pos]
+	switch {
+	case n == '{' || n == '}':
+		return true
+	case raw && n != q && n != '\\' && n != '\n':
+		return true
+	case !raw && n == 'N' && t.pos+1 < len(src) && src[t.pos+1] == '{':
+		if e := strings.IndexByte(src[t.pos:], '}'); e > 0 && !strings.Contains(src[t.pos:t.pos+e], "\n") {
+			t.pos += e + 1
+			return true
+		}
+	}
+	return false
+}
+
+// openQuote steps over the opening quote (or three) of a string literal at
+// t.pos and returns the quote character, whether the string is
+// triple-quoted, and its first line.
+func (t *tokenizer) openQuote() (q byte, triple bool, startLine int) {
+	q = t.src[t.pos]
+	triple = t.tripleQuote(q)
+	if triple {
+		t.pos += 3
+	} else {
+		t.pos++
+	}
+	return q, triple, t.line
+}
+
+// tripleQuote reports whether three q quotes start at t.pos.
+func (t *tokenizer) tripleQuote(q byte) bool {
+	return t.pos+2 < len(t.src) && t.src[t.pos] == q && t.src[t.pos+1] == q && t.src[t.pos+2] == q
+}
+
+// closeQuote steps over the closing quote(s) at t.pos (a q) if they end the
+// string; a lone q inside a triple-quoted string does not.
+func (t *tokenizer) closeQuote(q byte, triple bool) bool {
+	if !triple {
+		t.pos++
+		return true
+	}
+	if t.tripleQuote(q) {
+		t.pos += 3
+		return true
+	}
+	return false
 }
 
 // unterminatedQuote is unterminated for a single-quoted string cut by the
@@ -627,87 +696,47 @@ func (t *tokenizer) unterminated(triple bool, startLine int) error {
 	return &tokenError{Msg: "EOL while scanning string literal", Line: startLine}
 }
 
-// scanFString scans a PEP 701 f-string (3.12+): replacement fields may hold
-// any expression, including strings with the same quotes.
-func (t *tokenizer) scanFString(raw bool) error {
-	src := t.src
-	q := src[t.pos]
-	startLine := t.line
-	triple := strings.HasPrefix(src[t.pos:], string([]byte{q, q, q}))
-	if triple {
-		t.pos += 3
-	} else {
-		t.pos++
+// stringError names an unterminated f-string (fstr) as such (3.12+
+// tokenizes f-strings itself).
+func stringError(err error, fstr bool) error {
+	if te, ok := err.(*tokenError); ok && fstr {
+		te.Msg = strings.Replace(te.Msg, "string literal", "f-string literal", 1)
 	}
-	// Literal part.
+	return err
+}
+
+// scanFormatSpec scans a replacement field's format spec after its ':':
+// literal text with nested fields, up to and including the field's '}'. It
+// reports whether it found that '}' before the end of the source.
+func (t *tokenizer) scanFormatSpec(q byte, triple bool) (closed bool, err error) {
+	src := t.src
 	for t.pos < len(src) {
 		c := src[t.pos]
-		switch {
-		case c == '\\':
+		if c == '{' {
 			t.pos++
-			if t.pos >= len(src) {
-				continue
-			}
-			n := src[t.pos]
-			switch {
-			case n == '{' || n == '}':
-				// Not an escape: the brace keeps its meaning.
-				continue
-			case raw && n != q && n != '\\' && n != '\n':
-				continue
-			case !raw && n == 'N' && t.pos+1 < len(src) && src[t.pos+1] == '{':
-				if e := strings.IndexByte(src[t.pos:], '}'); e > 0 && !strings.Contains(src[t.pos:t.pos+e], "\n") {
-					t.pos += e + 1
-					continue
-				}
-			}
-			t.pos++
-			if n == '\n' {
-				t.newline()
+			if err := t.scanFExpr(q, triple); err != nil {
+				return false, err
 			}
 			continue
-		case c == '\n':
+		}
+		if c == '}' {
+			t.pos++
+			return true, nil
+		}
+		if c == '\n' {
 			if !triple {
-				return fstringError(t.unterminatedQuote(q, startLine))
+				return false, &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
 			}
 			t.pos++
 			t.newline()
 			continue
-		case c == '{':
-			if t.pos+1 < len(src) && src[t.pos+1] == '{' {
-				t.pos += 2
-				continue
-			}
-			t.pos++
-			if err := t.scanFExpr(q, triple); err != nil {
-				return err
-			}
-			continue
-		case c == '}':
-			t.pos++
-			continue
-		case c == q:
-			if !triple {
-				t.pos++
-				return nil
-			}
-			if strings.HasPrefix(src[t.pos:], string([]byte{q, q, q})) {
-				t.pos += 3
-				return nil
-			}
+		}
+		if c == q && !triple {
+			return false, &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
 		}
 		t.pos++
 	}
-	return fstringError(t.unterminated(triple, startLine))
-}
-
-// fstringError names an unterminated f-string as such (3.12+ tokenizes
-// f-strings itself).
-func fstringError(err error) error {
-	if te, ok := err.(*tokenError); ok {
-		te.Msg = strings.Replace(te.Msg, "string literal", "f-string literal", 1)
-	}
-	return err
+	return false, nil
 }
 
 // scanFExpr scans a replacement field after its '{' up to and including the
@@ -745,33 +774,9 @@ func (t *tokenizer) scanFExpr(q byte, triple bool) error {
 				t.pos += 2
 				continue
 			}
-			// Format spec: literal text with nested fields, up to '}'.
 			t.pos++
-			for t.pos < len(src) {
-				c2 := src[t.pos]
-				if c2 == '{' {
-					t.pos++
-					if err := t.scanFExpr(q, triple); err != nil {
-						return err
-					}
-					continue
-				}
-				if c2 == '}' {
-					t.pos++
-					return nil
-				}
-				if c2 == '\n' {
-					if !triple {
-						return &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
-					}
-					t.pos++
-					t.newline()
-					continue
-				}
-				if c2 == q && !triple {
-					return &tokenError{Msg: "f-string: expecting '}'", Line: t.line}
-				}
-				t.pos++
+			if closed, err := t.scanFormatSpec(q, triple); closed || err != nil {
+				return err
 			}
 		case c == '"' || c == '\'':
 			if err := t.scanString(""); err != nil {
@@ -783,16 +788,8 @@ func (t *tokenizer) scanFExpr(q byte, triple bool) error {
 		default:
 			r, size := utf8.DecodeRuneInString(src[t.pos:])
 			if isIdentStart(r) {
-				s := t.pos
-				p := t.pos + size
-				for p < len(src) {
-					r2, sz := utf8.DecodeRuneInString(src[p:])
-					if !isIdentChar(r2) {
-						break
-					}
-					p += sz
-				}
-				if p < len(src) && (src[p] == '"' || src[p] == '\'') && isStringPrefix(src[s:p], t.ver) {
+				s, p := t.pos, t.identEnd(t.pos+size)
+				if t.quoteAt(p) && isStringPrefix(src[s:p], t.ver) {
 					t.pos = p
 					if err := t.scanString(strings.ToLower(src[s:p])); err != nil {
 						return err

@@ -628,14 +628,8 @@ func checkParams(s *Stmt) error {
 	for i := open; i < len(h); i++ {
 		t := h[i]
 		if t.Type == OP {
-			switch t.Text {
-			case "(", "[", "{":
-				depth++
-			case ")", "]", "}":
-				depth--
-				if depth == 0 {
-					return nil
-				}
+			if depth += t.Nesting(); depth == 0 {
+				return nil
 			}
 			continue
 		}
