@@ -305,15 +305,17 @@ const (
 	jumpKinds
 )
 
-// jumps maps each jumping statement to its jump and the cause of its arcs.
-var jumps = map[pysource.StmtKind]struct {
-	kind  jump
-	cause string
-}{
-	pysource.SBreak:    {jumpBreak, causeBreak},
-	pysource.SContinue: {jumpContinue, causeContinue},
-	pysource.SRaise:    {jumpRaise, causeRaise},
-	pysource.SReturn:   {jumpReturn, causeReturn},
+// jumpOf is the jump a jumping statement makes, and the cause of its arcs.
+func jumpOf(k pysource.StmtKind) (jump, string) {
+	switch k {
+	case pysource.SBreak:
+		return jumpBreak, causeBreak
+	case pysource.SContinue:
+		return jumpContinue, causeContinue
+	case pysource.SRaise:
+		return jumpRaise, causeRaise
+	}
+	return jumpReturn, causeReturn
 }
 
 // process is coverage.py's process_{break,continue,raise,return}_exits: the
@@ -402,8 +404,8 @@ func (an *analyzer) nodeExits(s *pysource.Stmt) exitSet {
 	case kindNodeList:
 		return an.processBody(s.Body, one(an.lineFor(s)))
 	case pysource.SBreak, pysource.SContinue, pysource.SRaise, pysource.SReturn:
-		j := jumps[s.Kind]
-		an.process(j.kind, oneC(an.lineFor(s), j.cause))
+		j, cause := jumpOf(s.Kind)
+		an.process(j, oneC(an.lineFor(s), cause))
 		return exitSet{}
 	case pysource.SFunctionDef, pysource.SClassDef:
 		return an.decorated(s)
