@@ -16,6 +16,18 @@ from coverage.exceptions import NotPython
 from coverage.parser import PythonParser
 from coverage.python import get_python_source
 
+# A project's own exclude_lines on top of the bed's default list, so that
+# block exclusion, decorator and def/class exclusion get exercised on the
+# corpus; a script may add more.
+EXTRA_EXCLUDE = [
+    r"raise NotImplementedError",
+    r"if __name__ == .__main__.:",
+    r"@(abc\.)?abstractmethod",
+    r"def __repr__",
+    r"except ImportError:",
+    r"^\s*@overload",
+]
+
 
 def roots():
     """The "@stdlib" corpus: this interpreter's standard library and the

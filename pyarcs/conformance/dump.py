@@ -20,16 +20,9 @@ from coverage.misc import join_regex
 
 import dumpcommon
 
-# Extra exclusions (a subset of pysource's harness's), so exit counts meet
+# The extra exclusions pysource's harness starts from, so exit counts meet
 # excluded lines.
-EXTRA_EXCLUDE = [
-    r"raise NotImplementedError",
-    r"if __name__ == .__main__.:",
-    r"@(abc\.)?abstractmethod",
-    r"def __repr__",
-    r"except ImportError:",
-    r"^\s*@overload",
-]
+EXTRA_EXCLUDE = dumpcommon.EXTRA_EXCLUDE
 
 
 def one(path, exclude):

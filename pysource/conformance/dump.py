@@ -30,15 +30,9 @@ try:
 except ImportError:  # coverage 6.x has no regions
     code_regions = None
 
-# Extra patterns on top of the bed's default list, so block exclusion,
-# decorator and def/class exclusion get exercised on the corpus too.
-EXTRA_EXCLUDE = [
-    r"raise NotImplementedError",
-    r"if __name__ == .__main__.:",
-    r"@(abc\.)?abstractmethod",
-    r"def __repr__",
-    r"except ImportError:",
-    r"^\s*@overload",
+# The shared extra patterns, and two that exercise look-behind and
+# look-ahead in the exclusion regex.
+EXTRA_EXCLUDE = dumpcommon.EXTRA_EXCLUDE + [
     r"(?<![\w.])assert_never\(",
     r"def (?!test_)\w+_helper\b",
 ]
