@@ -1,9 +1,7 @@
 package pyarcs
 
 import (
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,21 +33,16 @@ import (
 var dumpScript []byte
 
 type dumpFile struct {
-	Python   string                `json:"python"`
-	Coverage string                `json:"coverage"`
-	Exclude  []string              `json:"exclude"`
-	Files    map[string]*dumpEntry `json:"files"`
+	conformance.Header
+	Files map[string]*dumpEntry `json:"files"`
 }
 
 type dumpEntry struct {
-	Error      string         `json:"error"`
-	Crash      string         `json:"crash"`
-	Statements []int          `json:"statements"`
-	Excluded   []int          `json:"excluded"`
-	Raw        []int          `json:"raw"`
-	Arcs       [][2]int       `json:"arcs"`
-	Exits      map[string]int `json:"exits"`
-	Descs      [][4]any       `json:"descs"`
+	conformance.Parsed
+	Raw   []int          `json:"raw"`
+	Arcs  [][2]int       `json:"arcs"`
+	Exits map[string]int `json:"exits"`
+	Descs [][4]any       `json:"descs"`
 }
 
 const snippetDir = "/tmp/covkit-arcs-snippets"
@@ -80,25 +73,12 @@ var snippetCorpora = map[string]string{
 
 func loadDump(t *testing.T, b *conformance.Runner) *dumpFile {
 	t.Helper()
-	h := sha256.New()
-	h.Write(dumpScript)
+	h := conformance.NewCacheKey(dumpScript)
 	h.Write([]byte(b.Python))
 	// A rebuilt bed (more libraries) makes a new dump.
 	h.Write([]byte(b.Stamp))
-	snipHost := b.HostPath(snippetDir)
-	if err := os.RemoveAll(snipHost); err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, 0, len(snippetCorpora))
-	for n := range snippetCorpora {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		conformance.CopyDir(t, snippetCorpora[n], filepath.Join(snipHost, n), h)
-	}
-	key := hex.EncodeToString(h.Sum(nil)[:6])
-	cache := filepath.Join(conformance.CacheDir(), fmt.Sprintf("arcs-%s-%s.json", b.Name, key))
+	names := conformance.CopyCorpora(t, snippetCorpora, b.HostPath(snippetDir), h)
+	cache := conformance.CachePath("arcs-"+b.Name, h)
 	var args []string
 	if os.Getenv("COVKIT_CONFORMANCE_SNIPPETS") != "" {
 		// The snippets alone, never cached.
@@ -230,13 +210,7 @@ func kindOf(kinds map[int]string, l int) string {
 }
 
 func TestConformance(t *testing.T) {
-	beds := testbed.Names
-	if b := os.Getenv("COVKIT_CONFORMANCE_BED"); b != "" {
-		beds = strings.Split(b, ",")
-		if b == "none" {
-			beds = nil
-		}
-	}
+	beds := conformance.BedNames()
 	type entry struct {
 		name string
 		get  func(t *testing.T) *conformance.Runner
@@ -267,27 +241,12 @@ func TestConformance(t *testing.T) {
 				t.Fatal(err)
 			}
 			popts := pysource.Options{Version: pyv, Coverage: covv, Exclude: d.Exclude}
-			paths := make([]string, 0, len(d.Files))
-			for p := range d.Files {
-				paths = append(paths, p)
-			}
-			sort.Strings(paths)
-			full := os.Getenv("COVKIT_CONFORMANCE") == "full"
-			verbose := false
-			if one := os.Getenv("COVKIT_CONFORMANCE_FILE"); one != "" {
-				paths = []string{one}
-				full, verbose = true, true
-			}
+			isSnippet := func(p string) bool { return strings.HasPrefix(p, snippetDir) }
+			paths, verbose := conformance.Sample(t, name, d.Files, isSnippet)
 			var all []conformance.Mismatch
 			checked, bad, skipped, refused, narcs := 0, 0, 0, 0, 0
-			for i, p := range paths {
-				if !full && i%7 != 0 && !strings.HasPrefix(p, snippetDir) {
-					continue
-				}
+			for _, p := range paths {
 				want := d.Files[p]
-				if want == nil {
-					t.Fatalf("%s not in the %s corpus", p, name)
-				}
 				src, err := os.ReadFile(b.HostPath(p))
 				if err != nil {
 					continue

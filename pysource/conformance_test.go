@@ -1,9 +1,7 @@
 package pysource
 
 import (
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -36,10 +33,8 @@ import (
 var dumpScript []byte
 
 type dumpFile struct {
-	Python   string   `json:"python"`
-	Coverage string   `json:"coverage"`
-	Exclude  []string `json:"exclude"`
-	Partial  []string `json:"partial"`
+	conformance.Header
+	Partial []string `json:"partial"`
 	// The release's own defaults (config.py), checked against package
 	// releases.
 	DefaultExclude       []string              `json:"default_exclude"`
@@ -49,18 +44,10 @@ type dumpFile struct {
 }
 
 type dumpEntry struct {
-	Error      string         `json:"error"`
-	Crash      string         `json:"crash"`
-	Statements []int          `json:"statements"`
-	Excluded   []int          `json:"excluded"`
-	Multiline  map[string]int `json:"multiline"`
-	NoBranch   []int          `json:"nobranch"`
-	Regions    []struct {
-		Kind  string `json:"kind"`
-		Name  string `json:"name"`
-		Start int    `json:"start"`
-		Lines []int  `json:"lines"`
-	} `json:"regions"`
+	conformance.Parsed
+	Multiline map[string]int `json:"multiline"`
+	NoBranch  []int          `json:"nobranch"`
+	Regions   []Region       `json:"regions"`
 	// Default is the file analysed with the release's default lists alone.
 	Default *struct {
 		Crash      string `json:"crash"`
@@ -74,8 +61,7 @@ type dumpEntry struct {
 // by running dump.py in the bed.
 func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 	t.Helper()
-	h := sha256.New()
-	h.Write(dumpScript)
+	h := conformance.NewCacheKey(dumpScript)
 	// A rebuilt bed (more libraries) makes a new dump.
 	h.Write([]byte(b.Stamp()))
 	var roots []string
@@ -85,19 +71,12 @@ func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 	}
 	// The snippet corpora live at a fixed path in the bed, so that the
 	// cached dump's file names stay valid.
-	snipHost, snipBed := b.HostPath(snippetDir), snippetDir
-	if err := os.RemoveAll(snipHost); err != nil {
-		t.Fatal(err)
-	}
-	for _, sub := range snippetCorpora {
-		conformance.CopyDir(t, filepath.Join("testdata", sub), filepath.Join(snipHost, sub), h)
-	}
-	key := hex.EncodeToString(h.Sum(nil)[:6])
+	snippets := conformance.CopyCorpora(t, snippetCorpora, b.HostPath(snippetDir), h)
 	name := b.Name
 	if cross {
 		name += "-cross"
 	}
-	cache := filepath.Join(conformance.CacheDir(), fmt.Sprintf("%s-%s.json", name, key))
+	cache := conformance.CachePath(name, h)
 	var args []string
 	if cross {
 		// The other Python's library checks parsing; the default lists
@@ -105,8 +84,8 @@ func loadDump(t *testing.T, b *testbed.Bed, cross bool) *dumpFile {
 		args = append(roots, "@no-defaults")
 	} else {
 		args = []string{"@stdlib"}
-		for _, sub := range snippetCorpora {
-			args = append(args, snipBed+"/"+sub)
+		for _, sub := range snippets {
+			args = append(args, snippetDir+"/"+sub)
 		}
 	}
 	data := conformance.Dump(t, conformance.BedRunner(b), dumpScript, cache, args, 20*time.Minute)
@@ -162,7 +141,10 @@ const snippetDir = "/tmp/covkit-conformance-snippets"
 
 // snippetCorpora are the directories under testdata/ dumped besides the
 // bed's own library: tricky valid files, and files no Python accepts.
-var snippetCorpora = []string{"corpus", "notpython"}
+var snippetCorpora = map[string]string{
+	"corpus":    filepath.Join("testdata", "corpus"),
+	"notpython": filepath.Join("testdata", "notpython"),
+}
 
 // compareFile compares Analyze with coverage.py's entry for one file and
 // returns the disagreements, grouped by cause.
@@ -268,11 +250,7 @@ func TestConformance(t *testing.T) { testConformance(t, false) }
 func TestConformanceCross(t *testing.T) { testConformance(t, true) }
 
 func testConformance(t *testing.T, cross bool) {
-	beds := testbed.Names
-	if b := os.Getenv("COVKIT_CONFORMANCE_BED"); b != "" {
-		beds = strings.Split(b, ",")
-	}
-	for _, name := range beds {
+	for _, name := range conformance.BedNames() {
 		t.Run(name, func(t *testing.T) {
 			b := testbed.Get(t, name)
 			d := loadDump(t, b, cross)
@@ -299,30 +277,18 @@ func compareDump(t *testing.T, name string, d *dumpFile, read func(string) ([]by
 			d.Coverage, d.DefaultExclude, d.DefaultPartial, d.DefaultPartialAlways, rules)
 	}
 	opts := Options{Version: pyv, Coverage: covv, Exclude: d.Exclude, PartialBranches: d.Partial}
-	paths := make([]string, 0, len(d.Files))
-	for p := range d.Files {
-		paths = append(paths, p)
+	isSnippet := func(p string) bool {
+		return strings.Contains(p, snippetDir) || strings.Contains(p, pyenvSnippetDir)
 	}
-	sort.Strings(paths)
-	full := os.Getenv("COVKIT_CONFORMANCE") == "full"
-	if one := os.Getenv("COVKIT_CONFORMANCE_FILE"); one != "" {
-		paths = []string{one}
-		full = true
-	}
+	paths, _ := conformance.Sample(t, name, d.Files, isSnippet)
 	var all []conformance.Mismatch
 	checked, bad := 0, 0
-	for i, p := range paths {
-		if !full && i%7 != 0 && !strings.Contains(p, snippetDir) && !strings.Contains(p, pyenvSnippetDir) {
-			continue
-		}
+	for _, p := range paths {
 		if strings.Contains(p, "/_covkit") {
 			// Written into the beds by covkit's own tests: not stable.
 			continue
 		}
 		want := d.Files[p]
-		if want == nil {
-			t.Fatalf("%s not in the %s corpus", p, name)
-		}
 		src, err := read(p)
 		if err != nil {
 			continue
@@ -388,20 +354,14 @@ func TestConformancePyenv(t *testing.T) {
 			if _, err := os.Stat(covSrc); err != nil {
 				t.Skipf("skipping: no coverage.py at %s", covSrc)
 			}
-			h := sha256.New()
-			h.Write(dumpScript)
+			h := conformance.NewCacheKey(dumpScript)
 			fmt.Fprintf(h, "pyenv %s %s", python, covSrc)
 			// The snippets go to a fixed path, so that cached dumps stay
 			// valid from any checkout.
 			abs := pyenvSnippetDir
 			fmt.Fprintf(h, " snippets at %s", abs)
-			if err := os.RemoveAll(abs); err != nil {
-				t.Fatal(err)
-			}
-			for _, sub := range snippetCorpora {
-				conformance.CopyDir(t, filepath.Join("testdata", sub), filepath.Join(abs, sub), h)
-			}
-			cache := filepath.Join(conformance.CacheDir(), fmt.Sprintf("%s-%s.json", o.name, hex.EncodeToString(h.Sum(nil)[:6])))
+			snippets := conformance.CopyCorpora(t, snippetCorpora, abs, h)
+			cache := conformance.CachePath(o.name, h)
 			// coverage.py is copied out of the bed, to a directory of its own
 			// on PYTHONPATH.
 			covDir := t.TempDir()
@@ -411,7 +371,7 @@ func TestConformancePyenv(t *testing.T) {
 				}
 			}
 			args := []string{"@stdlib", "@no-defaults"}
-			for _, sub := range snippetCorpora {
+			for _, sub := range snippets {
 				args = append(args, filepath.Join(abs, sub))
 			}
 			r := conformance.HostRunner(o.name, python, "PYTHONPATH="+covDir, "PYTHONDONTWRITEBYTECODE=1")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/covkit/covkit/internal/conformance"
 	"github.com/covkit/covkit/internal/testbed"
 )
 
@@ -20,7 +21,8 @@ import (
 var benchScript []byte
 
 // corpusFiles lists the *.py files under the bed's standard library and
-// dist-packages, as host paths, in dump.py's order.
+// dist-packages, as host paths, in the order of the conformance dump's
+// corpus walk (dumpcommon.files).
 func corpusFiles(t testing.TB, b *testbed.Bed, stdlib string) []string {
 	var files []string
 	for _, root := range []string{stdlib, "/usr/lib/python3/dist-packages"} {
@@ -54,10 +56,8 @@ func TestSpeedRatio(t *testing.T) {
 	}
 	b := testbed.Get(t, "sid")
 	host, inBed := b.TempDir(t)
-	for name, data := range map[string][]byte{"bench.py": benchScript, "dump.py": dumpScript} {
-		if err := os.WriteFile(filepath.Join(host, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := conformance.WriteScript(host, "bench.py", benchScript); err != nil {
+		t.Fatal(err)
 	}
 	files := corpusFiles(t, b, "/usr/lib/python3.14")
 	srcs := make([][]byte, 0, len(files))

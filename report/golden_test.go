@@ -28,20 +28,15 @@ type goldenModel struct {
 	Options       map[string]any     `json:"options"`
 	Totals        map[string]float64 `json:"totals"`
 	Files         []struct {
-		Filename   string `json:"filename"`
-		RelName    string `json:"relname"`
-		Statements []int  `json:"statements"`
-		Excluded   []int  `json:"excluded"`
-		Executed   []int  `json:"executed"`
-		Regions    []struct {
-			Kind  string `json:"kind"`
-			Name  string `json:"name"`
-			Start int    `json:"start"`
-			Lines []int  `json:"lines"`
-		} `json:"regions"`
-		Source   string               `json:"source"`
-		Contexts [][2]json.RawMessage `json:"contexts"`
-		Branch   *struct {
+		Filename   string               `json:"filename"`
+		RelName    string               `json:"relname"`
+		Statements []int                `json:"statements"`
+		Excluded   []int                `json:"excluded"`
+		Executed   []int                `json:"executed"`
+		Regions    []Region             `json:"regions"`
+		Source     string               `json:"source"`
+		Contexts   [][2]json.RawMessage `json:"contexts"`
+		Branch     *struct {
 			Possible     [][2]int `json:"possible"`
 			Executed     [][2]int `json:"executed"`
 			ExitCounts   [][2]int `json:"exit_counts"`
@@ -81,9 +76,8 @@ func loadGolden(t *testing.T, dir string) (*Set, *Options, *goldenModel) {
 			}
 			f.Contexts = append(f.Contexts, lc)
 		}
-		for _, r := range gf.Regions {
-			f.Regions = append(f.Regions, Region{Kind: r.Kind, Name: r.Name, Start: r.Start, Lines: r.Lines})
-		}
+		// Appended, so that a file without regions keeps a nil slice.
+		f.Regions = append(f.Regions, gf.Regions...)
 		if gf.Branch != nil {
 			b := &Branches{Possible: gf.Branch.Possible, Executed: gf.Branch.Executed, NoBranch: gf.Branch.NoBranch, ExitCounts: map[int]int{}}
 			for _, ec := range gf.Branch.ExitCounts {

@@ -6,7 +6,11 @@ package conformance
 
 import (
 	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"os/exec"
@@ -76,6 +80,38 @@ func HostRunner(name, python string, env ...string) *Runner {
 	}
 }
 
+// dumpCommon is the Python module the dump scripts share (the corpus walk,
+// one file's parse, the dump's shape): written beside each script, which
+// imports it from its own directory.
+//
+//go:embed dumpcommon.py
+var dumpCommon []byte
+
+// WriteScript writes script into dir as name, with dumpcommon.py beside it.
+func WriteScript(dir, name string, script []byte) error {
+	for file, data := range map[string][]byte{name: script, "dumpcommon.py": dumpCommon} {
+		if err := os.WriteFile(filepath.Join(dir, file), data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", file, err)
+		}
+	}
+	return nil
+}
+
+// NewCacheKey starts the cache key of a dump made by script: a change to the
+// script or to the module it imports makes a new dump. The caller adds what
+// else the dump depends on (the interpreter, the corpus).
+func NewCacheKey(script []byte) hash.Hash {
+	h := sha256.New()
+	h.Write(script)
+	h.Write(dumpCommon)
+	return h
+}
+
+// CachePath is where the dump called name with key h is cached.
+func CachePath(name string, h hash.Hash) string {
+	return filepath.Join(CacheDir(), fmt.Sprintf("%s-%s.json", name, hex.EncodeToString(h.Sum(nil)[:6])))
+}
+
 // Dump returns the JSON a dump script writes, run through r as
 // "PYTHON dump.py OUT.json ARGS...". With cache set it is read from there
 // when present, and stored there after a run.
@@ -87,7 +123,7 @@ func Dump(t *testing.T, r *Runner, script []byte, cache string, args []string, t
 		}
 	}
 	host, there := r.TempDir(t)
-	if err := os.WriteFile(filepath.Join(host, "dump.py"), script, 0o644); err != nil {
+	if err := WriteScript(host, "dump.py", script); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -107,6 +143,25 @@ func Dump(t *testing.T, r *Runner, script []byte, cache string, args []string, t
 		}
 	}
 	return data
+}
+
+// CopyCorpora replaces directory to with a copy of each corpus (name →
+// directory on the host) under its name, in name order, writing them to h
+// (the cache key). It returns the names in that order.
+func CopyCorpora(t testing.TB, corpora map[string]string, to string, h io.Writer) []string {
+	t.Helper()
+	if err := os.RemoveAll(to); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(corpora))
+	for name := range corpora {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		CopyDir(t, corpora[name], filepath.Join(to, name), h)
+	}
+	return names
 }
 
 // CopyDir copies the files of directory from into to, writing their names
@@ -131,6 +186,67 @@ func CopyDir(t testing.TB, from, to string, h io.Writer) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// Header is what every dump starts with (dumpcommon.header): the versions
+// of Python and coverage.py, and the exclusion patterns the files were
+// parsed with.
+type Header struct {
+	Python   string   `json:"python"`
+	Coverage string   `json:"coverage"`
+	Exclude  []string `json:"exclude"`
+}
+
+// Parsed is what every dump holds of one file (dumpcommon.parse): that
+// coverage.py refuses it (Error, the NotPython message) or fails on it
+// (Crash), or its statements and excluded lines.
+type Parsed struct {
+	Error      string `json:"error"`
+	Crash      string `json:"crash"`
+	Statements []int  `json:"statements"`
+	Excluded   []int  `json:"excluded"`
+}
+
+// BedNames are the test beds to compare on: those $COVKIT_CONFORMANCE_BED
+// names (comma-separated, "none" for none), else all of them.
+func BedNames() []string {
+	switch b := os.Getenv("COVKIT_CONFORMANCE_BED"); b {
+	case "":
+		return testbed.Names
+	case "none":
+		return nil
+	default:
+		return strings.Split(b, ",")
+	}
+}
+
+// Sample picks the files of the dump called name to compare, in path
+// order: every one with COVKIT_CONFORMANCE=full, else every seventh and
+// those always keeps (the hand-written snippets). $COVKIT_CONFORMANCE_FILE
+// names one file of the dump to compare alone, and then one is true (for
+// diffs).
+func Sample[E any](t testing.TB, name string, files map[string]E, always func(path string) bool) (paths []string, one bool) {
+	t.Helper()
+	if p := os.Getenv("COVKIT_CONFORMANCE_FILE"); p != "" {
+		if _, ok := files[p]; !ok {
+			t.Fatalf("%s not in the %s corpus", p, name)
+		}
+		return []string{p}, true
+	}
+	all := make([]string, 0, len(files))
+	for p := range files {
+		all = append(all, p)
+	}
+	sort.Strings(all)
+	if os.Getenv("COVKIT_CONFORMANCE") == "full" {
+		return all, false
+	}
+	for i, p := range all {
+		if i%7 == 0 || always(p) {
+			paths = append(paths, p)
+		}
+	}
+	return paths, false
 }
 
 // Diff returns what got has and want lacks, and the reverse, in order.

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,5 +36,42 @@ func TestSummarize(t *testing.T) {
 	}
 	if !strings.Contains(lines[1], "a cause") || !strings.Contains(lines[1], "1 files     1 cases; e.g. x.py:[1]") {
 		t.Errorf("second group: %q", lines[1])
+	}
+}
+
+func TestSample(t *testing.T) {
+	files := map[string]int{}
+	for i := range 20 {
+		files[fmt.Sprintf("lib/f%02d.py", i)] = i
+	}
+	files["snip/a.py"] = 0
+	isSnippet := func(p string) bool { return strings.HasPrefix(p, "snip/") }
+
+	t.Setenv("COVKIT_CONFORMANCE", "")
+	t.Setenv("COVKIT_CONFORMANCE_FILE", "")
+	paths, one := Sample(t, "x", files, isSnippet)
+	// Every seventh path in order (f00, f07, f14) and every snippet.
+	want := []string{"lib/f00.py", "lib/f07.py", "lib/f14.py", "snip/a.py"}
+	if !cmp.Equal(paths, want) || one {
+		t.Errorf("sample = %v, %v; want %v", paths, one, want)
+	}
+
+	t.Setenv("COVKIT_CONFORMANCE", "full")
+	if paths, _ := Sample(t, "x", files, isSnippet); len(paths) != len(files) {
+		t.Errorf("full: %d paths, want %d", len(paths), len(files))
+	}
+
+	t.Setenv("COVKIT_CONFORMANCE_FILE", "lib/f03.py")
+	if paths, one := Sample(t, "x", files, isSnippet); !cmp.Equal(paths, []string{"lib/f03.py"}) || !one {
+		t.Errorf("one file: %v, %v", paths, one)
+	}
+}
+
+func TestBedNames(t *testing.T) {
+	for env, want := range map[string][]string{"sid": {"sid"}, "host,sid": {"host", "sid"}, "none": nil} {
+		t.Setenv("COVKIT_CONFORMANCE_BED", env)
+		if got := BedNames(); !cmp.Equal(got, want) {
+			t.Errorf("COVKIT_CONFORMANCE_BED=%q: %v, want %v", env, got, want)
+		}
 	}
 }

@@ -17,8 +17,7 @@ from coverage.misc import join_regex
 from coverage.parser import PythonParser
 from coverage.python import get_python_source
 
-sys.path.insert(0, __file__.rsplit("/", 1)[0])
-import dump  # noqa: E402  (the same corpus walk)
+import dumpcommon  # the conformance dump's corpus walk
 
 
 def main():
@@ -26,11 +25,8 @@ def main():
     repeat = 1
     if args[:1] == ["-r"]:
         repeat, args = int(args[1]), args[2:]
-    rootdirs = []
-    for r in args or ["@stdlib"]:
-        rootdirs += dump.roots() if r == "@stdlib" else [r]
     texts = []
-    for path in dump.files(rootdirs):
+    for path in dumpcommon.files(dumpcommon.root_dirs(args)):
         try:
             texts.append((path, get_python_source(path)))
         except Exception:

@@ -11,55 +11,33 @@ keyed by path with, for each file, what coverage.py's PythonParser reports
 (statements, excluded, multi-line map) with EXTRA_EXCLUDE as a project's own
 exclude_lines, again with the release's default lists alone, and with
 coverage 7.x, code_regions(). The default lists themselves are dumped too.
-Files coverage.py refuses get {"error": "<NotPython message>"}.
+Files coverage.py refuses get {"error": "<NotPython message>"}. The corpus
+walk and the parse are dumpcommon's (internal/conformance), which the
+harness writes beside this script.
 """
 
-import json
-import os
 import sys
-import sysconfig
 
 import coverage
 from coverage import config as covconfig
-from coverage.exceptions import NotPython
 from coverage.misc import join_regex
 from coverage.parser import PythonParser
-from coverage.python import get_python_source
+
+import dumpcommon
 
 try:
     from coverage.regions import code_regions
 except ImportError:  # coverage 6.x has no regions
     code_regions = None
 
-# Extra patterns on top of the bed's default list, so block exclusion,
-# decorator and def/class exclusion get exercised on the corpus too.
-EXTRA_EXCLUDE = [
-    r"raise NotImplementedError",
-    r"if __name__ == .__main__.:",
-    r"@(abc\.)?abstractmethod",
-    r"def __repr__",
-    r"except ImportError:",
-    r"^\s*@overload",
+# The shared extra patterns, and two that exercise look-behind and
+# look-ahead in the exclusion regex.
+EXTRA_EXCLUDE = dumpcommon.EXTRA_EXCLUDE + [
     r"(?<![\w.])assert_never\(",
     r"def (?!test_)\w+_helper\b",
 ]
 
 PARTIAL = covconfig.DEFAULT_PARTIAL + [r"for .* in (?=range)"]
-
-
-def roots():
-    return [sysconfig.get_paths()["stdlib"], "/usr/lib/python3/dist-packages"]
-
-
-def files(rootdirs):
-    out = []
-    for root in rootdirs:
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d not in ("__pycache__", "site-packages"))
-            for f in sorted(filenames):
-                if f.endswith(".py"):
-                    out.append(os.path.join(dirpath, f))
-    return out
 
 
 def with_defaults(path, text):
@@ -77,22 +55,9 @@ def with_defaults(path, text):
 
 
 def one(path, exclude, defaults):
-    rec = {}
-    try:
-        text = get_python_source(path)
-    except Exception as err:  # unreadable: not part of the corpus
-        return None
-    try:
-        p = PythonParser(text=text, filename=path, exclude=exclude)
-        p.parse_source()
-    except NotPython as err:
-        rec["error"] = str(err)
+    text, p, rec = dumpcommon.parse(path, exclude)
+    if p is None:
         return rec
-    except Exception as err:
-        rec["crash"] = "%s: %s" % (type(err).__name__, err)
-        return rec
-    rec["statements"] = sorted(p.statements)
-    rec["excluded"] = sorted(p.excluded)
     ml = getattr(p, "multiline_map", None)
     if ml is None:
         ml = getattr(p, "_multiline", {})
@@ -122,32 +87,20 @@ def one(path, exclude, defaults):
 
 
 def main():
-    out = sys.argv[1]
-    args = sys.argv[2:] or ["@stdlib"]
+    out, args = sys.argv[1], sys.argv[2:]
     defaults = "@no-defaults" not in args
-    rootdirs = []
-    for r in args:
-        if r != "@no-defaults":
-            rootdirs += roots() if r == "@stdlib" else [r]
-    exclude = join_regex(covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE)
-    result = {
-        "python": "%d.%d" % sys.version_info[:2],
-        "python_full": sys.version.split()[0],
-        "coverage": coverage.__version__,
-        "exclude": covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE,
+    exclude_list = covconfig.DEFAULT_EXCLUDE + EXTRA_EXCLUDE
+    exclude = join_regex(exclude_list)
+    result = dumpcommon.header(exclude_list)
+    result.update({
         "partial": PARTIAL,
         "default_exclude": covconfig.DEFAULT_EXCLUDE,
         "default_partial": covconfig.DEFAULT_PARTIAL,
         "default_partial_always": covconfig.DEFAULT_PARTIAL_ALWAYS,
-        "files": {},
-    }
-    for path in files(rootdirs):
-        rec = one(path, exclude, defaults)
-        if rec is not None:
-            result["files"][path] = rec
-    with open(out + ".tmp", "w") as f:
-        json.dump(result, f, sort_keys=True)
-    os.replace(out + ".tmp", out)
+    })
+    rootdirs = dumpcommon.root_dirs(args)
+    result["files"] = dumpcommon.records(rootdirs, lambda path: one(path, exclude, defaults))
+    dumpcommon.write(out, result)
 
 
 if __name__ == "__main__":
