@@ -20,6 +20,7 @@ import (
 
 	"github.com/covkit/covkit/internal/testbed"
 	"github.com/covkit/covkit/internal/testcombine"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/pth"
 )
 
@@ -136,24 +137,6 @@ func copyFile(src, dst string, perm os.FileMode) error {
 		return err
 	}
 	return os.WriteFile(dst, b, perm)
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll(dst, 0o755)
-	for _, e := range ents {
-		perm := os.FileMode(0o644)
-		if strings.HasPrefix(e.Name(), "c_script") {
-			perm = 0o755
-		}
-		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), perm); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // fileCov is coverage.py's json report for one file.
@@ -277,7 +260,7 @@ func runPipeline(t *testing.T, name string, flags ...string) {
 
 func runPipelineRC(t *testing.T, name, rc string, flags ...string) {
 	r := setup(t, name)
-	copyDir(t, "testdata/pipeline", filepath.Join(r.host, "p"))
+	testfiles.CopyDir(t, "testdata/pipeline", filepath.Join(r.host, "p"))
 	if rc != "" {
 		if err := os.WriteFile(filepath.Join(r.host, "p", ".coveragerc"), []byte(rc), 0o644); err != nil {
 			t.Fatal(err)
@@ -324,7 +307,7 @@ func TestFaults(t *testing.T) {
 	for _, name := range testbed.Names {
 		t.Run(name, func(t *testing.T) {
 			r := setup(t, name)
-			copyDir(t, "testdata/fault", r.host)
+			testfiles.CopyDir(t, "testdata/fault", r.host)
 			fake := filepath.Join(r.host, "fake", "coverage")
 			os.MkdirAll(fake, 0o755)
 			os.WriteFile(filepath.Join(fake, "__init__.py"), []byte("raise RuntimeError('broken coverage.py')\n"), 0o644)
@@ -408,7 +391,7 @@ func TestIsolation(t *testing.T) {
 	for _, name := range testbed.Names {
 		t.Run(name, func(t *testing.T) {
 			r := setup(t, name)
-			copyDir(t, "testdata/iso", r.host)
+			testfiles.CopyDir(t, "testdata/iso", r.host)
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
 			var cmds []*exec.Cmd

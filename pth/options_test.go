@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/covkit/covkit/internal/testbed"
+	"github.com/covkit/covkit/internal/testfiles"
 	"github.com/covkit/covkit/pth"
 )
 
@@ -22,7 +23,7 @@ func TestCheckpoint(t *testing.T) {
 	for _, name := range testbed.Names {
 		t.Run(name, func(t *testing.T) {
 			r := setup(t, name)
-			copyDir(t, "testdata/ckpt", filepath.Join(r.host, "k"))
+			testfiles.CopyDir(t, "testdata/ckpt", filepath.Join(r.host, "k"))
 			for _, engine := range []pth.Engine{pth.EngineCoverage, pth.EngineLean} {
 				// The lean engine's data is on disk as it is recorded from
 				// CPython 3.12; before, like coverage.py's, at checkpoints.
@@ -60,7 +61,7 @@ func TestProcessContexts(t *testing.T) {
 	for _, name := range testbed.Names {
 		t.Run(name, func(t *testing.T) {
 			r := setup(t, name)
-			copyDir(t, "testdata/ctx", filepath.Join(r.host, "c"))
+			testfiles.CopyDir(t, "testdata/ctx", filepath.Join(r.host, "c"))
 			data := r.bed + "/data"
 			r.b.MustRun(t, r.bed+"/c", r.env, r.covhook, "run", "--python", bedPython, "--contexts", "process", "--data-dir", data,
 				"--", bedPython, "main.py")
