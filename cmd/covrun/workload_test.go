@@ -9,11 +9,11 @@ import (
 	"github.com/covkit/covkit/internal/testbed"
 )
 
-// TestWorkloadMatchesCoveragePy is issue 17's acceptance test for covrun:
+// TestWorkloadReportMatchesItsData is issue 17's acceptance test for covrun:
 // in every bed, covrun's JSON report of a workload over real libraries
 // (no version flags) equals `coverage json` of the data file covrun wrote,
 // file for file, for line and branch runs.
-func TestWorkloadMatchesCoveragePy(t *testing.T) {
+func TestWorkloadReportMatchesItsData(t *testing.T) {
 	testbed.Each(t, func(t *testing.T, b *testbed.Bed) {
 		binHost, binBed := b.TempDir(t)
 		staticCovrun(t, binHost)
